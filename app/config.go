@@ -1,0 +1,310 @@
+package app
+
+import (
+	"encoding"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"relance/tenancy"
+)
+
+// Config is every setting relance reads; config.example.toml documents each key with its default.
+type Config struct {
+	HTTP      HTTPConfig      `toml:"http"`
+	Database  DatabaseConfig  `toml:"database"`
+	Security  SecurityConfig  `toml:"security"`
+	Meta      MetaConfig      `toml:"meta"`
+	Scheduler SchedulerConfig `toml:"scheduler"`
+	Log       LogConfig       `toml:"log"`
+	Defaults  DefaultsConfig  `toml:"defaults"`
+}
+
+// HTTPConfig is the listener and its limits.
+type HTTPConfig struct {
+	Addr            string   `toml:"addr"`
+	PublicURL       string   `toml:"public_url"`
+	BodyLimit       int      `toml:"body_limit"`
+	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+}
+
+// DatabaseConfig names the store.
+type DatabaseConfig struct {
+	URL       string `toml:"url"`
+	ReadConns int    `toml:"read_conns"`
+}
+
+// SecurityConfig holds the master key and the session and login limits.
+type SecurityConfig struct {
+	SecretKey        string   `toml:"secret_key"`
+	SessionIdle      Duration `toml:"session_idle"`
+	SessionAbsolute  Duration `toml:"session_absolute"`
+	LoginMaxPerEmail int      `toml:"login_max_per_email"`
+	LoginMaxPerIP    int      `toml:"login_max_per_ip"`
+	LoginWindow      Duration `toml:"login_window"`
+	PolicyReload     Duration `toml:"policy_reload"`
+}
+
+// MetaConfig is how relance reaches Meta (or the sandbox).
+type MetaConfig struct {
+	GraphURL    string `toml:"graph_url"`
+	APIVersion  string `toml:"api_version"`
+	AppID       string `toml:"app_id"`
+	AppSecret   string `toml:"app_secret"`
+	VerifyToken string `toml:"verify_token"`
+	Policy      string `toml:"policy"`
+}
+
+// SchedulerConfig turns the in-process scheduler on or off.
+type SchedulerConfig struct {
+	Enabled bool `toml:"enabled"`
+}
+
+// LogConfig is the logger's level and format.
+type LogConfig struct {
+	Level  string `toml:"level"`
+	Format string `toml:"format"`
+}
+
+// DefaultsConfig pre-fills new brands.
+type DefaultsConfig struct {
+	Currency string `toml:"currency"`
+	Timezone string `toml:"timezone"`
+}
+
+// Duration is a time.Duration written as "30m" in TOML, the environment and flags.
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses "90s", "12h".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("not a duration like 30s or 12h")
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText prints the duration.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Defaults returns the configuration used when nothing is set.
+func Defaults() Config {
+	return Config{
+		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080", BodyLimit: 4 << 20, ShutdownTimeout: Duration{20 * time.Second}},
+		Database:  DatabaseConfig{URL: "sqlite://data/relance.db", ReadConns: 0},
+		Security:  SecurityConfig{SessionIdle: Duration{12 * time.Hour}, SessionAbsolute: Duration{7 * 24 * time.Hour}, LoginMaxPerEmail: 10, LoginMaxPerIP: 100, LoginWindow: Duration{15 * time.Minute}, PolicyReload: Duration{time.Second}},
+		Meta:      MetaConfig{GraphURL: "sandbox", APIVersion: "v25.0", Policy: tenancy.PolicyMetaCurrent},
+		Scheduler: SchedulerConfig{Enabled: true},
+		Log:       LogConfig{Level: "info", Format: "text"},
+		Defaults:  DefaultsConfig{Currency: "EUR", Timezone: "Europe/Paris"},
+	}
+}
+
+// ConfigError names the key at fault; it is printed as one line and the start stops.
+type ConfigError struct {
+	Key    string
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return "config: " + e.Key + ": " + e.Reason }
+
+// field is one leaf setting, reached by reflection so that file, environment and flags share one list.
+type field struct {
+	key string // "http.addr"
+	v   reflect.Value
+}
+
+// fields lists every key of c in declaration order.
+func (c *Config) fields() []field {
+	var out []field
+	root := reflect.ValueOf(c).Elem()
+	for i := 0; i < root.NumField(); i++ {
+		sec := root.Type().Field(i).Tag.Get("toml")
+		sv := root.Field(i)
+		for j := 0; j < sv.NumField(); j++ {
+			out = append(out, field{key: sec + "." + sv.Type().Field(j).Tag.Get("toml"), v: sv.Field(j)})
+		}
+	}
+	return out
+}
+
+// set parses s into the field.
+func (f field) set(s string) error {
+	if u, ok := f.v.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		return u.UnmarshalText([]byte(s))
+	}
+	switch f.v.Kind() {
+	case reflect.String:
+		f.v.SetString(s)
+	case reflect.Int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return errors.New("not a whole number")
+		}
+		f.v.SetInt(int64(n))
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return errors.New("not true or false")
+		}
+		f.v.SetBool(b)
+	}
+	return nil
+}
+
+// envName is RELANCE_<SECTION>_<KEY>.
+func envName(key string) string {
+	return "RELANCE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// LoadConfig builds the configuration: defaults < file < environment < flags. path is --config; when empty,
+// relance.toml is read if it exists. overrides are --set key=value flags.
+func LoadConfig(path string, env func(string) (string, bool), overrides []string) (Config, error) {
+	c := Defaults()
+	explicit := path != ""
+	if path == "" {
+		path = "relance.toml"
+	}
+	if raw, err := os.ReadFile(path); err == nil {
+		md, err := toml.Decode(string(raw), &c)
+		if err != nil {
+			var pe toml.ParseError
+			if errors.As(err, &pe) {
+				return c, &ConfigError{Key: path, Reason: fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message)}
+			}
+			return c, &ConfigError{Key: path, Reason: err.Error()}
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			return c, &ConfigError{Key: und[0].String(), Reason: "unknown key"}
+		}
+	} else if explicit || !errors.Is(err, os.ErrNotExist) {
+		return c, &ConfigError{Key: "--config", Reason: err.Error()}
+	}
+	fields := c.fields()
+	for _, f := range fields {
+		if s, ok := env(envName(f.key)); ok {
+			if err := f.set(s); err != nil {
+				return c, &ConfigError{Key: envName(f.key), Reason: err.Error()}
+			}
+		}
+	}
+	for _, o := range overrides {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok {
+			return c, &ConfigError{Key: o, Reason: "--set wants key=value"}
+		}
+		var found bool
+		for _, f := range fields {
+			if f.key == k {
+				found = true
+				if err := f.set(v); err != nil {
+					return c, &ConfigError{Key: k, Reason: err.Error()}
+				}
+			}
+		}
+		if !found {
+			return c, &ConfigError{Key: k, Reason: "unknown key"}
+		}
+	}
+	return c, c.Validate()
+}
+
+// addFlags registers --config and --set on fs; each command calls it.
+func addFlags(fs *flag.FlagSet, path *string, sets *multiFlag) {
+	fs.StringVar(path, "config", "", "configuration file (default relance.toml if present)")
+	fs.Var(sets, "set", "override a key, e.g. --set http.addr=127.0.0.1:9000 (repeatable)")
+}
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+var apiVersionRe = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+
+// Validate checks every key and returns the first problem.
+func (c Config) Validate() error {
+	bad := func(k, r string) error { return &ConfigError{Key: k, Reason: r} }
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		return bad("http.addr", "must be host:port, e.g. 127.0.0.1:8080")
+	}
+	if c.HTTP.PublicURL != "" {
+		u, err := url.Parse(c.HTTP.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("http.public_url", "must be an absolute http(s) URL")
+		}
+	}
+	if c.HTTP.BodyLimit < 1<<20 {
+		return bad("http.body_limit", "must be at least 1048576 bytes (Meta sends webhook bodies over 300 KB)")
+	}
+	if c.HTTP.ShutdownTimeout.Duration <= 0 {
+		return bad("http.shutdown_timeout", "must be positive")
+	}
+	switch {
+	case strings.HasPrefix(c.Database.URL, "sqlite://") && len(c.Database.URL) > len("sqlite://"):
+	case strings.HasPrefix(c.Database.URL, "postgres://"), strings.HasPrefix(c.Database.URL, "postgresql://"):
+		if _, err := url.Parse(c.Database.URL); err != nil {
+			return bad("database.url", "is not a valid URL")
+		}
+	default:
+		return bad("database.url", "must be sqlite://PATH or postgres://USER@HOST/DB")
+	}
+	if c.Database.ReadConns < 0 {
+		return bad("database.read_conns", "must not be negative")
+	}
+	if c.Security.SecretKey != "" && len(c.Security.SecretKey) < 32 {
+		return bad("security.secret_key", "must be at least 32 characters")
+	}
+	for k, d := range map[string]Duration{"security.session_idle": c.Security.SessionIdle,
+		"security.session_absolute": c.Security.SessionAbsolute, "security.login_window": c.Security.LoginWindow,
+		"security.policy_reload": c.Security.PolicyReload} {
+		if d.Duration <= 0 {
+			return bad(k, "must be positive")
+		}
+	}
+	if c.Security.LoginMaxPerEmail < 1 {
+		return bad("security.login_max_per_email", "must be at least 1")
+	}
+	if c.Security.LoginMaxPerIP < 1 {
+		return bad("security.login_max_per_ip", "must be at least 1")
+	}
+	if c.Meta.GraphURL != "sandbox" {
+		u, err := url.Parse(c.Meta.GraphURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("meta.graph_url", `must be "sandbox" or an http(s) URL such as https://graph.facebook.com`)
+		}
+	}
+	if !apiVersionRe.MatchString(c.Meta.APIVersion) {
+		return bad("meta.api_version", "must look like v25.0")
+	}
+	if c.Meta.Policy != tenancy.PolicyMetaCurrent && c.Meta.Policy != tenancy.PolicyMeta2017 {
+		return bad("meta.policy", "must be meta-current or meta-2017")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log.level", "must be debug, info, warn or error")
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return bad("log.format", "must be text or json")
+	}
+	if !tenancy.ValidCurrency(c.Defaults.Currency) {
+		return bad("defaults.currency", "must be an ISO 4217 code such as EUR")
+	}
+	if !tenancy.ValidTimezone(c.Defaults.Timezone) {
+		return bad("defaults.timezone", "must be an IANA time zone such as Europe/Paris")
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"relance/tenancy"
+	"relance/web"
+)
+
+// cmdServe runs the server until SIGINT or SIGTERM.
+func cmdServe(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, path, sets := newFlags("serve")
+	demo := fs.Bool("demo", false, "seed a demo agency and run against the Meta sandbox")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := LoadConfig(*path, env, *sets)
+	if err != nil {
+		return err
+	}
+	return Serve(ctx, cfg, ServeOptions{Demo: *demo, Out: stdout, Log: os.Stderr})
+}
+
+// ServeOptions adjust Serve for the command line and for tests.
+type ServeOptions struct {
+	// Demo seeds the demo agency before serving.
+	Demo bool
+	// Listener, if set, is used instead of listening on http.addr (tests pass one on port 0).
+	Listener net.Listener
+	// Out receives the login lines; Log receives the logs.
+	Out, Log io.Writer
+	// Ready, if set, is closed once the server accepts connections.
+	Ready chan<- struct{}
+}
+
+// Serve runs the web UI, API and background loops until ctx ends, then shuts down gracefully: it stops
+// accepting, lets in-flight requests finish (up to http.shutdown_timeout) and closes the database.
+func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	r, err := startWith(ctx, cfg, o.Log)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	publicURL := cfg.HTTP.PublicURL
+	ln := o.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.HTTP.Addr); err != nil {
+			return fmt.Errorf("app: listen on %s: %w", cfg.HTTP.Addr, err)
+		}
+	}
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+	if err := bootstrap(ctx, r, publicURL, o.Out); err != nil {
+		ln.Close()
+		return err
+	}
+	if o.Demo {
+		if err := seedDemo(ctx, r, publicURL, o.Out); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := web.New(web.Deps{
+		Store: r.store, DB: r.db, Log: r.log, Registry: reg,
+		Sessions:        tenancy.SessionPolicy{Idle: cfg.Security.SessionIdle.Duration, Absolute: cfg.Security.SessionAbsolute.Duration},
+		Login:           tenancy.LoginLimits{PerEmail: cfg.Security.LoginMaxPerEmail, PerIP: cfg.Security.LoginMaxPerIP, Window: cfg.Security.LoginWindow.Duration},
+		CSRFKey:         mustDerive(r.key, "relance login csrf v1"),
+		SecureCookies:   strings.HasPrefix(publicURL, "https://"),
+		BodyLimit:       cfg.HTTP.BodyLimit,
+		DefaultCurrency: cfg.Defaults.Currency, DefaultTimezone: cfg.Defaults.Timezone,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	loops, stopLoops := context.WithCancel(context.Background())
+	defer stopLoops()
+	go r.store.Authz().Watch(loops, cfg.Security.PolicyReload.Duration, r.log)
+	go purgeSessions(loops, r)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	r.log.Info("relance listening", "addr", ln.Addr().String(), "url", publicURL, "database", r.db.Dialect)
+	if o.Ready != nil {
+		close(o.Ready)
+	}
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	r.log.Info("shutting down", "grace", cfg.HTTP.ShutdownTimeout.Duration.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout.Duration)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	stopLoops()
+	return <-served
+}
+
+// purgeSessions deletes dead sessions every ten minutes.
+func purgeSessions(ctx context.Context, r *runtime) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	p := tenancy.SessionPolicy{Idle: r.cfg.Security.SessionIdle.Duration, Absolute: r.cfg.Security.SessionAbsolute.Duration}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := r.store.PurgeSessions(ctx, p); err != nil && ctx.Err() == nil {
+				r.log.Warn("session purge failed", "err", err)
+			}
+		}
+	}
+}
+
+func mustDerive(master []byte, purpose string) []byte {
+	k, err := tenancy.DeriveKey(master, purpose)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}

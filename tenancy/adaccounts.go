@@ -1,0 +1,99 @@
+package tenancy
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+var adAccountRe = regexp.MustCompile(`^act_[0-9]{5,25}$`)
+
+// AdAccountInput attaches a Meta ad account to a brand. Currency and time zone are the account's own: Meta
+// reports spend and schedules ad sets in them, whatever the brand's are.
+type AdAccountInput struct {
+	AccountID string `json:"account_id"`
+	Name      string `json:"name"`
+	Currency  string `json:"currency"`
+	Timezone  string `json:"timezone"`
+}
+
+// AddAdAccount attaches an ad account; "123" is accepted for "act_123".
+func (t *TenantStore) AddAdAccount(ctx context.Context, brandID string, in AdAccountInput) (AdAccount, error) {
+	b, err := t.Brand(ctx, brandID)
+	if err != nil {
+		return AdAccount{}, err
+	}
+	fe := fieldErrors{}
+	id := strings.TrimSpace(in.AccountID)
+	if id != "" && !strings.HasPrefix(id, "act_") {
+		id = "act_" + id
+	}
+	switch {
+	case id == "":
+		fe.add("account_id", "is required")
+	case !adAccountRe.MatchString(id):
+		fe.add("account_id", "must be act_ followed by the numeric ad account ID")
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		fe.add("name", "is required")
+	} else if len([]rune(name)) > 200 {
+		fe.add("name", "must be at most 200 characters")
+	}
+	cur := strings.ToUpper(strings.TrimSpace(in.Currency))
+	if cur == "" {
+		cur = b.Currency
+	} else if !ValidCurrency(cur) {
+		fe.add("currency", "must be an ISO 4217 code such as EUR or USD")
+	}
+	tz := strings.TrimSpace(in.Timezone)
+	if tz == "" {
+		tz = b.Timezone
+	} else if !ValidTimezone(tz) {
+		fe.add("timezone", "must be an IANA time zone such as Europe/Paris")
+	}
+	if err := fe.err(); err != nil {
+		return AdAccount{}, err
+	}
+	a := AdAccount{ID: NewID(), TenantID: t.tenantID, BrandID: b.ID, AccountID: id, Name: name, Currency: cur,
+		Timezone: tz, CreatedAt: t.s.now()}
+	err = t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
+		if err := tx.Create(&a).Error; err != nil {
+			if isConflict(err) {
+				return AuditEntry{}, &ValidationError{Fields: map[string]string{"account_id": "is already attached to this brand"}}
+			}
+			return AuditEntry{}, err
+		}
+		return AuditEntry{BrandID: b.ID, Action: "ad_account.add", ObjectType: "ad_account", ObjectID: a.ID,
+			Summary: fmt.Sprintf("%s (%s, %s) to %s", a.Name, a.AccountID, a.Currency, b.Name)}, nil
+	})
+	return a, translate("add ad account", err)
+}
+
+// RemoveAdAccount detaches an ad account from a brand.
+func (t *TenantStore) RemoveAdAccount(ctx context.Context, brandID, id string) error {
+	if !validID(id) {
+		return fmt.Errorf("tenancy: ad account: %w", ErrNotFound)
+	}
+	return translate("remove ad account", t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
+		var a AdAccount
+		if err := tx.Where("tenant_id = ? AND brand_id = ? AND id = ?", t.tenantID, brandID, id).Take(&a).Error; err != nil {
+			return AuditEntry{}, err
+		}
+		if err := tx.Delete(&a).Error; err != nil {
+			return AuditEntry{}, err
+		}
+		return AuditEntry{BrandID: brandID, Action: "ad_account.remove", ObjectType: "ad_account", ObjectID: a.ID,
+			Summary: fmt.Sprintf("%s (%s)", a.Name, a.AccountID)}, nil
+	}))
+}
+
+// AdAccounts lists a brand's ad accounts by name.
+func (t *TenantStore) AdAccounts(ctx context.Context, brandID string) ([]AdAccount, error) {
+	var rows []AdAccount
+	err := t.r(ctx).Where("brand_id = ?", brandID).Order("name, id").Find(&rows).Error
+	return rows, translate("ad accounts", err)
+}

@@ -1,0 +1,91 @@
+package tenancy
+
+// Role names, as DESIGN §5 spells them.
+const (
+	RoleAgencyAdmin     = "agency_admin"
+	RoleCampaignManager = "campaign_manager"
+	RoleAnalyst         = "analyst"
+	RoleFinance         = "finance"
+	RoleBrandAdmin      = "brand_admin"
+	RoleBrandViewer     = "brand_viewer"
+)
+
+// Permissions: what a route or an action requires. A role grants a set of them; see rolePermissions.
+const (
+	PermBrandsRead         = "brands:read"
+	PermBrandsWrite        = "brands:write"
+	PermPagesRead          = "pages:read"
+	PermPagesWrite         = "pages:write"
+	PermUsersManage        = "users:manage"
+	PermBrandUsersManage   = "brand_users:manage"
+	PermAuditRead          = "audit:read"
+	PermSettingsWrite      = "settings:write"
+	PermConversationsRead  = "conversations:read"
+	PermMessagesRead       = "messages:read"
+	PermConversationsWrite = "conversations:write"
+	PermAudiencesRead      = "audiences:read"
+	PermAudiencesWrite     = "audiences:write"
+	PermCampaignsRead      = "campaigns:read"
+	PermCampaignsWrite     = "campaigns:write"
+	PermCampaignsLaunch    = "campaigns:launch"
+	PermCampaignsApprove   = "campaigns:approve"
+	PermReportsRead        = "reports:read"
+	PermSpendRead          = "spend:read"
+	PermSpendWrite         = "spend:write"
+	PermExports            = "exports:create"
+	PermMonthClose         = "months:close"
+)
+
+// TenantRoles are granted across a whole agency; BrandRoles are bound to one brand.
+var (
+	TenantRoles = []string{RoleAgencyAdmin, RoleCampaignManager, RoleAnalyst, RoleFinance}
+	BrandRoles  = []string{RoleBrandAdmin, RoleBrandViewer}
+)
+
+// AllPermissions lists every permission, for the role matrix and for agency_admin.
+var AllPermissions = []string{
+	PermBrandsRead, PermBrandsWrite, PermPagesRead, PermPagesWrite, PermUsersManage, PermBrandUsersManage,
+	PermAuditRead, PermSettingsWrite, PermConversationsRead, PermMessagesRead, PermConversationsWrite,
+	PermAudiencesRead, PermAudiencesWrite, PermCampaignsRead, PermCampaignsWrite, PermCampaignsLaunch,
+	PermCampaignsApprove, PermReportsRead, PermSpendRead, PermSpendWrite, PermExports, PermMonthClose,
+}
+
+// rolePermissions is DESIGN §5's role table as data. finance never gets messages:read: it sees money, not texts.
+var rolePermissions = map[string][]string{
+	RoleAgencyAdmin: AllPermissions,
+	RoleCampaignManager: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead,
+		PermAudiencesRead, PermAudiencesWrite, PermCampaignsRead, PermCampaignsWrite, PermCampaignsLaunch,
+		PermReportsRead},
+	RoleAnalyst: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead, PermAudiencesRead,
+		PermCampaignsRead, PermReportsRead},
+	RoleFinance: {PermBrandsRead, PermReportsRead, PermSpendRead, PermSpendWrite, PermExports, PermMonthClose,
+		PermCampaignsRead},
+	RoleBrandAdmin: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead, PermAudiencesRead,
+		PermCampaignsRead, PermCampaignsApprove, PermReportsRead, PermBrandUsersManage},
+	RoleBrandViewer: {PermBrandsRead, PermCampaignsRead, PermReportsRead},
+}
+
+// RoleGrants reports whether role grants perm (the role matrix test reads the contract through it).
+func RoleGrants(role, perm string) bool {
+	for _, p := range rolePermissions[role] {
+		if p == perm {
+			return true
+		}
+	}
+	return false
+}
+
+// IsTenantRole reports whether role is granted agency-wide.
+func IsTenantRole(role string) bool { return contains(TenantRoles, role) }
+
+// IsBrandRole reports whether role is bound to one brand.
+func IsBrandRole(role string) bool { return contains(BrandRoles, role) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

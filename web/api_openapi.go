@@ -1,0 +1,173 @@
+package web
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// apiDoc describes an API route for the OpenAPI document.
+type apiDoc struct {
+	Summary  string
+	Tag      string
+	Request  string // schema name of the body, if any
+	Response string // schema name of the 2xx body, if any
+	Status   int    // success status (200 when zero)
+	Paged    bool   // takes cursor and limit
+	Query    []string
+	Public   bool
+}
+
+var pathParam = regexp.MustCompile(`:([a-z_]+)`)
+
+// openAPIPath turns "/api/v1/brands/:brand" into "/brands/{brand}" (the server URL holds /api/v1).
+func openAPIPath(p string) string {
+	return pathParam.ReplaceAllString(strings.TrimPrefix(p, "/api/v1"), "{$1}")
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+
+func str() map[string]any          { return map[string]any{"type": "string"} }
+func strf(f string) map[string]any { return map[string]any{"type": "string", "format": f} }
+func obj(props map[string]any, required ...string) map[string]any {
+	o := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+func listOf(item string) map[string]any {
+	return obj(map[string]any{"data": map[string]any{"type": "array", "items": ref(item)},
+		"next_cursor": map[string]any{"type": "string", "description": "empty on the last page"}}, "data", "next_cursor")
+}
+
+// schemas are the request and response bodies the API speaks.
+var schemas = map[string]any{
+	"Error": obj(map[string]any{"error": obj(map[string]any{"code": str(), "message": str(),
+		"fields": map[string]any{"type": "object", "additionalProperties": str()}}, "code", "message")}, "error"),
+	"Me": obj(map[string]any{"user": obj(map[string]any{"id": str(), "email": str(), "name": str()}),
+		"tenant": obj(map[string]any{"id": str(), "slug": str(), "name": str()}),
+		"roles":  map[string]any{"type": "array", "items": ref("RoleInput")}}, "user", "tenant", "roles"),
+	"Brand": obj(map[string]any{"id": str(), "name": str(), "currency": str(), "timezone": str(),
+		"policy":     map[string]any{"type": "string", "enum": []string{"meta-current", "meta-2017"}},
+		"created_at": strf("date-time"), "updated_at": strf("date-time")}, "id", "name", "currency", "timezone", "policy"),
+	"BrandInput": obj(map[string]any{"name": str(), "currency": map[string]any{"type": "string", "description": "ISO 4217"},
+		"timezone": map[string]any{"type": "string", "description": "IANA time zone"},
+		"policy":   map[string]any{"type": "string", "enum": []string{"meta-current", "meta-2017"}}}),
+	"BrandList": listOf("Brand"),
+	"Page": obj(map[string]any{"id": str(), "brand_id": str(), "page_id": str(), "name": str(), "token_hint": str(),
+		"connected_at": strf("date-time")}),
+	"PageInput": obj(map[string]any{"page_id": str(), "name": str(), "access_token": str()}, "page_id", "name", "access_token"),
+	"PageList":  listOf("Page"),
+	"AdAccount": obj(map[string]any{"id": str(), "brand_id": str(), "account_id": str(), "name": str(), "currency": str(),
+		"timezone": str(), "created_at": strf("date-time")}),
+	"AdAccountInput": obj(map[string]any{"account_id": map[string]any{"type": "string", "description": "act_<digits>"},
+		"name": str(), "currency": str(), "timezone": str()}, "account_id", "name"),
+	"AdAccountList": listOf("AdAccount"),
+	"User": obj(map[string]any{"id": str(), "email": str(), "name": str(), "must_change_password": map[string]any{"type": "boolean"},
+		"created_at": strf("date-time"), "last_login_at": strf("date-time"),
+		"roles": map[string]any{"type": "array", "items": ref("RoleInput")}}),
+	"UserCreated": map[string]any{"allOf": []any{ref("User"), obj(map[string]any{"one_time_password": map[string]any{
+		"type": "string", "description": "present when no password was given; must be changed at first login"}})}},
+	"UserList": listOf("User"),
+	"UserInput": obj(map[string]any{"email": str(), "name": str(), "role": str(), "brand_id": str(),
+		"password": map[string]any{"type": "string", "description": "optional; a one-time password is generated otherwise"}}, "email", "role"),
+	"BrandUserInput": obj(map[string]any{"email": str(), "name": str(),
+		"role": map[string]any{"type": "string", "enum": []string{"brand_admin", "brand_viewer"}}, "password": str()}, "email", "role"),
+	"RoleInput": obj(map[string]any{"role": str(), "brand_id": str()}, "role"),
+	"Token": obj(map[string]any{"id": str(), "user_id": str(), "name": str(), "prefix": str(), "created_at": strf("date-time"),
+		"last_used_at": strf("date-time"), "revoked_at": strf("date-time")}),
+	"TokenInput":   obj(map[string]any{"name": str()}, "name"),
+	"TokenCreated": obj(map[string]any{"token": ref("Token"), "secret": map[string]any{"type": "string", "description": "shown once"}}),
+	"TokenList":    listOf("Token"),
+	"AuditEntry": obj(map[string]any{"id": str(), "brand_id": str(), "actor_id": str(), "actor": str(), "action": str(),
+		"object_type": str(), "object_id": str(), "summary": str(), "ip": str(), "request_id": str(), "created_at": strf("date-time")}),
+	"AuditList": listOf("AuditEntry"),
+}
+
+// openAPI builds the document from the route table, so that a route cannot be served without being described.
+func (s *Server) openAPI() map[string]any {
+	paths := map[string]any{}
+	errResp := func(d string) map[string]any {
+		return map[string]any{"description": d, "content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
+	}
+	for _, r := range s.routes {
+		if r.API == nil {
+			continue
+		}
+		p := openAPIPath(r.Path)
+		item, _ := paths[p].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[p] = item
+		}
+		status := r.API.Status
+		if status == 0 {
+			status = 200
+		}
+		ok := map[string]any{"description": "success"}
+		if r.API.Response != "" {
+			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(r.API.Response)}}
+			if r.API.Response == "object" {
+				ok["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}
+			}
+		}
+		responses := map[string]any{strconv.Itoa(status): ok}
+		if !r.API.Public {
+			responses["401"] = errResp("no or bad credentials")
+			responses["403"] = errResp("the caller's roles do not allow this")
+		}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(r.Path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": str()})
+			responses["404"] = errResp("not found in the caller's agency")
+		}
+		if r.API.Paged {
+			params = append(params,
+				map[string]any{"name": "cursor", "in": "query", "schema": str()},
+				map[string]any{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 200}})
+		}
+		for _, q := range r.API.Query {
+			params = append(params, map[string]any{"name": q, "in": "query", "schema": str()})
+		}
+		op := map[string]any{"summary": r.API.Summary, "tags": []string{r.API.Tag},
+			"operationId":      operationID(r.Method, p),
+			"x-relance-access": map[string]any{"scope": r.Rule.Scope.String(), "permission": r.Rule.Perm},
+			"responses":        responses}
+		if r.API.Public {
+			op["security"] = []any{}
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if r.API.Request != "" {
+			op["requestBody"] = map[string]any{"required": true,
+				"content": map[string]any{"application/json": map[string]any{"schema": ref(r.API.Request)}}}
+			responses["400"] = errResp("malformed JSON")
+			responses["422"] = errResp("invalid fields, each named in error.fields")
+		}
+		item[strings.ToLower(r.Method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{"title": "relance API", "version": "1",
+			"description": "Messenger marketing for agencies. Authenticate with Authorization: Bearer <token>."},
+		"servers":    []any{map[string]any{"url": "/api/v1"}},
+		"security":   []any{map[string]any{"bearer": []string{}}},
+		"paths":      paths,
+		"components": map[string]any{"schemas": schemas, "securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}}},
+	}
+}
+
+// apiOpenAPI answers GET /api/v1/openapi.json.
+func (s *Server) apiOpenAPI(c *fiber.Ctx) error {
+	return c.JSON(s.openAPIDoc)
+}
+
+// operationID names an operation after its method and path: "get_brands_brand_pages".
+func operationID(method, path string) string {
+	r := strings.NewReplacer("/", "_", "{", "", "}", "", "-", "_")
+	return strings.ToLower(method) + r.Replace(path)
+}

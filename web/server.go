@@ -1,0 +1,101 @@
+// Package web is relance's HTTP face: the server-rendered UI, the JSON API, probes and metrics. It is the only
+// package that knows Fiber; handlers load, check, build the view and render, and leave the rules to the domain.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"relance/database"
+	"relance/tenancy"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Deps is what the web layer needs from the rest of relance.
+type Deps struct {
+	Store    *tenancy.Store
+	DB       *database.DB
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	Sessions tenancy.SessionPolicy
+	Login    tenancy.LoginLimits
+	// CSRFKey signs the login form's token (sessions carry their own).
+	CSRFKey []byte
+	// SecureCookies marks cookies Secure (behind TLS).
+	SecureCookies bool
+	BodyLimit     int
+	// DefaultCurrency and DefaultTimezone pre-fill the new-brand form.
+	DefaultCurrency string
+	DefaultTimezone string
+}
+
+// Server holds the Fiber app and the route table it was built from.
+type Server struct {
+	Deps
+	app        *fiber.App
+	routes     []route
+	metrics    *httpMetrics
+	openAPIDoc map[string]any
+}
+
+// New builds the server and registers every route with its access rule.
+func New(d Deps) (*Server, error) {
+	views, err := fs.Sub(assets, "templates")
+	if err != nil {
+		return nil, err
+	}
+	engine := html.NewFileSystem(http.FS(views), ".html")
+	engine.AddFuncMap(templateFuncs())
+	if err := engine.Load(); err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, metrics: newHTTPMetrics(d.Registry)}
+	s.app = fiber.New(fiber.Config{
+		Immutable:             true,
+		DisableStartupMessage: true,
+		BodyLimit:             d.BodyLimit,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		Views:                 engine,
+		ErrorHandler:          s.handleError,
+		ProxyHeader:           "",
+	})
+	s.app.Use(s.requestID, s.observe, s.recoverPanics, s.securityHeaders, s.authenticate)
+	s.app.Hooks().OnRoute(s.refuseUnruledRoute)
+	s.routes = s.routeTable()
+	s.openAPIDoc = s.openAPI()
+	for _, r := range s.routes {
+		s.app.Add(r.Method, r.Path, s.authorize(r), r.Handler)
+	}
+	return s, nil
+}
+
+// App returns the Fiber app (tests drive it with app.Test).
+func (s *Server) App() *fiber.App { return s.app }
+
+// Shutdown stops accepting connections and waits for in-flight requests until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.app.ShutdownWithContext(ctx)
+}
+
+// Serve serves on an existing listener until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.app.Listener(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,30 @@
+// relance's own script: no inline code is allowed by the Content-Security-Policy, so behaviour lives here.
+(function () {
+  "use strict";
+
+  // htmx requests that change something carry the session's CSRF token.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var token = document.body.dataset.csrf;
+    if (token) { e.detail.headers["X-CSRF-Token"] = token; }
+  });
+
+  // Forms with data-confirm ask before a destructive action.
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) { e.preventDefault(); }
+  }, true);
+
+  // The brand picker only matters for brand roles.
+  function syncBrandPicker() {
+    var role = document.getElementById("role-select");
+    var brand = document.getElementById("brand-select");
+    if (!role || !brand) { return; }
+    var brandRole = role.value === "brand_admin" || role.value === "brand_viewer";
+    brand.disabled = !brandRole;
+    brand.required = brandRole;
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.id === "role-select") { syncBrandPicker(); }
+  });
+  document.addEventListener("DOMContentLoaded", syncBrandPicker);
+})();

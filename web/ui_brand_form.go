@@ -1,0 +1,85 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"relance/tenancy"
+)
+
+// brandForm is the create and edit form for a brand.
+type brandForm struct {
+	ID       string
+	Name     string
+	Currency string
+	Timezone string
+	Policy   string
+	Errors   map[string]string
+	Zones    []string
+	Currs    []string
+}
+
+// commonZones and commonCurrencies fill the form's suggestions; any valid IANA zone or ISO code is accepted.
+var (
+	commonZones = []string{"UTC", "Europe/Paris", "Europe/London", "Europe/Berlin", "Europe/Madrid", "Europe/Rome",
+		"Europe/Amsterdam", "Europe/Brussels", "Europe/Lisbon", "Europe/Warsaw", "Europe/Istanbul", "Africa/Casablanca",
+		"Africa/Lagos", "Africa/Johannesburg", "Asia/Dubai", "Asia/Kolkata", "Asia/Bangkok", "Asia/Jakarta",
+		"Asia/Manila", "Asia/Singapore", "Asia/Ho_Chi_Minh", "Asia/Tokyo", "Asia/Seoul", "Australia/Sydney",
+		"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Mexico_City",
+		"America/Bogota", "America/Sao_Paulo", "America/Argentina/Buenos_Aires"}
+	commonCurrencies = []string{"EUR", "USD", "GBP", "CHF", "JPY", "KRW", "THB", "IDR", "PHP", "VND", "INR", "AUD",
+		"CAD", "MXN", "BRL", "COP", "CLP", "MAD", "NGN", "ZAR", "AED", "TRY", "PLN", "BHD"}
+)
+
+func newBrandForm(b tenancy.Brand) brandForm {
+	return brandForm{ID: b.ID, Name: b.Name, Currency: b.Currency, Timezone: b.Timezone, Policy: b.Policy,
+		Zones: commonZones, Currs: commonCurrencies}
+}
+
+// formBrandInput reads the brand form.
+func formBrandInput(c *fiber.Ctx) (tenancy.BrandInput, brandForm) {
+	f := newBrandForm(tenancy.Brand{Name: c.FormValue("name"), Currency: c.FormValue("currency"),
+		Timezone: c.FormValue("timezone"), Policy: c.FormValue("policy")})
+	return tenancy.BrandInput{Name: &f.Name, Currency: &f.Currency, Timezone: &f.Timezone, Policy: &f.Policy}, f
+}
+
+// brandNewPage shows the empty brand form (GET /brands/new).
+func (s *Server) brandNewPage(c *fiber.Ctx) error {
+	f := newBrandForm(tenancy.Brand{Currency: s.DefaultCurrency, Timezone: s.DefaultTimezone, Policy: tenancy.PolicyMetaCurrent})
+	return s.renderPage(c, "brands/form", "New brand", f)
+}
+
+// createBrand creates a brand from the form (POST /brands).
+func (s *Server) createBrand(c *fiber.Ctx) error {
+	in, f := formBrandInput(c)
+	b, err := s.tenantStore(c).CreateBrand(c.UserContext(), in)
+	if v, ok := asValidation(err); ok {
+		f.Errors = v.Fields
+		return s.renderPage(c.Status(fiber.StatusUnprocessableEntity), "brands/form", "New brand", f)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "Brand "+b.Name+" created. Connect its Facebook Pages next.")
+	return c.Redirect("/brands/"+b.ID, fiber.StatusSeeOther)
+}
+
+// brandEditPage shows the brand form filled in (GET /brands/:brand/edit).
+func (s *Server) brandEditPage(c *fiber.Ctx) error {
+	return s.renderPage(c, "brands/form", "Edit "+brandOf(c).Name, newBrandForm(brandOf(c)))
+}
+
+// updateBrand saves the brand form (POST /brands/:brand/edit).
+func (s *Server) updateBrand(c *fiber.Ctx) error {
+	in, f := formBrandInput(c)
+	f.ID = brandOf(c).ID
+	b, err := s.tenantStore(c).UpdateBrand(c.UserContext(), f.ID, in)
+	if v, ok := asValidation(err); ok {
+		f.Errors = v.Fields
+		return s.renderPage(c.Status(fiber.StatusUnprocessableEntity), "brands/form", "Edit "+brandOf(c).Name, f)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "Brand "+b.Name+" saved.")
+	return c.Redirect("/brands/"+b.ID, fiber.StatusSeeOther)
+}

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"relance/tenancy"
+)
+
+// brandView is one brand with its Pages and ad accounts, and what the user may do there.
+type brandView struct {
+	Brand      tenancy.Brand
+	Pages      []tenancy.Page
+	AdAccounts []tenancy.AdAccount
+	SeePages   bool
+	CanEdit    bool
+	CanPages   bool
+	CanUsers   bool
+}
+
+// brandPage shows a brand (GET /brands/:brand).
+func (s *Server) brandPage(c *fiber.Ctx) error {
+	ctx, p, b := c.UserContext(), principalOf(c), brandOf(c)
+	az := s.Store.Authz()
+	v := brandView{Brand: b,
+		SeePages: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermPagesRead),
+		CanEdit:  az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermBrandsWrite),
+		CanPages: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermPagesWrite),
+		CanUsers: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermBrandUsersManage)}
+	if v.SeePages {
+		var err error
+		if v.Pages, err = s.tenantStore(c).Pages(ctx, b.ID); err != nil {
+			return err
+		}
+		if v.AdAccounts, err = s.tenantStore(c).AdAccounts(ctx, b.ID); err != nil {
+			return err
+		}
+	}
+	return s.renderPage(c, "brands/show", b.Name, v)
+}
+
+// deleteBrand deletes a brand without Pages (POST /brands/:brand/delete).
+func (s *Server) deleteBrand(c *fiber.Ctx) error {
+	b := brandOf(c)
+	if err := s.tenantStore(c).DeleteBrand(c.UserContext(), b.ID); err != nil {
+		if _, msg, _ := classify(err); msg != "" && isConflictErr(err) {
+			s.flash(c, "Not deleted: "+msg+".")
+			return c.Redirect("/brands/"+b.ID, fiber.StatusSeeOther)
+		}
+		return err
+	}
+	s.flash(c, "Brand "+b.Name+" deleted.")
+	return c.Redirect("/brands", fiber.StatusSeeOther)
+}

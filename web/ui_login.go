@@ -1,0 +1,72 @@
+package web
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"relance/tenancy"
+)
+
+// loginView is the login form.
+type loginView struct {
+	Email string
+	Next  string
+	CSRF  string
+	Error string
+}
+
+// safeNext keeps post-login redirects on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// loginPage shows the login form (GET /login).
+func (s *Server) loginPage(c *fiber.Ctx) error {
+	if principalOf(c) != nil {
+		return c.Redirect(safeNext(c.Query("next")))
+	}
+	return s.renderPage(c, "login", "Log in", loginView{Next: safeNext(c.Query("next")), CSRF: s.loginCSRF(c)})
+}
+
+// login checks the credentials and starts a new session (POST /login).
+func (s *Server) login(c *fiber.Ctx) error {
+	v := loginView{Email: c.FormValue("email"), Next: safeNext(c.FormValue("next"))}
+	if !s.checkLoginCSRF(c) {
+		c.Status(fiber.StatusForbidden)
+		v.CSRF, v.Error = s.loginCSRF(c), "The form expired. Please try again."
+		return s.renderPage(c, "login", "Log in", v)
+	}
+	u, err := s.Store.Authenticate(c.UserContext(), v.Email, c.FormValue("password"), c.IP(), s.Login)
+	switch {
+	case errors.Is(err, tenancy.ErrBadCredentials):
+		c.Status(fiber.StatusUnauthorized)
+		v.Error = "Wrong e-mail or password."
+	case errors.Is(err, tenancy.ErrThrottled):
+		c.Status(fiber.StatusTooManyRequests)
+		v.Error = "Too many attempts. Wait a few minutes and try again."
+	case err != nil:
+		return err
+	}
+	if v.Error != "" {
+		v.CSRF = s.loginCSRF(c)
+		return s.renderPage(c, "login", "Log in", v)
+	}
+	// A fresh session on every login, and the old one (if any) ended: no session fixation.
+	if old := c.Cookies(sessionCookie); old != "" {
+		_ = s.Store.DeleteSession(c.UserContext(), old)
+	}
+	secret, _, err := s.Store.CreateSession(c.UserContext(), u, c.IP(), c.Get(fiber.HeaderUserAgent), s.Sessions)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(c, secret)
+	if u.MustChangePassword {
+		return c.Redirect("/account/password", fiber.StatusSeeOther)
+	}
+	return c.Redirect(v.Next, fiber.StatusSeeOther)
+}
