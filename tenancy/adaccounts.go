@@ -37,12 +37,7 @@ func (t *TenantStore) AddAdAccount(ctx context.Context, brandID string, in AdAcc
 	case !adAccountRe.MatchString(id):
 		fe.add("account_id", "must be act_ followed by the numeric ad account ID")
 	}
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		fe.add("name", "is required")
-	} else if len([]rune(name)) > 200 {
-		fe.add("name", "must be at most 200 characters")
-	}
+	name := checkText(fe, "name", in.Name, 200, true)
 	cur := strings.ToUpper(strings.TrimSpace(in.Currency))
 	if cur == "" {
 		cur = b.Currency

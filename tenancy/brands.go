@@ -57,15 +57,9 @@ func (in BrandInput) apply(b *Brand, create bool) error {
 	if in.Name != nil || create {
 		name := ""
 		if in.Name != nil {
-			name = strings.TrimSpace(*in.Name)
+			name = *in.Name
 		}
-		switch {
-		case name == "":
-			fe.add("name", "is required")
-		case len([]rune(name)) > 100:
-			fe.add("name", "must be at most 100 characters")
-		}
-		b.Name = name
+		b.Name = checkText(fe, "name", name, 100, true)
 	}
 	if in.Currency != nil || create {
 		cur := ""

@@ -32,12 +32,7 @@ func (t *TenantStore) ConnectPage(ctx context.Context, brandID string, in PageIn
 	} else if !metaIDRe.MatchString(pid) {
 		fe.add("page_id", "must be the numeric Page ID Meta shows (5–25 digits)")
 	}
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		fe.add("name", "is required")
-	} else if len([]rune(name)) > 200 {
-		fe.add("name", "must be at most 200 characters")
-	}
+	name := checkText(fe, "name", in.Name, 200, true)
 	tok := strings.TrimSpace(in.AccessToken)
 	if tok == "" {
 		fe.add("access_token", "is required")

@@ -13,11 +13,8 @@ var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 // CreateTenant creates an agency.
 func (s *Store) CreateTenant(ctx context.Context, name, slug string) (Tenant, error) {
 	fe := fieldErrors{}
-	name = strings.TrimSpace(name)
+	name = checkText(fe, "name", name, 200, true)
 	slug = strings.ToLower(strings.TrimSpace(slug))
-	if name == "" {
-		fe.add("name", "is required")
-	}
 	if !slugRe.MatchString(slug) {
 		fe.add("slug", "must be 2–63 lower-case letters, digits or dashes")
 	}

@@ -17,13 +17,8 @@ func (t *TenantStore) CreateToken(ctx context.Context, userID, name string) (API
 	if err != nil {
 		return APIToken{}, "", err
 	}
-	name = strings.TrimSpace(name)
 	fe := fieldErrors{}
-	if name == "" {
-		fe.add("name", "is required")
-	} else if len([]rune(name)) > 100 {
-		fe.add("name", "must be at most 100 characters")
-	}
+	name = checkText(fe, "name", name, 100, true)
 	if err := fe.err(); err != nil {
 		return APIToken{}, "", err
 	}

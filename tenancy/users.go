@@ -44,14 +44,12 @@ func (t *TenantStore) CreateUser(ctx context.Context, in NewUser) (User, error) 
 	fe := fieldErrors{}
 	email := normalizeEmail(fe, "email", in.Email)
 	checkNewPassword(fe, "password", in.Password)
-	if len(in.Name) > 200 {
-		fe.add("name", "must be at most 200 characters")
-	}
+	name := checkText(fe, "name", in.Name, 200, false)
 	t.checkRole(ctx, fe, in.Role, in.BrandID)
 	if err := fe.err(); err != nil {
 		return User{}, err
 	}
-	u := User{ID: NewID(), TenantID: t.tenantID, Email: email, Name: strings.TrimSpace(in.Name),
+	u := User{ID: NewID(), TenantID: t.tenantID, Email: email, Name: name,
 		PasswordHash: HashPassword(in.Password), MustChangePassword: in.MustChangePassword, CreatedAt: t.s.now()}
 	err := t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
 		if err := tx.Create(&u).Error; err != nil {

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,6 +15,11 @@ func auditFilter(c *fiber.Ctx) (tenancy.AuditFilter, error) {
 	f := tenancy.AuditFilter{Action: c.Query("action"), ActorID: c.Query("actor_id"), BrandID: c.Query("brand_id"),
 		ObjectID: c.Query("object_id")}
 	bad := map[string]string{}
+	for _, k := range []string{"action", "actor_id", "brand_id", "object_id"} {
+		if v := c.Query(k); strings.IndexFunc(v, unicode.IsControl) >= 0 || len(v) > 200 {
+			bad[k] = "must be plain text of at most 200 characters"
+		}
+	}
 	parse := func(key string, end bool) time.Time {
 		v := c.Query(key)
 		if v == "" {

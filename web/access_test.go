@@ -1,0 +1,161 @@
+package web_test
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"relance/tenancy"
+)
+
+const (
+	admin   = tenancy.RoleAgencyAdmin
+	manager = tenancy.RoleCampaignManager
+	analyst = tenancy.RoleAnalyst
+	finance = tenancy.RoleFinance
+	bAdmin  = tenancy.RoleBrandAdmin
+	bViewer = tenancy.RoleBrandViewer
+)
+
+var (
+	everyone   = []string{admin, manager, analyst, finance, bAdmin, bViewer}
+	onlyAdmin  = []string{admin}
+	pageReader = []string{admin, manager, analyst, bAdmin} // Pages are not for finance or brand viewers
+	brandStaff = []string{admin, bAdmin}                   // manage the brand's people
+	public     = []string{"public"}
+)
+
+// expected is DESIGN §5's role table applied to every route, written out by hand: which roles may call it
+// (brand roles act on brand A1, the brand every path points at). A route missing here fails the test, so a
+// new route cannot be added without deciding who may call it.
+var expected = map[string][]string{
+	"GET /livez": public, "GET /readyz": public, "GET /metrics": public, "GET /static/*": public,
+	"GET /login": public, "POST /login": public, "GET /api/v1/openapi.json": public,
+
+	"POST /logout": everyone, "GET /": everyone, "GET /account/password": everyone, "POST /account/password": everyone,
+	"GET /tokens": everyone, "POST /tokens": everyone, "POST /tokens/:token/revoke": everyone,
+
+	"GET /brands": everyone, "GET /brands/new": onlyAdmin, "POST /brands": onlyAdmin, "GET /brands/:brand": everyone,
+	"GET /brands/:brand/edit": onlyAdmin, "POST /brands/:brand/edit": onlyAdmin, "POST /brands/:brand/delete": onlyAdmin,
+	"GET /brands/:brand/pages/new": onlyAdmin, "POST /brands/:brand/pages": onlyAdmin,
+	"POST /brands/:brand/pages/:page/delete": onlyAdmin, "GET /brands/:brand/ad-accounts/new": onlyAdmin,
+	"POST /brands/:brand/ad-accounts": onlyAdmin, "POST /brands/:brand/ad-accounts/:account/delete": onlyAdmin,
+	"GET /brands/:brand/users": brandStaff, "POST /brands/:brand/users": brandStaff,
+	"POST /brands/:brand/users/:user/revoke": brandStaff,
+
+	"GET /users": onlyAdmin, "GET /users/new": onlyAdmin, "POST /users": onlyAdmin, "GET /users/:user": onlyAdmin,
+	"POST /users/:user/roles": onlyAdmin, "POST /users/:user/roles/revoke": onlyAdmin, "GET /audit": onlyAdmin,
+
+	"GET /api/v1/me": everyone, "GET /api/v1/brands": everyone, "POST /api/v1/brands": onlyAdmin,
+	"GET /api/v1/brands/:brand": everyone, "PATCH /api/v1/brands/:brand": onlyAdmin, "DELETE /api/v1/brands/:brand": onlyAdmin,
+	"GET /api/v1/brands/:brand/pages": pageReader, "POST /api/v1/brands/:brand/pages": onlyAdmin,
+	"DELETE /api/v1/brands/:brand/pages/:page": onlyAdmin,
+	"GET /api/v1/brands/:brand/ad-accounts":    pageReader, "POST /api/v1/brands/:brand/ad-accounts": onlyAdmin,
+	"DELETE /api/v1/brands/:brand/ad-accounts/:account": onlyAdmin,
+	"GET /api/v1/brands/:brand/users":                   brandStaff, "POST /api/v1/brands/:brand/users": brandStaff,
+	"GET /api/v1/users": onlyAdmin, "POST /api/v1/users": onlyAdmin, "GET /api/v1/users/:user": onlyAdmin,
+	"POST /api/v1/users/:user/roles": onlyAdmin, "DELETE /api/v1/users/:user/roles": onlyAdmin,
+	"GET /api/v1/tokens": everyone, "POST /api/v1/tokens": everyone, "DELETE /api/v1/tokens/:token": everyone,
+	"GET /api/v1/audit": onlyAdmin,
+}
+
+// routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.
+func routerRoutes(f *fixture) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range f.srv.App().GetRoutes(true) {
+		k := r.Method + " " + r.Path
+		if r.Method == http.MethodHead || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestRoleMatrix calls every route as every role and checks allowed or denied against the table above.
+func TestRoleMatrix(t *testing.T) {
+	f := newFixture(t)
+	routes := routerRoutes(f)
+	for _, key := range routes {
+		want, ok := expected[key]
+		if !ok {
+			t.Errorf("route %s has no row in the role matrix: decide who may call it", key)
+			continue
+		}
+		method, path, _ := strings.Cut(key, " ")
+		for _, role := range everyone {
+			u := f.users[role]
+			status, body := f.do(caller{user: &u, token: f.tokens[role]}, method, f.fill(path, false), harmless(method, path))
+			if status >= 500 {
+				t.Errorf("%s as %s: %d %s", key, role, status, trim(body))
+				continue
+			}
+			if contains(want, "public") {
+				continue
+			}
+			denied := status == http.StatusForbidden || status == http.StatusUnauthorized
+			if allowed := contains(want, role); allowed == denied {
+				t.Errorf("%s as %s: status %d, want allowed=%v (%s)", key, role, status, allowed, trim(body))
+			}
+		}
+		if !contains(want, "public") {
+			if status, _ := f.do(caller{}, method, f.fill(path, false), harmless(method, path)); status != http.StatusUnauthorized && !(status == http.StatusFound && !strings.HasPrefix(path, "/api/")) {
+				t.Errorf("%s without credentials: status %d, want 401 (API) or a redirect to login (UI)", key, status)
+			}
+		}
+	}
+	for key := range expected {
+		if !contains(routes, key) {
+			t.Errorf("matrix row %s matches no route", key)
+		}
+	}
+}
+
+// TestRoleTableIsDesign checks the permission table against DESIGN §5 for the rules that matter most.
+func TestRoleTableIsDesign(t *testing.T) {
+	for _, c := range []struct {
+		role, perm string
+		want       bool
+	}{
+		{finance, tenancy.PermMessagesRead, false},
+		{finance, tenancy.PermSpendRead, true},
+		{finance, tenancy.PermExports, true},
+		{bViewer, tenancy.PermMessagesRead, false},
+		{bViewer, tenancy.PermReportsRead, true},
+		{bAdmin, tenancy.PermCampaignsApprove, true},
+		{bAdmin, tenancy.PermBrandUsersManage, true},
+		{manager, tenancy.PermCampaignsLaunch, true},
+		{manager, tenancy.PermUsersManage, false},
+		{analyst, tenancy.PermCampaignsWrite, false},
+		{analyst, tenancy.PermConversationsRead, true},
+	} {
+		if got := tenancy.RoleGrants(c.role, c.perm); got != c.want {
+			t.Errorf("%s %s = %v, want %v", c.role, c.perm, got, c.want)
+		}
+	}
+	for _, p := range tenancy.AllPermissions {
+		if !tenancy.RoleGrants(admin, p) {
+			t.Errorf("agency_admin lacks %s", p)
+		}
+	}
+}
+
+func trim(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}

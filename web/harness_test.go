@@ -1,0 +1,188 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"relance/internal/testdb"
+	"relance/tenancy"
+	"relance/web"
+)
+
+// fixture is two agencies: A with brands A1 (a Page, an ad account) and A2, one user per role (brand roles on
+// A1) and a brand_admin of A2; B with an agency_admin and brand B1.
+type fixture struct {
+	t      testing.TB
+	store  *tenancy.Store
+	srv    *web.Server
+	a, b   tenancy.Tenant
+	a1, a2 tenancy.Brand
+	b1     tenancy.Brand
+	page   tenancy.Page
+	acct   tenancy.AdAccount
+	users  map[string]tenancy.User     // role → user of agency A
+	tokens map[string]string           // role → API token secret
+	ids    map[string]tenancy.APIToken // role → token row
+	other  map[string]tenancy.User     // "b_admin", "a2_brand_admin"
+}
+
+const testPassword = "correct horse battery"
+
+func ptr(s string) *string { return &s }
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	v, err := tenancy.NewVault([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := tenancy.NewStore(ctx, testdb.Open(t), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, store: st, users: map[string]tenancy.User{}, tokens: map[string]string{},
+		ids: map[string]tenancy.APIToken{}, other: map[string]tenancy.User{}}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.a, err = st.CreateTenant(ctx, "Agency Alpha", "alpha")
+	must(err)
+	f.b, err = st.CreateTenant(ctx, "Agency Beta", "beta")
+	must(err)
+	ta, tb := st.Tenant(f.a.ID), st.Tenant(f.b.ID)
+	f.a1, err = ta.CreateBrand(ctx, tenancy.BrandInput{Name: ptr("Secret Brand A1"), Currency: ptr("EUR"), Timezone: ptr("Europe/Paris")})
+	must(err)
+	f.a2, err = ta.CreateBrand(ctx, tenancy.BrandInput{Name: ptr("Other Brand A2"), Currency: ptr("USD"), Timezone: ptr("America/New_York")})
+	must(err)
+	f.b1, err = tb.CreateBrand(ctx, tenancy.BrandInput{Name: ptr("Beta Brand"), Currency: ptr("JPY"), Timezone: ptr("Asia/Tokyo")})
+	must(err)
+	f.page, err = ta.ConnectPage(ctx, f.a1.ID, tenancy.PageInput{PageID: "104999000000001", Name: "Secret Page", AccessToken: "EAAB-secret-page-token-a1"})
+	must(err)
+	f.acct, err = ta.AddAdAccount(ctx, f.a1.ID, tenancy.AdAccountInput{AccountID: "act_230999000000001", Name: "Secret Ads"})
+	must(err)
+	for _, role := range append(append([]string{}, tenancy.TenantRoles...), tenancy.BrandRoles...) {
+		nu := tenancy.NewUser{Email: strings.ReplaceAll(role, "_", "-") + "@alpha.example", Password: testPassword, Role: role}
+		if tenancy.IsBrandRole(role) {
+			nu.BrandID = f.a1.ID
+		}
+		u, err := ta.CreateUser(ctx, nu)
+		must(err)
+		f.users[role] = u
+		tok, secret, err := ta.CreateToken(ctx, u.ID, "test")
+		must(err)
+		f.tokens[role], f.ids[role] = secret, tok
+	}
+	f.other["b_admin"], err = tb.CreateUser(ctx, tenancy.NewUser{Email: "admin@beta.example", Password: testPassword, Role: tenancy.RoleAgencyAdmin})
+	must(err)
+	_, f.tokens["b_admin"], err = tb.CreateToken(ctx, f.other["b_admin"].ID, "test")
+	must(err)
+	f.other["a2_brand_admin"], err = ta.CreateUser(ctx, tenancy.NewUser{Email: "brand-admin-a2@alpha.example", Password: testPassword,
+		Role: tenancy.RoleBrandAdmin, BrandID: f.a2.ID})
+	must(err)
+	_, f.tokens["a2_brand_admin"], err = ta.CreateToken(ctx, f.other["a2_brand_admin"].ID, "test")
+	must(err)
+	f.srv, err = web.New(web.Deps{Store: st, DB: st.DB(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Registry: prometheus.NewRegistry(), Sessions: tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour},
+		Login:   tenancy.LoginLimits{PerEmail: 5, PerIP: 50, Window: time.Minute},
+		CSRFKey: []byte("0123456789abcdef0123456789abcdef"), BodyLimit: 1 << 20,
+		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris"})
+	must(err)
+	return f
+}
+
+// caller is who sends a request: a user through a fresh session (UI) or a token (API), or nobody.
+type caller struct {
+	user  *tenancy.User
+	token string
+}
+
+// session starts a fresh session for u and returns its cookie secret and CSRF token.
+func (f *fixture) session(u tenancy.User) (string, string) {
+	f.t.Helper()
+	secret, sess, err := f.store.CreateSession(context.Background(), u, "127.0.0.1", "test", tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return secret, sess.CSRFToken
+}
+
+// do sends one request. API paths use the caller's token; other paths a fresh session with its CSRF token.
+func (f *fixture) do(c caller, method, path, body string) (int, string) {
+	f.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	isAPI := strings.HasPrefix(path, "/api/")
+	switch {
+	case isAPI && c.token != "":
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		req.Header.Set("Content-Type", "application/json")
+	case !isAPI && c.user != nil:
+		secret, csrf := f.session(*c.user)
+		req.AddCookie(&http.Cookie{Name: "relance_session", Value: secret})
+		if method != http.MethodGet {
+			form := url.Values{}
+			if body != "" {
+				form, _ = url.ParseQuery(body)
+			}
+			form.Set("_csrf", csrf)
+			req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+			req.AddCookie(&http.Cookie{Name: "relance_session", Value: secret})
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	case isAPI:
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := f.srv.App().Test(req, -1)
+	if err != nil {
+		f.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// fill replaces path parameters with the fixture's objects of agency A.
+func (f *fixture) fill(path string, realChildren bool) string {
+	r := strings.NewReplacer(":brand", f.a1.ID, ":user", f.users[tenancy.RoleAnalyst].ID, "*", "app.css")
+	path = r.Replace(path)
+	if realChildren {
+		return strings.NewReplacer(":page", f.page.ID, ":account", f.acct.ID, ":token", f.ids[tenancy.RoleAgencyAdmin].ID).Replace(path)
+	}
+	// An id that exists nowhere: allowed callers get 404 without changing anything.
+	const missing = "01900000-0000-7000-8000-000000000000"
+	return strings.NewReplacer(":page", missing, ":account", missing, ":token", missing).Replace(path)
+}
+
+// harmless is a body that every write route rejects with 422 (or that a read ignores), so that the role
+// matrix can call each route as each role without changing the fixture.
+func harmless(method, path string) string {
+	if method == http.MethodGet {
+		return ""
+	}
+	if strings.HasPrefix(path, "/api/") {
+		if method == http.MethodDelete {
+			return ""
+		}
+		if strings.HasSuffix(path, "/brands/:brand") {
+			return `{"name": ""}`
+		}
+		return `{}`
+	}
+	return "name=&email=&role=&page_id=&account_id="
+}
