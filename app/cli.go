@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"relance/tenancy"
@@ -226,15 +227,23 @@ func cmdDemoSeed(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// cliError prints validation errors as "field: reason" lines.
+// cliFlag names the flag that sets a store field, so that errors speak the command line's language.
+var cliFlag = map[string]string{"brand_id": "--brand"}
+
+// cliError prints validation errors as "--flag reason" parts, in a stable order.
 func cliError(err error) error {
 	var v *tenancy.ValidationError
-	if errors.As(err, &v) {
-		parts := make([]string, 0, len(v.Fields))
-		for k, m := range v.Fields {
-			parts = append(parts, "--"+k+" "+m)
-		}
-		return errors.New(strings.Join(parts, "; "))
+	if !errors.As(err, &v) {
+		return err
 	}
-	return err
+	parts := make([]string, 0, len(v.Fields))
+	for k, m := range v.Fields {
+		flag := cliFlag[k]
+		if flag == "" {
+			flag = "--" + k
+		}
+		parts = append(parts, flag+" "+m)
+	}
+	sort.Strings(parts)
+	return errors.New(strings.Join(parts, "; "))
 }

@@ -179,11 +179,7 @@ func LoadConfig(path string, env func(string) (string, bool), overrides []string
 	if raw, err := os.ReadFile(path); err == nil {
 		md, err := toml.Decode(string(raw), &c)
 		if err != nil {
-			var pe toml.ParseError
-			if errors.As(err, &pe) {
-				return c, &ConfigError{Key: path, Reason: fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message)}
-			}
-			return c, &ConfigError{Key: path, Reason: err.Error()}
+			return c, fileError(path, string(raw), err)
 		}
 		if und := md.Undecoded(); len(und) > 0 {
 			return c, &ConfigError{Key: und[0].String(), Reason: "unknown key"}
@@ -218,6 +214,19 @@ func LoadConfig(path string, env func(string) (string, bool), overrides []string
 		}
 	}
 	return c, c.Validate()
+}
+
+// fileError reports a file that could not be decoded: a value that does not fit its key (a bad duration) names
+// that key; a syntax error names the file.
+func fileError(path, raw string, err error) error {
+	var pe toml.ParseError
+	if !errors.As(err, &pe) {
+		return &ConfigError{Key: path, Reason: err.Error()}
+	}
+	if _, synErr := toml.Decode(raw, new(map[string]any)); synErr == nil && pe.LastKey != "" {
+		return &ConfigError{Key: pe.LastKey, Reason: fmt.Sprintf("%s line %d: %s", path, pe.Position.Line, pe.Message)}
+	}
+	return &ConfigError{Key: path, Reason: fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message)}
 }
 
 // addFlags registers --config and --set on fs; each command calls it.

@@ -46,6 +46,7 @@ func Main(args []string) int {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(os.Stdout, usage)
 		return 0
 	case errors.As(err, &ce):
 		fmt.Fprintln(os.Stderr, "relance:", ce.Error())

@@ -87,6 +87,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		SecureCookies:   strings.HasPrefix(publicURL, "https://"),
 		BodyLimit:       cfg.HTTP.BodyLimit,
 		DefaultCurrency: cfg.Defaults.Currency, DefaultTimezone: cfg.Defaults.Timezone,
+		DefaultPolicy: cfg.Meta.Policy,
 	})
 	if err != nil {
 		ln.Close()

@@ -28,6 +28,9 @@ func (s *Server) apiCreateBrand(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	if in.Policy == nil && s.DefaultPolicy != "" {
+		in.Policy = &s.DefaultPolicy
+	}
 	b, err := s.tenantStore(c).CreateBrand(c.UserContext(), in)
 	if err != nil {
 		return err

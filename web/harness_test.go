@@ -98,7 +98,7 @@ func newFixture(t testing.TB) *fixture {
 		Registry: prometheus.NewRegistry(), Sessions: tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour},
 		Login:   tenancy.LoginLimits{PerEmail: 5, PerIP: 50, Window: time.Minute},
 		CSRFKey: []byte("0123456789abcdef0123456789abcdef"), BodyLimit: 1 << 20,
-		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris"})
+		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent})
 	must(err)
 	return f
 }

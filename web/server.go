@@ -36,9 +36,11 @@ type Deps struct {
 	// SecureCookies marks cookies Secure (behind TLS).
 	SecureCookies bool
 	BodyLimit     int
-	// DefaultCurrency and DefaultTimezone pre-fill the new-brand form.
+	// DefaultCurrency and DefaultTimezone pre-fill the new-brand form; DefaultPolicy (meta.policy) is the
+	// messaging policy of a new brand when none is chosen.
 	DefaultCurrency string
 	DefaultTimezone string
+	DefaultPolicy   string
 }
 
 // Server holds the Fiber app and the route table it was built from.

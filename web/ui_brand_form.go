@@ -44,7 +44,7 @@ func formBrandInput(c *fiber.Ctx) (tenancy.BrandInput, brandForm) {
 
 // brandNewPage shows the empty brand form (GET /brands/new).
 func (s *Server) brandNewPage(c *fiber.Ctx) error {
-	f := newBrandForm(tenancy.Brand{Currency: s.DefaultCurrency, Timezone: s.DefaultTimezone, Policy: tenancy.PolicyMetaCurrent})
+	f := newBrandForm(tenancy.Brand{Currency: s.DefaultCurrency, Timezone: s.DefaultTimezone, Policy: s.DefaultPolicy})
 	return s.renderPage(c, "brands/form", "New brand", f)
 }
 
