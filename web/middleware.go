@@ -58,7 +58,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	took := time.Since(start)
 	pattern := c.Route().Path
-	if _, ok := s.RuleFor(c.Route().Method, pattern); !ok {
+	if _, ok := s.ruleFor(c.Route().Method, pattern); !ok {
 		pattern = "unmatched"
 	}
 	s.metrics.observe(c.Method(), pattern, status, took)

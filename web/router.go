@@ -49,37 +49,17 @@ type route struct {
 	API *apiDoc
 }
 
-// Route is the exported view of a table entry (tests enumerate them).
-type Route struct {
-	Method string
-	Path   string
-	Rule   Rule
-}
-
-// Routes lists the route table.
-func (s *Server) Routes() []Route {
-	out := make([]Route, len(s.routes))
-	for i, r := range s.routes {
-		out[i] = Route{Method: r.Method, Path: r.Path, Rule: r.Rule}
-	}
-	return out
-}
-
-// RuleFor returns the rule of a registered route.
-func (s *Server) RuleFor(method, path string) (Rule, bool) {
-	for _, r := range s.routes {
-		if r.Method == method && r.Path == path {
-			return r.Rule, true
-		}
-	}
-	return Rule{}, false
+// ruleFor returns the rule of a route of the table.
+func (s *Server) ruleFor(method, path string) (Rule, bool) {
+	r, ok := s.rules[method+" "+path]
+	return r, ok
 }
 
 // refuseUnruledRoute stops the start when a route is registered without a rule in the table: a route without
 // a rule must not exist, rather than exist and be open. It is hooked after the global middleware (app.Use)
 // is in place, so it sees routes only.
 func (s *Server) refuseUnruledRoute(r fiber.Route) error {
-	if _, ok := s.RuleFor(r.Method, r.Path); !ok {
+	if _, ok := s.ruleFor(r.Method, r.Path); !ok {
 		return fmt.Errorf("web: route %s %s has no access rule", r.Method, r.Path)
 	}
 	return nil

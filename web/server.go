@@ -48,6 +48,7 @@ type Server struct {
 	Deps
 	app        *fiber.App
 	routes     []route
+	rules      map[string]Rule
 	metrics    *httpMetrics
 	openAPIDoc map[string]any
 }
@@ -78,6 +79,10 @@ func New(d Deps) (*Server, error) {
 	s.app.Use(s.requestID, s.observe, s.recoverPanics, s.securityHeaders, s.authenticate)
 	s.app.Hooks().OnRoute(s.refuseUnruledRoute)
 	s.routes = s.routeTable()
+	s.rules = make(map[string]Rule, len(s.routes))
+	for _, r := range s.routes {
+		s.rules[r.Method+" "+r.Path] = r.Rule
+	}
 	s.openAPIDoc = s.openAPI()
 	for _, r := range s.routes {
 		s.app.Add(r.Method, r.Path, s.authorize(r), r.Handler)
