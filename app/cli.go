@@ -57,6 +57,20 @@ func cmdMigrate(ctx context.Context, sub string, args []string, out io.Writer) e
 	return nil
 }
 
+// startForTenant starts like start and finds the agency a command acts on.
+func startForTenant(ctx context.Context, path string, sets []string, slug string) (*runtime, tenancy.Tenant, error) {
+	r, err := start(ctx, path, sets)
+	if err != nil {
+		return nil, tenancy.Tenant{}, err
+	}
+	t, err := r.store.TenantBySlug(ctx, slug)
+	if err != nil {
+		r.close()
+		return nil, tenancy.Tenant{}, fmt.Errorf("no agency with slug %q", slug)
+	}
+	return r, t, nil
+}
+
 // required checks that the named flags are set.
 func required(cmd string, flags map[string]string) error {
 	for k, v := range flags {
@@ -116,15 +130,11 @@ func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, out io.W
 	} else {
 		nu.Password, nu.MustChangePassword = tenancy.GeneratePassword(), true
 	}
-	r, err := start(ctx, *path, *sets)
+	r, t, err := startForTenant(ctx, *path, *sets, *slug)
 	if err != nil {
 		return err
 	}
 	defer r.close()
-	t, err := r.store.TenantBySlug(ctx, *slug)
-	if err != nil {
-		return fmt.Errorf("no agency with slug %q", *slug)
-	}
 	ts := r.store.Tenant(t.ID)
 	if *brand != "" {
 		b, err := findBrand(ctx, ts, *brand)
@@ -179,15 +189,11 @@ func cmdTokenCreate(ctx context.Context, args []string, out io.Writer) error {
 	if err := required("token create", map[string]string{"tenant": *slug, "email": *email, "name": *name}); err != nil {
 		return err
 	}
-	r, err := start(ctx, *path, *sets)
+	r, t, err := startForTenant(ctx, *path, *sets, *slug)
 	if err != nil {
 		return err
 	}
 	defer r.close()
-	t, err := r.store.TenantBySlug(ctx, *slug)
-	if err != nil {
-		return fmt.Errorf("no agency with slug %q", *slug)
-	}
 	ts := r.store.Tenant(t.ID)
 	u, err := ts.UserByEmail(ctx, *email)
 	if err != nil {
@@ -211,15 +217,11 @@ func cmdDemoSeed(ctx context.Context, args []string, out io.Writer) error {
 	if err := required("demo seed", map[string]string{"tenant": *slug}); err != nil {
 		return err
 	}
-	r, err := start(ctx, *path, *sets)
+	r, t, err := startForTenant(ctx, *path, *sets, *slug)
 	if err != nil {
 		return err
 	}
 	defer r.close()
-	t, err := r.store.TenantBySlug(ctx, *slug)
-	if err != nil {
-		return fmt.Errorf("no agency with slug %q", *slug)
-	}
 	if err := seedDemoTenant(tenancy.WithActor(ctx, tenancy.Actor{Label: "demo"}), r.store.Tenant(t.ID), false, t.ID); err != nil {
 		return cliError(err)
 	}
