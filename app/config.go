@@ -28,6 +28,13 @@ type Config struct {
 	Scheduler SchedulerConfig `toml:"scheduler"`
 	Log       LogConfig       `toml:"log"`
 	Defaults  DefaultsConfig  `toml:"defaults"`
+	Ingest    IngestConfig    `toml:"ingest"`
+}
+
+// IngestConfig tunes webhook ingestion.
+type IngestConfig struct {
+	NLPThreshold float64 `toml:"nlp_threshold"`
+	MaxBatch     int     `toml:"max_batch"`
 }
 
 // HTTPConfig is the listener and its limits.
@@ -108,6 +115,7 @@ func Defaults() Config {
 		Scheduler: SchedulerConfig{Enabled: true},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Defaults:  DefaultsConfig{Currency: "EUR", Timezone: "Europe/Paris"},
+		Ingest:    IngestConfig{NLPThreshold: 0.8, MaxBatch: 5000},
 	}
 }
 
@@ -153,6 +161,12 @@ func (f field) set(s string) error {
 			return errors.New("not a whole number")
 		}
 		f.v.SetInt(int64(n))
+	case reflect.Float64:
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return errors.New("not a number")
+		}
+		f.v.SetFloat(v)
 	case reflect.Bool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
@@ -308,6 +322,12 @@ func (c Config) Validate() error {
 	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		return bad("log.format", "must be text or json")
+	}
+	if c.Ingest.NLPThreshold < 0 || c.Ingest.NLPThreshold > 1 {
+		return bad("ingest.nlp_threshold", "must be between 0 and 1")
+	}
+	if c.Ingest.MaxBatch < 1 || c.Ingest.MaxBatch > 100000 {
+		return bad("ingest.max_batch", "must be between 1 and 100000")
 	}
 	if !tenancy.ValidCurrency(c.Defaults.Currency) {
 		return bad("defaults.currency", "must be an ISO 4217 code such as EUR")

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"relance/conversations"
 	"relance/tenancy"
 	"relance/web"
 )
@@ -79,6 +80,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ingest := conversations.NewIngester(r.db, r.store.Vault(), reg, r.log, cfg.Ingest.MaxBatch)
 	srv, err := web.New(web.Deps{
 		Store: r.store, DB: r.db, Log: r.log, Registry: reg,
 		Sessions:        tenancy.SessionPolicy{Idle: cfg.Security.SessionIdle.Duration, Absolute: cfg.Security.SessionAbsolute.Duration},
@@ -88,6 +90,9 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		BodyLimit:       cfg.HTTP.BodyLimit,
 		DefaultCurrency: cfg.Defaults.Currency, DefaultTimezone: cfg.Defaults.Timezone,
 		DefaultPolicy: cfg.Meta.Policy,
+		Ingest:        ingest,
+		Webhook: web.WebhookConfig{AppID: cfg.Meta.AppID, AppSecret: cfg.Meta.AppSecret, VerifyToken: cfg.Meta.VerifyToken,
+			NLPThreshold: cfg.Ingest.NLPThreshold},
 	})
 	if err != nil {
 		ln.Close()
@@ -97,6 +102,12 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	defer stopLoops()
 	go r.store.Authz().Watch(loops, cfg.Security.PolicyReload.Duration, r.log)
 	go purgeSessions(loops, r)
+	// The ingester stops after the server: requests still in flight at shutdown get their commit.
+	ingestCtx, stopIngest := context.WithCancel(context.Background())
+	ingestDone := make(chan struct{})
+	go func() { ingest.Run(ingestCtx); close(ingestDone) }()
+	go ingest.ReplayLoop(loops, 5*time.Second, conversations.ParseOptions{AppID: cfg.Meta.AppID, NLPThreshold: cfg.Ingest.NLPThreshold})
+	defer func() { stopIngest(); <-ingestDone }()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -50,7 +50,8 @@ var AllPermissions = []string{
 	PermCampaignsApprove, PermReportsRead, PermSpendRead, PermSpendWrite, PermExports, PermMonthClose,
 }
 
-// rolePermissions is DESIGN §5's role table as data. finance never gets messages:read: it sees money, not texts.
+// rolePermissions is DESIGN §5's role table as data. finance reads contacts (to count conversations against
+// spend) but never gets messages:read: it sees money, not texts.
 var rolePermissions = map[string][]string{
 	RoleAgencyAdmin: AllPermissions,
 	RoleCampaignManager: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead,
@@ -58,8 +59,8 @@ var rolePermissions = map[string][]string{
 		PermReportsRead},
 	RoleAnalyst: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead, PermAudiencesRead,
 		PermCampaignsRead, PermReportsRead},
-	RoleFinance: {PermBrandsRead, PermReportsRead, PermSpendRead, PermSpendWrite, PermExports, PermMonthClose,
-		PermCampaignsRead},
+	RoleFinance: {PermBrandsRead, PermConversationsRead, PermReportsRead, PermSpendRead, PermSpendWrite, PermExports,
+		PermMonthClose, PermCampaignsRead},
 	RoleBrandAdmin: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead, PermAudiencesRead,
 		PermCampaignsRead, PermCampaignsApprove, PermReportsRead, PermBrandUsersManage},
 	RoleBrandViewer: {PermBrandsRead, PermCampaignsRead, PermReportsRead},

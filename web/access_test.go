@@ -23,6 +23,7 @@ var (
 	onlyAdmin  = []string{admin}
 	pageReader = []string{admin, manager, analyst, bAdmin} // Pages are not for finance or brand viewers
 	brandStaff = []string{admin, bAdmin}                   // manage the brand's people
+	convReader = []string{admin, manager, analyst, finance, bAdmin}
 	public     = []string{"public"}
 )
 
@@ -32,6 +33,7 @@ var (
 var expected = map[string][]string{
 	"GET /livez": public, "GET /readyz": public, "GET /metrics": public, "GET /static/*": public,
 	"GET /login": public, "POST /login": public, "GET /api/v1/openapi.json": public,
+	"GET /webhooks/messenger": public, "POST /webhooks/messenger": public,
 
 	"POST /logout": everyone, "GET /": everyone, "GET /account/password": everyone, "POST /account/password": everyone,
 	"GET /tokens": everyone, "POST /tokens": everyone, "POST /tokens/:token/revoke": everyone,
@@ -41,6 +43,7 @@ var expected = map[string][]string{
 	"GET /brands/:brand/pages/new": onlyAdmin, "POST /brands/:brand/pages": onlyAdmin,
 	"POST /brands/:brand/pages/:page/delete": onlyAdmin, "GET /brands/:brand/ad-accounts/new": onlyAdmin,
 	"POST /brands/:brand/ad-accounts": onlyAdmin, "POST /brands/:brand/ad-accounts/:account/delete": onlyAdmin,
+	"GET /brands/:brand/conversations": convReader, "GET /brands/:brand/conversations/:contact": convReader,
 	"GET /brands/:brand/users": brandStaff, "POST /brands/:brand/users": brandStaff,
 	"POST /brands/:brand/users/:user/revoke": brandStaff,
 
@@ -54,6 +57,7 @@ var expected = map[string][]string{
 	"GET /api/v1/brands/:brand/ad-accounts":    pageReader, "POST /api/v1/brands/:brand/ad-accounts": onlyAdmin,
 	"DELETE /api/v1/brands/:brand/ad-accounts/:account": onlyAdmin,
 	"GET /api/v1/brands/:brand/users":                   brandStaff, "POST /api/v1/brands/:brand/users": brandStaff,
+	"GET /api/v1/brands/:brand/contacts": convReader, "GET /api/v1/brands/:brand/contacts/:contact": convReader,
 	"GET /api/v1/users": onlyAdmin, "POST /api/v1/users": onlyAdmin, "GET /api/v1/users/:user": onlyAdmin,
 	"POST /api/v1/users/:user/roles": onlyAdmin, "DELETE /api/v1/users/:user/roles": onlyAdmin,
 	"GET /api/v1/tokens": everyone, "POST /api/v1/tokens": everyone, "DELETE /api/v1/tokens/:token": everyone,

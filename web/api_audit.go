@@ -1,9 +1,7 @@
 package web
 
 import (
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -16,7 +14,7 @@ func auditFilter(c *fiber.Ctx) (tenancy.AuditFilter, error) {
 		ObjectID: c.Query("object_id")}
 	bad := map[string]string{}
 	for _, k := range []string{"action", "actor_id", "brand_id", "object_id"} {
-		if v := c.Query(k); strings.IndexFunc(v, unicode.IsControl) >= 0 || len(v) > 200 {
+		if v := c.Query(k); !plainText(v) || len(v) > 200 {
 			bad[k] = "must be plain text of at most 200 characters"
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -89,4 +91,10 @@ func (s *Server) visibleBrands(c *fiber.Ctx, perm string) tenancy.Visible {
 // tenantStore is the store bound to the caller's tenant.
 func (s *Server) tenantStore(c *fiber.Ctx) *tenancy.TenantStore {
 	return s.Store.Tenant(principalOf(c).TenantID)
+}
+
+// plainText reports whether a query value is valid UTF-8 without control characters (PostgreSQL refuses NUL,
+// and no filter needs the others).
+func plainText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
 }

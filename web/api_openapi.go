@@ -85,6 +85,23 @@ var schemas = map[string]any{
 	"AuditEntry": obj(map[string]any{"id": str(), "brand_id": str(), "actor_id": str(), "actor": str(), "action": str(),
 		"object_type": str(), "object_id": str(), "summary": str(), "ip": str(), "request_id": str(), "created_at": strf("date-time")}),
 	"AuditList": listOf("AuditEntry"),
+	"Referral":  obj(map[string]any{"source": str(), "ref": str(), "ad_id": str(), "at": strf("date-time")}),
+	"Reachability": obj(map[string]any{"class": map[string]any{"type": "string",
+		"enum": []string{"free", "follow_up", "human_agent", "paid", "ads_only", "unreachable"}},
+		"expires_at": strf("date-time"), "reason": str()}),
+	"Contact": obj(map[string]any{"id": str(), "page_id": str(), "psid": str(), "first_seen_at": strf("date-time"),
+		"last_inbound_at": strf("date-time"), "last_interaction_at": strf("date-time"), "last_outbound_at": strf("date-time"),
+		"inbound_count": map[string]any{"type": "integer"}, "outbound_count": map[string]any{"type": "integer"},
+		"first_referral": ref("Referral"), "last_referral": ref("Referral"),
+		"entities": map[string]any{"type": "array", "items": str()}, "owner": str(),
+		"subscribed": map[string]any{"type": "boolean"}, "reachability": ref("Reachability")}),
+	"ContactList": listOf("Contact"),
+	"Message": obj(map[string]any{"mid": str(), "direction": map[string]any{"type": "string", "enum": []string{"in", "out"}},
+		"sender": map[string]any{"type": "string", "enum": []string{"user", "bot", "human", "app"}}, "text": str(),
+		"sent_at": strf("date-time"), "entities": map[string]any{"type": "array", "items": obj(map[string]any{"name": str(), "value": str()})}}),
+	"Thread": map[string]any{"allOf": []any{ref("Contact"), obj(map[string]any{
+		"messages": map[string]any{"type": "array", "items": ref("Message")},
+		"events":   map[string]any{"type": "array", "items": obj(map[string]any{"kind": str(), "at": strf("date-time"), "data": map[string]any{"type": "object"}})}})}},
 }
 
 // openAPI builds the document from the route table, so that a route cannot be served without being described.

@@ -57,3 +57,8 @@ func (s *Server) checkLoginCSRF(c *fiber.Ctx) bool {
 	got := c.FormValue(csrfField)
 	return len(nonce) >= 20 && hmac.Equal([]byte(got), []byte(s.signNonce(nonce)))
 }
+
+// constantTimeEqual compares secrets without leaking their common prefix through timing.
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

@@ -3,9 +3,11 @@ package web
 import (
 	"errors"
 	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"relance/conversations"
 	"relance/tenancy"
 )
 
@@ -33,7 +35,7 @@ func classify(err error) (int, string, map[string]string) {
 	switch {
 	case errors.As(err, &v):
 		return fiber.StatusUnprocessableEntity, "some fields are invalid", v.Fields
-	case errors.Is(err, tenancy.ErrNotFound):
+	case isNotFoundErr(err):
 		return fiber.StatusNotFound, "not found", nil
 	case errors.Is(err, tenancy.ErrConflict):
 		return fiber.StatusConflict, conflictMessage(err), nil
@@ -63,7 +65,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		s.Log.Error("request failed", "err", err, "path", c.Path(), "request_id", c.Locals(localRequestID))
 	}
-	if isAPI(c) || c.Path() == "/metrics" || c.Path() == "/livez" || c.Path() == "/readyz" {
+	if isAPI(c) || strings.HasPrefix(c.Path(), "/webhooks/") || c.Path() == "/metrics" || c.Path() == "/livez" || c.Path() == "/readyz" {
 		code := codes[status]
 		if code == "" {
 			code = "error"
@@ -82,3 +84,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 
 // isConflictErr reports a domain conflict (shown to the user rather than as an error page).
 func isConflictErr(err error) bool { return errors.Is(err, tenancy.ErrConflict) }
+
+// isNotFoundErr reports a missing object from any domain package.
+func isNotFoundErr(err error) bool {
+	return errors.Is(err, tenancy.ErrNotFound) || errors.Is(err, conversations.ErrNotFound)
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"relance/conversations"
 	"relance/internal/testdb"
 	"relance/tenancy"
 	"relance/web"
@@ -33,7 +34,14 @@ type fixture struct {
 	tokens map[string]string           // role → API token secret
 	ids    map[string]tenancy.APIToken // role → token row
 	other  map[string]tenancy.User     // "b_admin", "a2_brand_admin"
+	ingest *conversations.Ingester
 }
+
+// The Meta app of the shared webhook fixtures.
+const (
+	fixtureApp    = "555000000000001"
+	fixtureSecret = "fixture-app-secret"
+)
 
 const testPassword = "correct horse battery"
 
@@ -94,8 +102,15 @@ func newFixture(t testing.TB) *fixture {
 	must(err)
 	_, f.tokens["a2_brand_admin"], err = ta.CreateToken(ctx, f.other["a2_brand_admin"].ID, "test")
 	must(err)
-	f.srv, err = web.New(web.Deps{Store: st, DB: st.DB(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(), Sessions: tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour},
+	reg := prometheus.NewRegistry()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.ingest = conversations.NewIngester(st.DB(), v, reg, log, 5000)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { f.ingest.Run(runCtx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
+	f.srv, err = web.New(web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg,
+		Ingest: f.ingest, Webhook: web.WebhookConfig{AppID: fixtureApp, AppSecret: fixtureSecret, VerifyToken: "verify-me", NLPThreshold: 0.8}, Sessions: tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour},
 		Login:   tenancy.LoginLimits{PerEmail: 5, PerIP: 50, Window: time.Minute},
 		CSRFKey: []byte("0123456789abcdef0123456789abcdef"), BodyLimit: 1 << 20,
 		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent})

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"fmt"
+	"html"
 	"html/template"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"relance/conversations/nlp"
 	"relance/tenancy"
 )
 
@@ -78,5 +82,74 @@ func templateFuncs() template.FuncMap {
 			return ""
 		},
 		"roleLabel": func(r string) string { return strings.ReplaceAll(r, "_", " ") },
+		"tsIn":      tsIn,
+		"rfc3339":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"countdown": func(t time.Time) string { return countdown(time.Until(t)) },
+		"list":      func(s ...string) []string { return s },
+		"highlight": highlight,
 	}
+}
+
+// tsIn formats a time in a brand's zone (times are stored in UTC and shown where the brand lives).
+func tsIn(t any, tz string) string {
+	var v time.Time
+	switch x := t.(type) {
+	case time.Time:
+		v = x
+	case *time.Time:
+		if x == nil {
+			return "—"
+		}
+		v = *x
+	}
+	if v.IsZero() {
+		return "—"
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		loc = time.UTC
+	}
+	return v.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// countdown says how long until a reachability class lapses ("in 3 h 12 min"); app.js keeps it current.
+func countdown(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "lapsed"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min left", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h %02d min left", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%d days left", int(d.Hours()/24))
+}
+
+// highlight escapes a message text and marks the entity values found in it.
+func highlight(text string, entities []nlp.Entity) template.HTML {
+	lower := strings.ToLower(text)
+	type span struct{ from, to int }
+	var spans []span
+	for _, e := range entities {
+		v := strings.ToLower(strings.TrimSpace(e.Value))
+		if len(v) < 2 || e.Value == nlp.TraitTrue {
+			continue
+		}
+		if i := strings.Index(lower, v); i >= 0 && len(lower) == len(text) {
+			spans = append(spans, span{i, i + len(v)})
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from })
+	var b strings.Builder
+	pos := 0
+	for _, s := range spans {
+		if s.from < pos {
+			continue
+		}
+		b.WriteString(html.EscapeString(text[pos:s.from]))
+		b.WriteString("<mark>" + html.EscapeString(text[s.from:s.to]) + "</mark>")
+		pos = s.to
+	}
+	b.WriteString(html.EscapeString(text[pos:]))
+	return template.HTML(b.String())
 }

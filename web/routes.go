@@ -22,6 +22,10 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/metrics", Rule: pub, Handler: s.metricsPage},
 		{Method: get, Path: "/static/*", Rule: pub, Handler: s.static},
 
+		// Meta's webhooks: authenticated by the signature over the body, not by a session.
+		{Method: get, Path: "/webhooks/messenger", Rule: pub, Handler: s.webhookVerify},
+		{Method: post, Path: "/webhooks/messenger", Rule: pub, Handler: s.webhookReceive},
+
 		// UI: session.
 		{Method: get, Path: "/login", Rule: pub, Handler: s.loginPage},
 		{Method: post, Path: "/login", Rule: pub, Handler: s.login},
@@ -47,6 +51,8 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/brands/:brand/ad-accounts/new", Rule: brand(t.PermPagesWrite), Handler: s.adAccountNewPage},
 		{Method: post, Path: "/brands/:brand/ad-accounts", Rule: brand(t.PermPagesWrite), Handler: s.addAdAccount},
 		{Method: post, Path: "/brands/:brand/ad-accounts/:account/delete", Rule: brand(t.PermPagesWrite), Handler: s.removeAdAccount},
+		{Method: get, Path: "/brands/:brand/conversations", Rule: brand(t.PermConversationsRead), Handler: s.conversationsPage},
+		{Method: get, Path: "/brands/:brand/conversations/:contact", Rule: brand(t.PermConversationsRead), Handler: s.threadPage},
 		{Method: get, Path: "/brands/:brand/users", Rule: brand(t.PermBrandUsersManage), Handler: s.brandUsersPage},
 		{Method: post, Path: "/brands/:brand/users", Rule: brand(t.PermBrandUsersManage), Handler: s.createBrandUser},
 		{Method: post, Path: "/brands/:brand/users/:user/revoke", Rule: brand(t.PermBrandUsersManage), Handler: s.revokeBrandUser},
@@ -91,6 +97,11 @@ func (s *Server) routeTable() []route {
 			API: &apiDoc{Summary: "Users holding a role on the brand", Tag: "users", Response: "UserList"}},
 		{Method: post, Path: "/api/v1/brands/:brand/users", Rule: brand(t.PermBrandUsersManage), Handler: s.apiCreateBrandUser,
 			API: &apiDoc{Summary: "Create a brand_admin or brand_viewer of the brand", Tag: "users", Request: "BrandUserInput", Response: "UserCreated", Status: 201}},
+		{Method: get, Path: "/api/v1/brands/:brand/contacts", Rule: brand(t.PermConversationsRead), Handler: s.apiContacts,
+			API: &apiDoc{Summary: "The brand's contacts, most recently active first", Tag: "conversations", Response: "ContactList", Paged: true,
+				Query: []string{"psid", "page_id", "source", "ad_id", "ref", "entity", "reachability", "owner", "active_since", "active_until", "q"}}},
+		{Method: get, Path: "/api/v1/brands/:brand/contacts/:contact", Rule: brand(t.PermConversationsRead), Handler: s.apiContact,
+			API: &apiDoc{Summary: "A contact with its messages and events (texts only with messages:read)", Tag: "conversations", Response: "Thread"}},
 		{Method: get, Path: "/api/v1/users", Rule: tenant(t.PermUsersManage), Handler: s.apiUsers,
 			API: &apiDoc{Summary: "The agency's users", Tag: "users", Response: "UserList", Paged: true}},
 		{Method: post, Path: "/api/v1/users", Rule: tenant(t.PermUsersManage), Handler: s.apiCreateUser,

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"relance/conversations"
 	"relance/database"
 	"relance/tenancy"
 )
@@ -36,6 +37,9 @@ type Deps struct {
 	// SecureCookies marks cookies Secure (behind TLS).
 	SecureCookies bool
 	BodyLimit     int
+	// Ingest stores webhook events; Webhook is the Meta app they are checked against.
+	Ingest  *conversations.Ingester
+	Webhook WebhookConfig
 	// DefaultCurrency and DefaultTimezone pre-fill the new-brand form; DefaultPolicy (meta.policy) is the
 	// messaging policy of a new brand when none is chosen.
 	DefaultCurrency string

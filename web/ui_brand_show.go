@@ -15,6 +15,7 @@ type brandView struct {
 	CanEdit    bool
 	CanPages   bool
 	CanUsers   bool
+	CanConvs   bool
 }
 
 // brandPage shows a brand (GET /brands/:brand).
@@ -25,7 +26,8 @@ func (s *Server) brandPage(c *fiber.Ctx) error {
 		SeePages: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermPagesRead),
 		CanEdit:  az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermBrandsWrite),
 		CanPages: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermPagesWrite),
-		CanUsers: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermBrandUsersManage)}
+		CanUsers: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermBrandUsersManage),
+		CanConvs: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermConversationsRead)}
 	if v.SeePages {
 		var err error
 		if v.Pages, err = s.tenantStore(c).Pages(ctx, b.ID); err != nil {

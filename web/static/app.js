@@ -28,3 +28,22 @@
   });
   document.addEventListener("DOMContentLoaded", syncBrandPicker);
 })();
+
+// Reachability countdowns: refresh "3 h 12 min left" every 30 s from the datetime attribute.
+(function () {
+  "use strict";
+  function fmt(ms) {
+    if (ms <= 0) { return "lapsed"; }
+    var min = Math.floor(ms / 60000);
+    if (min < 60) { return min + " min left"; }
+    if (min < 48 * 60) { return Math.floor(min / 60) + " h " + String(min % 60).padStart(2, "0") + " min left"; }
+    return Math.floor(min / 1440) + " days left";
+  }
+  function tick() {
+    document.querySelectorAll("time.countdown[datetime]").forEach(function (el) {
+      el.textContent = fmt(new Date(el.getAttribute("datetime")).getTime() - Date.now());
+    });
+  }
+  setInterval(tick, 30000);
+  document.addEventListener("htmx:afterSwap", tick);
+})();

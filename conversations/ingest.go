@@ -1,0 +1,301 @@
+package conversations
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
+
+	"relance/database"
+	"relance/tenancy"
+)
+
+// ErrStopped means the ingester is shutting down and took nothing.
+var ErrStopped = errors.New("conversations: ingester stopped")
+
+// Result says what happened to one submission once its transaction committed.
+type Result struct {
+	Stored     int // new events written
+	Duplicates int // events already stored (a retried delivery)
+	Unrouted   int // entries kept aside for Pages nobody connected
+}
+
+// Ingester writes webhook events in batches: every submission waits in a queue, one goroutine takes all that
+// is waiting, writes it in one transaction (group commit) and only then answers each submitter. Meta gets its
+// 200 after the commit that holds its events, and a burst of deliveries costs one fsync, not one each.
+type Ingester struct {
+	db       *database.DB
+	vault    *tenancy.Vault
+	routes   *pageRoutes
+	dialect  sqlDialect
+	queue    chan *submission
+	maxBatch int
+	log      *slog.Logger
+	m        *ingestMetrics
+	stopped  chan struct{}
+}
+
+// submission is one delivery waiting for its commit.
+type submission struct {
+	entries []Entry
+	done    chan submitResult
+}
+
+type submitResult struct {
+	res Result
+	err error
+}
+
+// NewIngester prepares an ingester writing up to maxBatch events per transaction; Run must be running for
+// Submit to return.
+func NewIngester(db *database.DB, vault *tenancy.Vault, reg prometheus.Registerer, log *slog.Logger, maxBatch int) *Ingester {
+	return &Ingester{db: db, vault: vault, routes: newPageRoutes(db), dialect: dialectOf(db),
+		queue: make(chan *submission, 4096), maxBatch: maxBatch, log: log, m: newIngestMetrics(reg), stopped: make(chan struct{})}
+}
+
+// Submit queues the entries and waits until they are committed (or ctx ends, in which case the events may
+// still be written: Meta's retry is then deduplicated).
+func (in *Ingester) Submit(ctx context.Context, entries []Entry) (Result, error) {
+	s := &submission{entries: entries, done: make(chan submitResult, 1)}
+	select {
+	case in.queue <- s:
+	case <-in.stopped:
+		return Result{}, ErrStopped
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+	select {
+	case r := <-s.done:
+		return r.res, r.err
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+// Run writes batches until ctx ends, then drains what is already queued.
+func (in *Ingester) Run(ctx context.Context) {
+	defer close(in.stopped)
+	for {
+		var first *submission
+		select {
+		case first = <-in.queue:
+		case <-ctx.Done():
+			in.drain()
+			return
+		}
+		in.writeBatch(in.collect(first))
+	}
+}
+
+// drain writes submissions queued before the stop, so that no submitter waits forever.
+func (in *Ingester) drain() {
+	for {
+		select {
+		case s := <-in.queue:
+			in.writeBatch(in.collect(s))
+		default:
+			return
+		}
+	}
+}
+
+// collect takes the first submission and everything else already waiting, up to maxBatch events.
+func (in *Ingester) collect(first *submission) []*submission {
+	batch := []*submission{first}
+	n := countEvents(first.entries)
+	for n < in.maxBatch {
+		select {
+		case s := <-in.queue:
+			batch = append(batch, s)
+			n += countEvents(s.entries)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+func countEvents(entries []Entry) int {
+	n := 0
+	for _, e := range entries {
+		n += len(e.Events) + 1
+	}
+	return n
+}
+
+// writeBatch writes the batch in one transaction and answers every submitter.
+func (in *Ingester) writeBatch(batch []*submission) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	results, err := in.write(ctx, batch)
+	took := time.Since(start)
+	events := 0
+	for i, s := range batch {
+		events += countEvents(s.entries)
+		if err != nil {
+			s.done <- submitResult{err: err}
+			continue
+		}
+		s.done <- submitResult{res: results[i]}
+	}
+	in.m.batchSize.Observe(float64(events))
+	in.m.commit.Observe(took.Seconds())
+	if err != nil {
+		in.m.failures.Inc()
+		in.log.Error("ingest batch failed", "err", err, "submissions", len(batch), "events", events)
+	}
+}
+
+// write routes, deduplicates and stores the batch; results are per submission.
+func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, error) {
+	var pageIDs []string
+	seen := map[string]bool{}
+	for _, s := range batch {
+		for _, e := range s.entries {
+			if !seen[e.PageID] {
+				seen[e.PageID] = true
+				pageIDs = append(pageIDs, e.PageID)
+			}
+		}
+	}
+	routes, err := in.routes.lookup(ctx, pageIDs)
+	if err != nil {
+		return nil, err
+	}
+	type owned struct {
+		r   *routed
+		sub int
+	}
+	var msgs, evs []*routed
+	var all []owned
+	var unrouted []unroutedRow
+	results := make([]Result, len(batch))
+	now := time.Now().UnixMilli()
+	for i, s := range batch {
+		for _, e := range s.entries {
+			rt, ok := routes[e.PageID]
+			if !ok {
+				unrouted = append(unrouted, unroutedRow{pageID: e.PageID, body: string(e.Raw), at: now})
+				results[i].Unrouted++
+				continue
+			}
+			for j := range e.Events {
+				ev := e.Events[j]
+				if ev.PSID == "" || ev.PSID == ev.PageID {
+					ev.PSID = "page:" + ev.PageID // app_roles and other Page-level events have no user
+				}
+				r := &routed{Event: ev, route: rt}
+				r.key = dedupKey(&r.Event)
+				if ev.Kind == KindMessage || ev.Kind == KindEcho {
+					if ev.MID == "" {
+						r.Event.MID = "nomid:" + r.key + ":" + shortHash(e.Raw)
+					}
+					msgs = append(msgs, r)
+				} else {
+					evs = append(evs, r)
+				}
+				all = append(all, owned{r, i})
+			}
+		}
+	}
+	err = in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		freshMsgs, err := insertMessages(tx, dedupe(msgs, func(r *routed) string { return r.MID }))
+		if err != nil {
+			return err
+		}
+		freshEvs, err := insertEvents(tx, dedupe(evs, func(r *routed) string { return r.key }))
+		if err != nil {
+			return err
+		}
+		deltas := map[contactKey]*delta{}
+		var order []*delta
+		for i := range results {
+			results[i].Stored, results[i].Duplicates = 0, 0
+		}
+		for _, o := range all {
+			k := o.r.BrandID + "|" + o.r.PageID + "|"
+			fresh := false
+			if o.r.Kind == KindMessage || o.r.Kind == KindEcho {
+				k += o.r.MID
+				fresh = freshMsgs[k]
+				delete(freshMsgs, k) // the same mid twice in one batch counts once
+			} else {
+				k += o.r.key
+				fresh = freshEvs[k]
+				delete(freshEvs, k)
+			}
+			if !fresh {
+				results[o.sub].Duplicates++
+				continue
+			}
+			results[o.sub].Stored++
+			d := deltas[o.r.contact()]
+			if d == nil {
+				d = &delta{key: o.r.contact()}
+				deltas[o.r.contact()] = d
+				order = append(order, d)
+			}
+			d.fold(&o.r.Event, in.vault)
+		}
+		if err := upsertContacts(tx, in.dialect, order); err != nil {
+			return err
+		}
+		return insertUnrouted(tx, unrouted)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conversations: write batch: %w", err)
+	}
+	for _, r := range results {
+		in.m.stored.Add(float64(r.Stored))
+		in.m.duplicates.Add(float64(r.Duplicates))
+		in.m.unrouted.Add(float64(r.Unrouted))
+	}
+	return results, nil
+}
+
+// dedupe drops repeats of a key within one batch (the same retry twice in a burst).
+func dedupe(rows []*routed, key func(*routed) string) []*routed {
+	seen := make(map[string]bool, len(rows))
+	out := rows[:0:0]
+	for _, r := range rows {
+		k := r.BrandID + "|" + r.PageID + "|" + key(r)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// unroutedRow is an entry kept aside.
+type unroutedRow struct {
+	pageID, body string
+	at           int64
+}
+
+func insertUnrouted(tx *gorm.DB, rows []unroutedRow) error {
+	for start := 0; start < len(rows); start += chunk {
+		part := rows[start:min(start+chunk, len(rows))]
+		args := make([]any, 0, len(part)*3)
+		for _, r := range part {
+			args = append(args, r.pageID, r.at, r.body)
+		}
+		if err := tx.Exec("INSERT INTO unrouted_entries (page_id, received_at, body) VALUES "+placeholders(len(part), 3), args...).Error; err != nil {
+			return fmt.Errorf("conversations: keep unrouted entries: %w", err)
+		}
+	}
+	return nil
+}
+
+// shortHash fingerprints raw JSON for dedup keys of events that carry no id.
+func shortHash(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:8])
+}

@@ -1,0 +1,181 @@
+package conversations
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"relance/policy"
+)
+
+// ErrBadFilter wraps an invalid listing filter; Field names the parameter.
+type ErrBadFilter struct{ Field, Reason string }
+
+func (e *ErrBadFilter) Error() string { return "conversations: " + e.Field + ": " + e.Reason }
+
+// Filter narrows a contact listing; zero fields do not filter.
+type Filter struct {
+	PSID, PageID, Source, AdID, Ref, Entity, Owner string
+	// Reachability is a policy class (free, follow_up, …) evaluated at Now with the brand's profile.
+	Reachability string
+	// ActiveSince and ActiveUntil bound the last message or interaction of the contact.
+	ActiveSince, ActiveUntil time.Time
+	// Text matches contacts who wrote or were sent a message containing it (case-insensitive).
+	Text string
+	// Now is the evaluation time of reachability (zero: the current time).
+	Now time.Time
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Contacts []ContactReach
+	Next     string
+}
+
+// ContactReach is a contact with its reachability at the listing's time.
+type ContactReach struct {
+	Contact
+	Reachability policy.Reach `json:"reachability"`
+}
+
+// Contacts lists the brand's contacts, most recently active first, after the cursor.
+func (r *Reader) Contacts(ctx context.Context, profile string, f Filter, cursor string, limit int) (Page, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	q := r.q(ctx, "contacts")
+	q, err := r.filter(q, profile, f, now)
+	if err != nil {
+		return Page{}, err
+	}
+	if cursor != "" {
+		at, id, err := decodeCursor(cursor)
+		if err != nil {
+			return Page{}, err
+		}
+		q = q.Where("(contacts.last_interaction_at < ? OR (contacts.last_interaction_at = ? AND contacts.id < ?))", at, at, id)
+	}
+	var rows []contactRow
+	if err := q.Order("contacts.last_interaction_at DESC, contacts.id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return Page{}, fmt.Errorf("conversations: contacts: %w", err)
+	}
+	var p Page
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		p.Next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(last.LastInteractionAt, 10) + "|" + last.ID))
+	}
+	ents, err := r.entitiesFor(ctx, rows)
+	if err != nil {
+		return Page{}, err
+	}
+	p.Contacts = make([]ContactReach, 0, len(rows))
+	for _, row := range rows {
+		p.Contacts = append(p.Contacts, ContactReach{Contact: r.contact(row, ents[row.PageID+"|"+row.Psid]),
+			Reachability: policy.Classify(profile, policyContact(row), now)})
+	}
+	return p, nil
+}
+
+func decodeCursor(c string) (int64, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		if a, id, ok := strings.Cut(string(raw), "|"); ok {
+			if at, err := strconv.ParseInt(a, 10, 64); err == nil && len(id) == 36 {
+				return at, id, nil
+			}
+		}
+	}
+	return 0, "", &ErrBadFilter{Field: "cursor", Reason: "is not a cursor this API returned"}
+}
+
+// policyContact is what the policy needs to know of a contact.
+func policyContact(row contactRow) policy.Contact {
+	c := policy.Contact{HasThread: row.InboundCount > 0 || row.LastInteractionAt > 0, Blocked: row.Blocked,
+		Unavailable: row.Unavailable, OptedIn: row.OptinAt > 0, OptInTimezone: row.OptinTimezone}
+	c.LastInboundAt, c.LastInteractionAt, c.LastOutboundAt = at(row.LastInboundAt), at(row.LastInteractionAt), at(row.LastOutboundAt)
+	c.OptInTokenExpiresAt = at(row.OptinExpiresAt)
+	c.OptInStatus = policy.OptInStopped
+	if row.Subscribed {
+		c.OptInStatus = policy.OptInActive
+	}
+	return c
+}
+
+func at(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// like escapes a user string for a LIKE pattern.
+func like(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + strings.ToLower(r.Replace(s)) + "%"
+}
+
+// exists is an EXISTS over a table of the same contact.
+func exists(table, cond string) string {
+	return "EXISTS (SELECT 1 FROM " + table + " x WHERE x.tenant_id = contacts.tenant_id AND x.brand_id = contacts.brand_id " +
+		"AND x.page_id = contacts.page_id AND x.psid = contacts.psid AND " + cond + ")"
+}
+
+// filter applies f to the query; every value is a bound parameter.
+func (r *Reader) filter(q *gorm.DB, profile string, f Filter, now time.Time) (*gorm.DB, error) {
+	if f.PSID != "" {
+		q = q.Where("contacts.psid = ?", f.PSID)
+	}
+	if f.PageID != "" {
+		q = q.Where("contacts.page_id = ?", f.PageID)
+	}
+	if f.Source != "" {
+		q = q.Where(exists("contact_events", "x.ref_source = ?"), strings.ToUpper(f.Source))
+	}
+	if f.AdID != "" {
+		q = q.Where(exists("contact_events", "x.ref_ad_id = ?"), f.AdID)
+	}
+	if f.Ref != "" {
+		q = q.Where(exists("contact_events", "x.ref_ref = ?"), f.Ref)
+	}
+	if f.Entity != "" {
+		q = q.Where(exists("contact_entities", "x.entity = ?"), f.Entity)
+	}
+	if f.Text != "" {
+		q = q.Where(exists("messages", `LOWER(x.text) LIKE ? ESCAPE '\'`), like(f.Text))
+	}
+	switch f.Owner {
+	case "":
+	case "us":
+		q = q.Where("(contacts.owner_app_id = '' OR contacts.owner_app_id = ?)", r.appID)
+	case "inbox":
+		q = q.Where("contacts.owner_app_id = ?", PageInboxAppID)
+	case "other":
+		q = q.Where("contacts.owner_app_id NOT IN ('', ?, ?)", r.appID, PageInboxAppID)
+	default:
+		return nil, &ErrBadFilter{Field: "owner", Reason: "must be us, inbox or other"}
+	}
+	if !f.ActiveSince.IsZero() {
+		q = q.Where("contacts.last_interaction_at >= ?", f.ActiveSince.UnixMilli())
+	}
+	if !f.ActiveUntil.IsZero() {
+		q = q.Where("contacts.last_interaction_at < ?", f.ActiveUntil.UnixMilli())
+	}
+	if f.Reachability != "" {
+		cond, args, err := ReachabilitySQL(profile, f.Reachability, now)
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where(cond, args...)
+	}
+	return q, nil
+}

@@ -1,0 +1,139 @@
+package nlp
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// numPattern matches an amount as people type it: "1 500", "1,500.50", "1.500,50", "20,50", "20".
+const numPattern = `\d{1,3}(?:[ ,.']\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?`
+
+var (
+	// "20€50", the French way of writing 20.50 €.
+	reMoneySplit = regexp.MustCompile(`\b(\d{1,6})[ \t]?€[ \t]?(\d{2})\b`)
+	// Currency before the number: "$20", "€ 15", "EUR 15", "CA$25", "$2k".
+	reMoneyPrefix = regexp.MustCompile(`(\b(?:usd|eur|gbp|chf|cad|aud)\b|\b(?:us|ca|c|a|au)\$|\$|€|£)[ \t]?(` + numPattern + `)([ \t]?k\b)?`)
+	// Currency after the number: "20 €", "20€", "15 dollars", "20 balles", "2k€", "25 $ CA".
+	reMoneySuffix = regexp.MustCompile(`\b(` + numPattern + `)([ \t]?k)?[ \t]?(?:(€|\$[ \t]?(?:ca|can|cad)\b|\$|£)|\b(euros?|eur|usd|gbp|chf|cad|aud|dollars?|bucks|pounds?|quid|balles|cents?|centimes?|livres?[ \t]+sterling|francs?[ \t]+suisses?|fcfa|cfa|xof)\b)`)
+)
+
+// currencyCodes maps what people write to ISO 4217 codes. "$" alone is read as USD: relance cannot tell a
+// Canadian's dollar from an American's without the Page's country.
+var currencyCodes = map[string]string{
+	"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "balles": "EUR", "centime": "EUR", "centimes": "EUR",
+	"$": "USD", "usd": "USD", "us$": "USD", "dollar": "USD", "dollars": "USD", "bucks": "USD", "cent": "USD", "cents": "USD",
+	"£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "quid": "GBP", "livre sterling": "GBP", "livres sterling": "GBP",
+	"chf": "CHF", "franc suisse": "CHF", "francs suisses": "CHF", "franc suisses": "CHF", "francs suisse": "CHF",
+	"cad": "CAD", "ca$": "CAD", "c$": "CAD", "$ ca": "CAD", "$ can": "CAD", "$ cad": "CAD", "$ca": "CAD", "$can": "CAD", "$cad": "CAD",
+	"aud": "AUD", "a$": "AUD", "au$": "AUD",
+	"fcfa": "XOF", "cfa": "XOF", "xof": "XOF",
+}
+
+var (
+	ambiguousCurrency = setOf("balles", "pound", "pounds", "livre sterling", "livres sterling")
+	ofWords           = setOf("de", "d'", "du", "des", "of", "in")
+)
+
+// findMoney finds amounts with a currency and normalizes them to "20.50 EUR" / "20 EUR", so that the same price
+// typed "20,50€" or "EUR 20.50" compares equal. Bare numbers ("is it 20?") are not money: without a currency a
+// careful reader cannot tell a price from a size or a quantity either.
+func findMoney(d *doc) []span {
+	var out []span
+	for _, m := range reMoneySplit.FindAllSubmatchIndex(d.work, -1) {
+		units, cents := string(d.work[m[2]:m[3]]), string(d.work[m[4]:m[5]])
+		if v, ok := normalizeAmount(units+"."+cents, false, "EUR"); ok {
+			out = append(out, span{name: AmountOfMoney, start: m[0], end: m[1], value: v, conf: ConfidenceRule})
+			d.mask(m[0], m[1])
+		}
+	}
+	for _, m := range reMoneyPrefix.FindAllSubmatchIndex(d.work, -1) {
+		end := m[1]
+		if end < len(d.work) && (d.work[end] >= '0' && d.work[end] <= '9') {
+			continue
+		}
+		cur := currencyCodes[strings.Join(strings.Fields(string(d.work[m[2]:m[3]])), " ")]
+		if v, ok := normalizeAmount(string(d.work[m[4]:m[5]]), m[6] >= 0, cur); ok && cur != "" {
+			out = append(out, span{name: AmountOfMoney, start: m[0], end: end, value: v, conf: ConfidenceRule})
+			d.mask(m[0], end)
+		}
+	}
+	for _, m := range reMoneySuffix.FindAllSubmatchIndex(d.work, -1) {
+		if m[0] > 0 && (d.work[m[0]-1] == '.' || d.work[m[0]-1] == ',') {
+			continue
+		}
+		var word string
+		if m[6] >= 0 {
+			word = string(d.work[m[6]:m[7]])
+		} else {
+			word = string(d.work[m[8]:m[9]])
+		}
+		word = strings.Join(strings.Fields(word), " ")
+		cur := currencyCodes[word]
+		if cur == "" {
+			continue
+		}
+		// "3 balles de tennis", "5 pounds of flour": these words are also units of other things.
+		if ambiguousCurrency[word] && ofWords[nextWord(d.work, m[1])] {
+			continue
+		}
+		num := string(d.work[m[2]:m[3]])
+		if word == "cent" || word == "cents" || word == "centime" || word == "centimes" {
+			// "50 cents" is 0.50 of the currency.
+			if n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64); err == nil && n < 100 {
+				num = fmt.Sprintf("0.%02d", n)
+			} else {
+				continue
+			}
+		}
+		if v, ok := normalizeAmount(num, m[4] >= 0, cur); ok {
+			out = append(out, span{name: AmountOfMoney, start: m[0], end: m[1], value: v, conf: ConfidenceRule})
+			d.mask(m[0], m[1])
+		}
+	}
+	return out
+}
+
+// normalizeAmount turns "1 500", "1,500.5" or "20,50" (times 1000 when thousands is set, for "2k€") into
+// "1500 EUR" / "1500.50 EUR". A separator followed by exactly three digits is a thousands separator, by one or
+// two digits a decimal one (so with both "," and ".", the last one is the decimal separator).
+func normalizeAmount(num string, thousands bool, cur string) (string, bool) {
+	num = strings.NewReplacer(" ", "", "\t", "", "'", "").Replace(num)
+	if num == "" {
+		return "", false
+	}
+	intPart, frac := num, ""
+	if i := strings.LastIndexAny(num, ".,"); i >= 0 {
+		tail := num[i+1:]
+		if len(tail) <= 2 {
+			intPart, frac = num[:i], tail
+		}
+	}
+	intPart = strings.NewReplacer(".", "", ",", "").Replace(intPart)
+	frac = strings.NewReplacer(".", "", ",", "").Replace(frac)
+	if len(intPart) == 0 || len(intPart) > 12 || len(frac) > 2 {
+		return "", false
+	}
+	units, err := strconv.ParseInt(intPart, 10, 64)
+	if err != nil {
+		return "", false
+	}
+	cents := int64(0)
+	if frac != "" {
+		if len(frac) == 1 {
+			frac += "0"
+		}
+		if cents, err = strconv.ParseInt(frac, 10, 64); err != nil {
+			return "", false
+		}
+	}
+	if thousands {
+		total := (units*100 + cents) * 1000
+		units, cents = total/100, total%100
+	}
+	if cents == 0 {
+		return fmt.Sprintf("%d %s", units, cur), true
+	}
+	return fmt.Sprintf("%d.%02d %s", units, cents, cur), true
+}

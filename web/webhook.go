@@ -1,0 +1,65 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"relance/conversations"
+)
+
+// WebhookConfig is the Meta app relance answers webhooks for (meta.app_id, meta.app_secret, meta.verify_token).
+type WebhookConfig struct {
+	AppID        string
+	AppSecret    string
+	VerifyToken  string
+	NLPThreshold float64
+}
+
+// webhookVerify answers Meta's subscription handshake (GET /webhooks/messenger).
+func (s *Server) webhookVerify(c *fiber.Ctx) error {
+	return s.handshake(c, s.Webhook.VerifyToken)
+}
+
+// handshake echoes hub.challenge when hub.verify_token matches the expected token.
+func (s *Server) handshake(c *fiber.Ctx, want string) error {
+	if c.Query("hub.mode") != "subscribe" || want == "" || !constantTimeEqual(c.Query("hub.verify_token"), want) {
+		return fiber.NewError(fiber.StatusForbidden, "verification failed")
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	return c.SendString(c.Query("hub.challenge"))
+}
+
+// webhookReceive stores a delivery for relance's own Meta app (POST /webhooks/messenger).
+func (s *Server) webhookReceive(c *fiber.Ctx) error {
+	return s.receive(c, s.Webhook.AppID, s.Webhook.AppSecret)
+}
+
+// receive checks the signature over the raw body, parses it and answers 200 only once its events are
+// committed. Meta retries anything else, and the retry is deduplicated.
+func (s *Server) receive(c *fiber.Ctx, appID, secret string) error {
+	body := bytes.Clone(c.Body()) // the ingester outlives fasthttp's buffer if the request is cancelled
+	if !conversations.VerifySignature(body, c.Get("X-Hub-Signature-256"), c.Get("X-Hub-Signature"), secret) {
+		s.Ingest.Reject("signature")
+		return fiber.NewError(fiber.StatusForbidden, "missing or wrong X-Hub-Signature-256")
+	}
+	entries, err := conversations.Parse(body, conversations.ParseOptions{AppID: appID, NLPThreshold: s.Webhook.NLPThreshold})
+	if err != nil {
+		s.Ingest.Reject("malformed")
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	// Meta gives up after 20 s; answering 503 before that lets it retry sooner.
+	ctx, cancel := context.WithTimeout(c.UserContext(), 15*time.Second)
+	defer cancel()
+	if _, err := s.Ingest.Submit(ctx, entries); err != nil {
+		if errors.Is(err, conversations.ErrStopped) || errors.Is(err, context.DeadlineExceeded) {
+			return fiber.NewError(fiber.StatusServiceUnavailable, "not stored; retry")
+		}
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	return c.SendString("EVENT_RECEIVED")
+}
