@@ -22,19 +22,20 @@ import (
 // fixture is two agencies: A with brands A1 (a Page, an ad account) and A2, one user per role (brand roles on
 // A1) and a brand_admin of A2; B with an agency_admin and brand B1.
 type fixture struct {
-	t      testing.TB
-	store  *tenancy.Store
-	srv    *web.Server
-	a, b   tenancy.Tenant
-	a1, a2 tenancy.Brand
-	b1     tenancy.Brand
-	page   tenancy.Page
-	acct   tenancy.AdAccount
-	users  map[string]tenancy.User     // role → user of agency A
-	tokens map[string]string           // role → API token secret
-	ids    map[string]tenancy.APIToken // role → token row
-	other  map[string]tenancy.User     // "b_admin", "a2_brand_admin"
-	ingest *conversations.Ingester
+	t       testing.TB
+	store   *tenancy.Store
+	srv     *web.Server
+	a, b    tenancy.Tenant
+	a1, a2  tenancy.Brand
+	b1      tenancy.Brand
+	page    tenancy.Page
+	acct    tenancy.AdAccount
+	users   map[string]tenancy.User     // role → user of agency A
+	tokens  map[string]string           // role → API token secret
+	ids     map[string]tenancy.APIToken // role → token row
+	other   map[string]tenancy.User     // "b_admin", "a2_brand_admin"
+	ingest  *conversations.Ingester
+	contact string // a contact of brand A1, with a message
 }
 
 // The Meta app of the shared webhook fixtures.
@@ -115,7 +116,25 @@ func newFixture(t testing.TB) *fixture {
 		CSRFKey: []byte("0123456789abcdef0123456789abcdef"), BodyLimit: 1 << 20,
 		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent})
 	must(err)
+	f.contact = f.seedContact(ctx, f.page.PageID, "7199000000000001", "My e-mail is secret.person@example.com")
 	return f
+}
+
+// seedContact stores one inbound message through the ingester and returns the contact's id.
+func (f *fixture) seedContact(ctx context.Context, pageID, psid, text string) string {
+	f.t.Helper()
+	body := `{"object":"page","entry":[{"id":"` + pageID + `","time":1764064800000,"messaging":[{"sender":{"id":"` + psid +
+		`"},"recipient":{"id":"` + pageID + `"},"timestamp":1764064800000,"message":{"mid":"m_seed_` + psid + `","text":"` + text + `"}}]}]}`
+	entries, err := conversations.Parse([]byte(body), conversations.ParseOptions{AppID: fixtureApp, NLPThreshold: 0.8})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.ingest.Submit(ctx, entries); err != nil {
+		f.t.Fatal(err)
+	}
+	var id string
+	f.store.DB().R.Raw("SELECT id FROM contacts WHERE page_id = ? AND psid = ?", pageID, psid).Scan(&id)
+	return id
 }
 
 // caller is who sends a request: a user through a fresh session (UI) or a token (API), or nobody.
@@ -177,11 +196,12 @@ func (f *fixture) fill(path string, realChildren bool) string {
 	r := strings.NewReplacer(":brand", f.a1.ID, ":user", f.users[tenancy.RoleAnalyst].ID, "*", "app.css")
 	path = r.Replace(path)
 	if realChildren {
-		return strings.NewReplacer(":page", f.page.ID, ":account", f.acct.ID, ":token", f.ids[tenancy.RoleAgencyAdmin].ID).Replace(path)
+		return strings.NewReplacer(":page", f.page.ID, ":account", f.acct.ID, ":token", f.ids[tenancy.RoleAgencyAdmin].ID,
+			":contact", f.contact).Replace(path)
 	}
 	// An id that exists nowhere: allowed callers get 404 without changing anything.
 	const missing = "01900000-0000-7000-8000-000000000000"
-	return strings.NewReplacer(":page", missing, ":account", missing, ":token", missing).Replace(path)
+	return strings.NewReplacer(":page", missing, ":account", missing, ":token", missing, ":contact", missing).Replace(path)
 }
 
 // harmless is a body that every write route rejects with 422 (or that a read ignores), so that the role

@@ -21,7 +21,7 @@ func TestIsolation(t *testing.T) {
 		"other brand (token)":    {token: f.tokens["a2_brand_admin"]},
 	}
 	markers := []string{f.a1.ID, f.a1.Name, f.page.PageID, f.page.ID, f.acct.AccountID, f.acct.ID,
-		f.users[bViewer].Email, f.users[bAdmin].Email}
+		f.users[bViewer].Email, f.users[bAdmin].Email, f.contact, "7199000000000001", "secret.person@example.com"}
 	for _, key := range routerRoutes(f) {
 		method, path, _ := strings.Cut(key, " ")
 		want := expected[key]

@@ -109,8 +109,8 @@ func findDates(d *doc) []span {
 		raw = append(raw, [2]int{m[0], m[1]})
 	}
 	for _, m := range reENHour.FindAllIndex(d.work, -1) {
-		if m[1] < len(d.work) && strings.IndexByte(".,:/%", d.work[m[1]]) >= 0 && m[1]+1 < len(d.work) && d.work[m[1]+1] >= '0' && d.work[m[1]+1] <= '9' {
-			continue
+		if m[1] < len(d.work) && (strings.IndexByte("%$€£", d.work[m[1]]) >= 0 || strings.IndexByte(".,:/", d.work[m[1]]) >= 0 && m[1]+1 < len(d.work) && d.work[m[1]+1] >= '0' && d.work[m[1]+1] <= '9') {
+			continue // "by 5%", "at 9:15" (taken by another rule)
 		}
 		if !enHourNextOK[nextWord(d.work, m[1])] {
 			continue

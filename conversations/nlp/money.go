@@ -19,6 +19,9 @@ var (
 	reMoneySuffix = regexp.MustCompile(`\b(` + numPattern + `)([ \t]?k)?[ \t]?(?:(€|\$[ \t]?(?:ca|can|cad)\b|\$|£)|\b(euros?|eur|usd|gbp|chf|cad|aud|dollars?|bucks|pounds?|quid|balles|cents?|centimes?|livres?[ \t]+sterling|francs?[ \t]+suisses?|fcfa|cfa|xof)\b)`)
 )
 
+// reMoneyWords is an amount in words followed by a currency word: "twenty quid", "vingt euros".
+var reMoneyWords = regexp.MustCompile(`\b(` + numberWordsPattern + `)[ \t]+(euros?|dollars?|bucks|pounds?|quid|balles|livres?[ \t]+sterling|francs?[ \t]+suisses?)\b`)
+
 // currencyCodes maps what people write to ISO 4217 codes. "$" alone is read as USD: relance cannot tell a
 // Canadian's dollar from an American's without the Page's country.
 var currencyCodes = map[string]string{
@@ -89,6 +92,21 @@ func findMoney(d *doc) []span {
 		}
 		if v, ok := normalizeAmount(num, m[4] >= 0, cur); ok {
 			out = append(out, span{name: AmountOfMoney, start: m[0], end: m[1], value: v, conf: ConfidenceRule})
+			d.mask(m[0], m[1])
+		}
+	}
+	for _, m := range reMoneyWords.FindAllSubmatchIndex(d.work, -1) {
+		word := strings.Join(strings.Fields(string(d.work[m[4]:m[5]])), " ")
+		cur := currencyCodes[word]
+		if cur == "" || ambiguousCurrency[word] && ofWords[nextWord(d.work, m[1])] {
+			continue
+		}
+		n, ok := parseNumberWords(string(d.work[m[2]:m[3]]))
+		if !ok {
+			continue
+		}
+		if v, ok := normalizeAmount(strconv.FormatInt(n, 10), false, cur); ok {
+			out = append(out, span{name: AmountOfMoney, start: m[0], end: m[1], value: v, conf: ConfidenceLikely})
 			d.mask(m[0], m[1])
 		}
 	}

@@ -14,7 +14,7 @@ var (
 	rePhoneCandidate = regexp.MustCompile(`(?:\+[ \t]?|\b00[ \t]?)?(?:\([ \t]?\d{1,4}[ \t]?\)[ \t.\-]?)?\d(?:(?:[ \t.\-/]|[ \t]?\(\d{1,4}\)[ \t]?)?\d){5,17}`)
 	// rePhoneNotContext rejects digit runs introduced as something else: order, tracking, invoice, customer or
 	// card numbers are the usual false positives in customer messages.
-	rePhoneNotContext = regexp.MustCompile(`\b(?:order|orders|commande|cmd|cde|ref|refs|reference|tracking|suivi|colis|parcel|facture|invoice|siret|siren|iban|bic|card|carte|cb|client|customer|account|compte|id|sku|code|serial|serie|dossier|ticket|case|contrat|contract|abonne|member|membre|transaction|commande)\b[^0-9\x1a]{0,14}$`)
+	rePhoneNotContext = regexp.MustCompile(`\b(?:order|orders|commande|cmd|cde|ref|refs|reference|tracking|suivi|colis|parcel|facture|invoice|siret|siren|iban|bic|card|carte|cb|client|customer|account|compte|id|sku|code|serial|serie|dossier|ticket|case|contrat|contract|abonne|member|membre|transaction)\b[^\x1a]{0,16}$`)
 	// rePhoneContext, near a number that libphonenumber finds merely possible (not valid), is enough to accept
 	// it: metadata lags behind new number ranges, and people announce their numbers.
 	rePhoneContext = regexp.MustCompile(`\b(?:phone|call|ring|text|sms|whatsapp|whats'?app|mobile|cell|landline|number|tel|telephone|portable|fixe|numero|num|appel\w*|rappel\w*|joignable|joindre|reach|contact)\b`)
@@ -48,6 +48,10 @@ func findPhones(d *doc, region string) []span {
 			continue
 		}
 		if rePhoneNotContext.Match(d.work[max(0, start-40):start]) {
+			continue
+		}
+		// A letters-and-digits token just before ("8R 123 456 789 01", "1Z 999…") is a parcel or product code.
+		if pw := prevWord(d.work, start); strings.ContainsAny(pw, "0123456789") && strings.ContainsAny(pw, "abcdefghijklmnopqrstuvwxyz") {
 			continue
 		}
 		context := rePhoneContext.Match(d.work[max(0, start-40):start])
