@@ -211,8 +211,12 @@ func cmdTokenCreate(ctx context.Context, args []string, out io.Writer) error {
 func cmdDemoSeed(ctx context.Context, args []string, out io.Writer) error {
 	fs, path, sets := newFlags("demo seed")
 	slug := fs.String("tenant", "", "agency slug")
+	contacts := fs.Int("contacts", 200, "synthetic contacts (with their conversations) per brand")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *contacts < 0 {
+		return fmt.Errorf("%w: demo seed: --contacts must not be negative", errUsage)
 	}
 	if err := required("demo seed", map[string]string{"tenant": *slug}); err != nil {
 		return err
@@ -225,7 +229,10 @@ func cmdDemoSeed(ctx context.Context, args []string, out io.Writer) error {
 	if err := seedDemoTenant(tenancy.WithActor(ctx, tenancy.Actor{Label: "demo"}), r.store.Tenant(t.ID), false, t.ID); err != nil {
 		return cliError(err)
 	}
-	fmt.Fprintf(out, "seeded %d demo brands into %s\n", len(demoBrands), t.Slug)
+	if err := seedConversations(ctx, r, t.ID, *contacts); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "seeded %d demo brands with %d contacts each into %s\n", len(demoBrands), *contacts, t.Slug)
 	return nil
 }
 

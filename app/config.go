@@ -16,6 +16,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"relance/conversations"
 	"relance/tenancy"
 )
 
@@ -336,4 +337,12 @@ func (c Config) Validate() error {
 		return bad("defaults.timezone", "must be an IANA time zone such as Europe/Paris")
 	}
 	return nil
+}
+
+// EffectiveAppID is meta.app_id, or the sandbox's app id when relance talks to the sandbox without one.
+func (c Config) EffectiveAppID() string {
+	if c.Meta.AppID == "" && c.Meta.GraphURL == "sandbox" {
+		return conversations.SandboxAppID
+	}
+	return c.Meta.AppID
 }

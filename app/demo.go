@@ -2,13 +2,17 @@ package app
 
 import (
 	"context"
+	"time"
+
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"strings"
 
+	"relance/conversations"
 	"relance/tenancy"
 )
 
@@ -17,6 +21,8 @@ import (
 const (
 	demoSlug     = "demo"
 	demoPassword = "relance-demo"
+	// demoContacts is how many contacts each demo brand gets with `serve --demo`.
+	demoContacts = 300
 )
 
 // demoBrands are the demo agency's brands, each with a Page and an ad account in the sandbox's ID ranges.
@@ -41,6 +47,9 @@ func seedDemo(ctx context.Context, r *runtime, publicURL string, out io.Writer) 
 		t, err = r.store.CreateTenant(ctx, "Demo Agency", demoSlug)
 		if err == nil {
 			err = seedDemoTenant(ctx, r.store.Tenant(t.ID), true, "")
+			if err == nil {
+				err = seedConversations(ctx, r, t.ID, demoContacts)
+			}
 		}
 	}
 	if err != nil {
@@ -103,4 +112,38 @@ func derivedID(prefix, seed string, i int) string {
 	h := sha256.Sum256([]byte(seed))
 	n := binary.BigEndian.Uint64(h[:8])%1_000_000_0 + uint64(i)
 	return fmt.Sprintf("%s%011d", prefix, n)
+}
+
+// seedConversations writes synthetic conversations for every brand of the tenant through a temporary
+// ingester: the same parsing and writing as real webhooks, so the demo shows what production would.
+func seedConversations(ctx context.Context, r *runtime, tenantID string, perBrand int) error {
+	if perBrand <= 0 {
+		return nil
+	}
+	ts := r.store.Tenant(tenantID)
+	brands, _, err := ts.Brands(ctx, tenancy.Visible{All: true}, tenancy.Cursor{Limit: 200})
+	if err != nil {
+		return err
+	}
+	in := conversations.NewIngester(r.db, r.store.Vault(), prometheus.NewRegistry(), r.log, r.cfg.Ingest.MaxBatch)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { in.Run(runCtx); close(done) }()
+	defer func() { stop(); <-done }()
+	o := conversations.ParseOptions{AppID: r.cfg.EffectiveAppID(), NLPThreshold: r.cfg.Ingest.NLPThreshold}
+	for i, b := range brands {
+		pages, err := ts.Pages(ctx, b.ID)
+		if err != nil || len(pages) == 0 {
+			continue
+		}
+		ids := make([]string, len(pages))
+		for j, p := range pages {
+			ids[j] = p.PageID
+		}
+		gen := conversations.NewSynthetic(ids, o.AppID, time.Now().UTC(), uint64(i+1), 7100000000100000+int64(i)*10_000_000)
+		if _, err := in.Feed(ctx, gen, perBrand, o); err != nil {
+			return fmt.Errorf("app: demo conversations for %s: %w", b.Name, err)
+		}
+	}
+	return nil
 }

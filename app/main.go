@@ -27,7 +27,8 @@ Commands:
                                     create a user (brand roles need --brand: id or name)
   token create --tenant S --email E --name N
                                     create an API token for that user, print it once
-  demo seed --tenant S              add demo brands, Pages and ad accounts to an agency
+  demo seed --tenant S [--contacts N]
+                                    add demo brands, Pages, ad accounts and N contacts per brand
 
 Every command reads --config FILE (default relance.toml if present), RELANCE_<SECTION>_<KEY>
 environment variables, and --set section.key=value flags, in that order of precedence.

@@ -91,7 +91,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		DefaultCurrency: cfg.Defaults.Currency, DefaultTimezone: cfg.Defaults.Timezone,
 		DefaultPolicy: cfg.Meta.Policy,
 		Ingest:        ingest,
-		Webhook: web.WebhookConfig{AppID: cfg.Meta.AppID, AppSecret: cfg.Meta.AppSecret, VerifyToken: cfg.Meta.VerifyToken,
+		Webhook: web.WebhookConfig{AppID: cfg.EffectiveAppID(), AppSecret: cfg.Meta.AppSecret, VerifyToken: cfg.Meta.VerifyToken,
 			NLPThreshold: cfg.Ingest.NLPThreshold},
 	})
 	if err != nil {
@@ -106,7 +106,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	ingestCtx, stopIngest := context.WithCancel(context.Background())
 	ingestDone := make(chan struct{})
 	go func() { ingest.Run(ingestCtx); close(ingestDone) }()
-	go ingest.ReplayLoop(loops, 5*time.Second, conversations.ParseOptions{AppID: cfg.Meta.AppID, NLPThreshold: cfg.Ingest.NLPThreshold})
+	go ingest.ReplayLoop(loops, 5*time.Second, conversations.ParseOptions{AppID: cfg.EffectiveAppID(), NLPThreshold: cfg.Ingest.NLPThreshold})
 	defer func() { stopIngest(); <-ingestDone }()
 
 	served := make(chan error, 1)

@@ -83,6 +83,7 @@ func templateFuncs() template.FuncMap {
 		},
 		"roleLabel": func(r string) string { return strings.ReplaceAll(r, "_", " ") },
 		"tsIn":      tsIn,
+		"tsShort":   tsShort,
 		"rfc3339":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"countdown": func(t time.Time) string { return countdown(time.Until(t)) },
 		"list":      func(s ...string) []string { return s },
@@ -110,6 +111,20 @@ func tsIn(t any, tz string) string {
 		loc = time.UTC
 	}
 	return v.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// tsShort formats a time compactly in a brand's zone for dense tables ("25 Nov 13:20"; the year when it is
+// not the current one).
+func tsShort(t any, tz string) string {
+	full := tsIn(t, tz)
+	if full == "—" {
+		return full
+	}
+	v, _ := time.Parse("2006-01-02 15:04", full[:16])
+	if v.Year() != time.Now().Year() {
+		return v.Format("2 Jan 2006")
+	}
+	return v.Format("2 Jan 15:04")
 }
 
 // countdown says how long until a reachability class lapses ("in 3 h 12 min"); app.js keeps it current.

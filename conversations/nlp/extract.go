@@ -42,13 +42,18 @@ var fallbackRegions = []string{"FR", "US", "GB", "BE", "CH"}
 // numbers; "" means the fallback list documented on Extract. Entities come in order of appearance, at most one
 // per (name, value).
 func ExtractWithRegion(text, region string) (out []Entity) {
-	// Rules are plain code over regexps and should not panic, but this runs on every imported message and a
-	// panic would abort a whole import: contain it.
+	// Rules are plain code over regexps and should not panic (FuzzExtract checks extract without this net),
+	// but this runs on every imported message and a panic would abort a whole import: contain it.
 	defer func() {
 		if recover() != nil {
 			out = nil
 		}
 	}()
+	return extract(text, region)
+}
+
+// extract is ExtractWithRegion without the panic guard, so that fuzzing sees panics.
+func extract(text, region string) []Entity {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}

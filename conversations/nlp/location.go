@@ -2,7 +2,6 @@ package nlp
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 	"unicode"
 )
@@ -61,25 +60,15 @@ func init() {
 			gazetteer[strings.ReplaceAll(w, "-", " ")] = cls
 		}
 	}
-	names := make([]string, 0, len(gazetteer))
 	for n := range gazetteer {
-		names = append(names, n)
+		gazetteerMaxWords = max(gazetteerMaxWords, len(strings.Fields(n)))
 	}
-	// Longest first so "new york" wins over "york" and "la rochelle" over a shorter name.
-	sort.Slice(names, func(i, j int) bool {
-		return len(names[i]) > len(names[j]) || len(names[i]) == len(names[j]) && names[i] < names[j]
-	})
-	alts := make([]string, len(names))
-	for i, n := range names {
-		// A space in a name also matches a hyphen ("Saint-Étienne", "Aix en Provence").
-		alts[i] = strings.ReplaceAll(regexp.QuoteMeta(n), " ", `[\s-]`)
-	}
-	reGazetteer = regexp.MustCompile(`\b(?:` + strings.Join(alts, "|") + `)\b`)
 }
 
-var (
-	reGazetteer *regexp.Regexp
+// gazetteerMaxWords is the length, in words, of the longest gazetteer name.
+var gazetteerMaxWords int
 
+var (
 	// locativePreps introduce a place; checked on the word before a gazetteer hit.
 	locativePreps = setOf("in", "at", "to", "from", "near", "around", "a", "en", "sur", "de", "d'", "vers", "au",
 		"pres", "visiting", "via", "outside", "through", "dans", "depuis", "pour", "of")
@@ -96,6 +85,8 @@ var (
 	reNamedStreetEN = regexp.MustCompile(`\b(?:[A-Z][a-z'’]+\s+){1,2}(?:Street|Road|Avenue|Lane|Square|Boulevard)\b`)
 	// rePostcodeFR is "75011 Paris" on the original text.
 	rePostcodeFR = regexp.MustCompile(`\b\d{5}\s+\p{Lu}[\p{L}'’\-]+(?:[\s\-]+\p{Lu}[\p{L}'’\-]+)*`)
+	// rePostcodeAfter is ", 75002 Paris" right after a street name.
+	rePostcodeAfter = regexp.MustCompile(`^[\s,]*\d{5}\s+\p{Lu}[\p{L}'’\-]+(?:[\s\-]+\p{Lu}[\p{L}'’\-]+)*`)
 	// rePostcodeUK is a UK postcode, on the original text.
 	rePostcodeUK = regexp.MustCompile(`\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b`)
 	// rePostcodeUS is a state code and ZIP, on the original text.
@@ -161,8 +152,13 @@ func findLocations(d *doc) []span {
 			add(d.rev[m[0]], d.rev[m[1]], ConfidenceLikely)
 		}
 	}
-	for _, m := range reGazetteer.FindAllIndex(d.work, -1) {
-		name := strings.ReplaceAll(string(d.work[m[0]:m[1]]), "-", " ")
+	for _, m := range findGazetteer(d.work) {
+		name := strings.Map(func(r rune) rune {
+			if r == '-' {
+				return ' '
+			}
+			return r
+		}, string(d.work[m[0]:m[1]]))
 		cls := gazetteer[name]
 		capital := d.isCapitalized(m[0])
 		prep := locativePreps[prevWord(d.work, m[0])]
@@ -187,6 +183,54 @@ func findLocations(d *doc) []span {
 	for _, m := range reLocative.FindAllIndex(d.work, -1) {
 		if end, ok := capitalizedRun(d, m[1]); ok {
 			add(m[1], end, ConfidenceFuzzy)
+		}
+	}
+	return out
+}
+
+// findGazetteer returns the spans of gazetteer names in the folded text, longest name first at each word. A map
+// lookup over word n-grams is much faster than one regexp alternation of hundreds of names.
+func findGazetteer(s []byte) [][2]int {
+	type tok struct{ start, end int }
+	var toks []tok
+	for i := 0; i < len(s); {
+		if !isWordByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && (isWordByte(s[j]) || s[j] == '\'' && j+1 < len(s) && isWordByte(s[j+1])) {
+			j++
+		}
+		toks = append(toks, tok{i, j})
+		i = j
+	}
+	var out [][2]int
+	var key []byte
+	for i := 0; i < len(toks); i++ {
+		for n := min(gazetteerMaxWords, len(toks)-i); n >= 1; n-- {
+			key = key[:0]
+			ok := true
+			for k := i; k < i+n; k++ {
+				if k > i {
+					// Words of a name are separated by spaces or hyphens only, not by punctuation.
+					for _, c := range s[toks[k-1].end:toks[k].start] {
+						if c != ' ' && c != '-' {
+							ok = false
+						}
+					}
+					key = append(key, ' ')
+				}
+				key = append(key, s[toks[k].start:toks[k].end]...)
+			}
+			if !ok {
+				continue
+			}
+			if _, found := gazetteer[string(key)]; found {
+				out = append(out, [2]int{toks[i].start, toks[i+n-1].end})
+				i += n - 1
+				break
+			}
 		}
 	}
 	return out
@@ -237,8 +281,10 @@ func frenchStreetEnd(d *doc, m []int) (int, bool) {
 	if names == 0 {
 		return 0, false
 	}
-	if pc := rePostcodeFR.FindStringIndex(d.orig[d.off[end]:]); pc != nil && strings.TrimLeft(d.orig[d.off[end]:d.off[end]+pc[0]], " ,") == "" {
-		end = d.rev[d.off[end]+pc[1]]
+	// Look only at a short window: scanning the rest of the text for every street would be quadratic.
+	o := d.off[end]
+	if pc := rePostcodeAfter.FindStringIndex(d.orig[o:min(len(d.orig), o+80)]); pc != nil {
+		end = d.rev[o+pc[1]]
 	}
 	return end, true
 }

@@ -31,13 +31,18 @@ var metaNames = map[string]string{
 // which field a given Page uses. Garbage, empty or truncated input yields nil: Meta's NLP is best-effort
 // enrichment and must never make message ingestion fail.
 func ParseMeta(nlp json.RawMessage, threshold float64) (out []Entity) {
-	// The payload is untrusted; the decoding below should not panic, but a panic here would drop a webhook
-	// batch, so contain it anyway.
+	// The payload is untrusted; the decoding below should not panic (FuzzParseMeta checks parseMeta without
+	// this net), but a panic here would drop a webhook batch, so contain it anyway.
 	defer func() {
 		if recover() != nil {
 			out = nil
 		}
 	}()
+	return parseMeta(nlp, threshold)
+}
+
+// parseMeta is ParseMeta without the panic guard, so that fuzzing sees panics.
+func parseMeta(nlp json.RawMessage, threshold float64) []Entity {
 	root, ok := jsonObject(nlp)
 	if !ok {
 		return nil
@@ -68,7 +73,7 @@ func ParseMeta(nlp json.RawMessage, threshold float64) (out []Entity) {
 			}
 		}
 	}
-	out = dedupe(found)
+	out := dedupe(found)
 	sortByName(out)
 	return out
 }

@@ -22,6 +22,10 @@ var (
 // reMoneyWords is an amount in words followed by a currency word: "twenty quid", "vingt euros".
 var reMoneyWords = regexp.MustCompile(`\b(` + numberWordsPattern + `)[ \t]+(euros?|dollars?|bucks|pounds?|quid|balles|livres?[ \t]+sterling|francs?[ \t]+suisses?)\b`)
 
+// reMoneyWordsHint is a cheap test for a currency word, to skip reMoneyWords (slow: it has every number word)
+// on most messages.
+var reMoneyWordsHint = regexp.MustCompile(`euro|dollar|buck|pound|quid|balles|livre|franc`)
+
 // currencyCodes maps what people write to ISO 4217 codes. "$" alone is read as USD: relance cannot tell a
 // Canadian's dollar from an American's without the Page's country.
 var currencyCodes = map[string]string{
@@ -44,6 +48,12 @@ var (
 // careful reader cannot tell a price from a size or a quantity either.
 func findMoney(d *doc) []span {
 	var out []span
+	if !strings.ContainsAny(d.f, "0123456789") {
+		if !reMoneyWordsHint.MatchString(d.f) {
+			return nil
+		}
+		return findMoneyWords(d, out)
+	}
 	for _, m := range reMoneySplit.FindAllSubmatchIndex(d.work, -1) {
 		units, cents := string(d.work[m[2]:m[3]]), string(d.work[m[4]:m[5]])
 		if v, ok := normalizeAmount(units+"."+cents, false, "EUR"); ok {
@@ -95,6 +105,14 @@ func findMoney(d *doc) []span {
 			d.mask(m[0], m[1])
 		}
 	}
+	if reMoneyWordsHint.MatchString(d.f) {
+		out = findMoneyWords(d, out)
+	}
+	return out
+}
+
+// findMoneyWords appends amounts written in words ("twenty quid") to out.
+func findMoneyWords(d *doc, out []span) []span {
 	for _, m := range reMoneyWords.FindAllSubmatchIndex(d.work, -1) {
 		word := strings.Join(strings.Fields(string(d.work[m[4]:m[5]])), " ")
 		cur := currencyCodes[word]

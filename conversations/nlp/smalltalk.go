@@ -8,13 +8,16 @@ import (
 var (
 	reGreetings = regexp.MustCompile(`\b(?:hi+|hello+|hell?o+w|helo|he+y+|heya|hiya|howdy|hola|greetings|good\s+(?:morning|afternoon|evening)|bonjou?r+|bjr|bjour|bonjoir|bonsoir|bsr|salut|slt|coucou+|kikou|allo+|re\s*bonjour)\b`)
 	// Greetings that are also ordinary words count only at the start of the message ("Evening!", "Yo", "cc").
-	reGreetingsStart = regexp.MustCompile(`^[^a-z0-9]*(?:(?:morning|evening|afternoon)\s*[!,.]|(?:yo+|cc|re)\b)`)
+	reGreetingsStart = regexp.MustCompile(`^[^a-z0-9]*(?:(?:morning|evening|afternoon)(?:\s*[!,.]|\s+(?:all|everyone|guys|team|folks|y'all))|(?:yo+|cc|re)\b)`)
 
-	reBye = regexp.MustCompile(`\b(?:bye+|bye[\s-]?bye|goodbye|good\s+bye|see\s+(?:you|ya|u)|cya|c\s+ya|talk\s+(?:to\s+you\s+)?(?:soon|later)|ttyl|take\s+care|have\s+a\s+(?:nice|good|great|lovely|wonderful)\s+(?:day|evening|night|weekend|week|one|afternoon)|good\s*night|nighty\s+night|au\s+revoir|aurevoir|a\s+(?:tres\s+)?bientot|a\s+plus|a\s+tout\s+(?:a\s+l'heure|de\s+suite)|a\s+toute|a\s+demain|a\s+la\s+prochaine|a\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)|bonne\s+(?:journee|soiree|nuit|fin\s+de\s+(?:journee|soiree|semaine)|semaine|continuation|apres-midi)|bon\s+(?:week[\s-]?end|apres[\s-]midi|aprem|dimanche|samedi)|ciao|tchao|bisous|bises|xoxo)\b|(?:^|[\s(])(?:a|@)\+(?:$|[\s!.)])`)
+	reBye = regexp.MustCompile(`\b(?:bye+|bye[\s-]?bye|goodbye|good\s+bye|see\s+(?:you|ya|u)|cya|c\s+ya|talk\s+(?:to\s+you\s+)?(?:soon|later)|ttyl|take\s+care|have\s+a\s+(?:nice|good|great|lovely|wonderful)\s+(?:day|evening|night|weekend|week|one|afternoon)|good\s*night|nighty\s+night|au\s+revoir|aurevoir|a\s+(?:tres\s+)?bientot|a\s+plus|a\s+tout\s+(?:a\s+l'heure|de\s+suite)|a\s+toute|a\s+demain|a\s+la\s+prochaine|a\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)|bonne\s+(?:journee|soiree|nuit|fin\s+de\s+(?:journee|soiree|semaine)|semaine|continuation|apres-midi)|bon\s+(?:week[\s-]?end|apres[\s-]midi|aprem|dimanche|samedi)|catch\s+(?:you|ya|u)\s+later|laters|a\s+la\s+revoyure|ciao|tchao|bisous|bises|xoxo)\b|(?:^|[\s(])(?:a|@)\+(?:$|[\s!.)])`)
 	// "à plus de 20 km" is not "à plus !".
 	byeNotBefore = setOf("de", "d'", "que", "qu'", "grand", "petit", "cher")
 
-	reThanks = regexp.MustCompile(`\b(?:thanks?|thank\s+(?:you|u|ya)|thankyou|thx|thnx|thanx|thks|tks|tnx|ty|tysm|tyvm|cheers|much\s+appreciated|appreciate\s+it|merci+|mrc|mci|remercie|remercions|remerciements?)\b`)
+	// "ta" is British for thanks but French for "your": only "ta very much" or a message that is just "ta".
+	reThanksStart = regexp.MustCompile(`^[^a-z0-9]*ta(?:\s+(?:very\s+much|muchly|love|mate)\b|[^a-z0-9]*$)`)
+
+	reThanks = regexp.MustCompile(`\b(?:thanks?|thank\s+(?:you|u|ya)|thankyou|thx|thnx|thanx|thks|tks|tnx|ty|tysm|tyvm|cheers|much\s+appreciated|(?:i\s+)?(?:really\s+)?appreciate\s+(?:it|that|the\s+help|your\s+help|you)|merci+|mrc|mci|remercie|remercions|remerciements?)\b`)
 )
 
 // findSmallTalk detects the three traits. Like Meta's traits, each is present or not: the value is "true", and
@@ -41,6 +44,7 @@ func findSmallTalk(d *doc) []span {
 		}
 		return true
 	})
+	first(Thanks, reThanksStart, nil)
 	first(Thanks, reThanks, func(m []int) bool {
 		// "thanks to the storm, my parcel is late" is not thanks.
 		text := string(d.work[m[0]:m[1]])

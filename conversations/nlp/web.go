@@ -8,6 +8,16 @@ import (
 var (
 	reEmail = regexp.MustCompile(`[a-z0-9_%+\-](?:[a-z0-9._%+\-]*[a-z0-9_%+\-])?@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}\b`)
 
+	// reEmailSpelled is an address spelled out to dodge spam bots: "paul [at] example [dot] com",
+	// "paul point durand arobase gmail point com". Groups: local part, separator, domain.
+	reEmailSpelled = regexp.MustCompile(`\b([a-z0-9][a-z0-9._\-]*(?:\s+(?:point|dot)\s+[a-z0-9_\-]+)*)\s*(\[at\]|\(at\)|\{at\}|\s+arobase\s+|\s+at\s+)\s*([a-z0-9\-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*[a-z0-9\-]+)+)\b`)
+	// reEmailSpelledHint is a cheap test run before reEmailSpelled.
+	reEmailSpelledHint = regexp.MustCompile(`[\[({]at[\])}]|arobase| at .* dot `)
+	reSpelledDot       = regexp.MustCompile(`\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*`)
+
+	// reURLKnownHost is a link shortener or link-in-bio host whose TLD is not in the lists below.
+	reURLKnownHost = regexp.MustCompile(`\b(?:(?:linktr\.ee|youtu\.be|forms\.gle|lnkd\.in|amzn\.to|amzn\.eu|goo\.gl|pin\.it)(?:/[^\s<>"\x1a]*)?|(?:wa|m|t|fb|ig)\.me/[^\s<>"\x1a]+|t\.co/[^\s<>"\x1a]+)`)
+
 	reURLScheme = regexp.MustCompile(`\b(?:https?|ftp)://[^\s<>"\x1a]+`)
 	reURLWWW    = regexp.MustCompile(`\bwww\d{0,3}\.[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?::\d{2,5})?(?:[/?#][^\s<>"\x1a]*)?`)
 	// reURLBare finds "example.fr/path"; group 1 is the top-level domain and group 2 the path, checked in code
@@ -37,6 +47,26 @@ func findEmails(d *doc) []span {
 			continue
 		}
 		out = append(out, span{name: Email, start: m[0], end: m[1], conf: ConfidenceRule})
+		d.mask(m[0], m[1])
+	}
+	if !reEmailSpelledHint.MatchString(d.f) {
+		return out
+	}
+	for _, m := range reEmailSpelled.FindAllSubmatchIndex(d.work, -1) {
+		sep := strings.TrimSpace(string(d.work[m[4]:m[5]]))
+		domain := reSpelledDot.ReplaceAllString(string(d.work[m[6]:m[7]]), ".")
+		labels := strings.Split(domain, ".")
+		tld := labels[len(labels)-1]
+		if !bareTLDs[tld] && !bareTLDsWithPath[tld] {
+			continue
+		}
+		// Plain " at " is an everyday English word: demand that the dots be spelled out too.
+		if sep == "at" && !strings.Contains(string(d.work[m[6]:m[7]]), "dot") {
+			continue
+		}
+		local := reSpelledDot.ReplaceAllString(string(d.work[m[2]:m[3]]), ".")
+		out = append(out, span{name: Email, start: m[0], end: m[1], value: local + "@" + domain, conf: ConfidenceFuzzy})
+		d.mask(m[0], m[1])
 	}
 	return out
 }
@@ -57,6 +87,12 @@ func findURLs(d *doc) []span {
 	for _, m := range findAll(d, reURLScheme, 0) {
 		add(m[0], m[1], ConfidenceRule)
 	}
+	for _, m := range findAll(d, reURLKnownHost, 0) {
+		if m[0] > 0 && strings.IndexByte("@./-_", d.work[m[0]-1]) >= 0 {
+			continue
+		}
+		add(m[0], m[1], ConfidenceRule)
+	}
 	for _, m := range findAll(d, reURLWWW, 0) {
 		if m[0] > 0 && (d.work[m[0]-1] == '.' || d.work[m[0]-1] == '/' || d.work[m[0]-1] == '@') {
 			continue
@@ -67,7 +103,10 @@ func findURLs(d *doc) []span {
 		start, end := m[0], m[1]
 		tld := string(d.work[m[2]:m[3]])
 		hasPath := m[5] > m[4] && len(strings.Trim(string(d.work[m[4]:m[5]]), "/?#.,;:!)")) > 0
-		if !bareTLDs[tld] && !(bareTLDsWithPath[tld] && hasPath) {
+		host := string(d.work[start:m[2]])
+		// A TLD that is also a word is accepted with a path ("example.de/shop") or a subdomain
+		// ("shop.mybrand.co"), never alone ("bon.ça").
+		if !bareTLDs[tld] && !(bareTLDsWithPath[tld] && (hasPath || strings.Count(host, ".") >= 2)) {
 			continue
 		}
 		if start > 0 && strings.IndexByte("@./-_:", d.work[start-1]) >= 0 {
@@ -76,7 +115,6 @@ func findURLs(d *doc) []span {
 		if end < len(d.work) && d.work[end] == '@' {
 			continue
 		}
-		host := string(d.work[start:m[2]])
 		if !strings.ContainsAny(host, "abcdefghijklmnopqrstuvwxyz") || len(strings.Trim(host, ".")) < 2 {
 			continue
 		}
