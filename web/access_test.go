@@ -58,6 +58,7 @@ var expected = map[string][]string{
 	"DELETE /api/v1/brands/:brand/ad-accounts/:account": onlyAdmin,
 	"GET /api/v1/brands/:brand/users":                   brandStaff, "POST /api/v1/brands/:brand/users": brandStaff,
 	"GET /api/v1/brands/:brand/contacts": convReader, "GET /api/v1/brands/:brand/contacts/:contact": convReader,
+	"POST /api/v1/brands/:brand/conversations/import": onlyAdmin,
 	"GET /api/v1/users": onlyAdmin, "POST /api/v1/users": onlyAdmin, "GET /api/v1/users/:user": onlyAdmin,
 	"POST /api/v1/users/:user/roles": onlyAdmin, "DELETE /api/v1/users/:user/roles": onlyAdmin,
 	"GET /api/v1/tokens": everyone, "POST /api/v1/tokens": everyone, "DELETE /api/v1/tokens/:token": everyone,

@@ -18,6 +18,8 @@ type apiDoc struct {
 	Paged    bool   // takes cursor and limit
 	Query    []string
 	Public   bool
+	// BodyTypes are the request media types when the body is not JSON.
+	BodyTypes []string
 }
 
 var pathParam = regexp.MustCompile(`:([a-z_]+)`)
@@ -96,6 +98,11 @@ var schemas = map[string]any{
 		"entities": map[string]any{"type": "array", "items": str()}, "owner": str(),
 		"subscribed": map[string]any{"type": "boolean"}, "reachability": ref("Reachability")}),
 	"ContactList": listOf("Contact"),
+	"ImportBody": map[string]any{"type": "string", "description": "JSON Lines: one object a line with page_id, psid, " +
+		"sent_at (RFC 3339 or epoch ms), text, direction (in|out), sender (bot|human|app for out), mid, referral{source, ref, ad_id}. " +
+		"CSV: a header row with page_id, psid, sent_at and any of mid, direction, sender, text, ref_source, ref, ad_id."},
+	"ImportResult": obj(map[string]any{"imported": map[string]any{"type": "integer"}, "duplicates": map[string]any{"type": "integer"},
+		"errors": map[string]any{"type": "array", "items": obj(map[string]any{"line": map[string]any{"type": "integer"}, "message": str()})}}),
 	"Message": obj(map[string]any{"mid": str(), "direction": map[string]any{"type": "string", "enum": []string{"in", "out"}},
 		"sender": map[string]any{"type": "string", "enum": []string{"user", "bot", "human", "app"}}, "text": str(),
 		"sent_at": strf("date-time"), "entities": map[string]any{"type": "array", "items": obj(map[string]any{"name": str(), "value": str()})}}),
@@ -160,8 +167,15 @@ func (s *Server) openAPI() map[string]any {
 			op["parameters"] = params
 		}
 		if r.API.Request != "" {
-			op["requestBody"] = map[string]any{"required": true,
-				"content": map[string]any{"application/json": map[string]any{"schema": ref(r.API.Request)}}}
+			content := map[string]any{}
+			types := r.API.BodyTypes
+			if len(types) == 0 {
+				types = []string{"application/json"}
+			}
+			for _, mt := range types {
+				content[mt] = map[string]any{"schema": ref(r.API.Request)}
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
 			responses["400"] = errResp("malformed JSON")
 			responses["422"] = errResp("invalid fields, each named in error.fields")
 		}

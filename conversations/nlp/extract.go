@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Confidence levels of relance's extractor. They are coarse on purpose: they rank how a hit was obtained, not a
@@ -52,8 +53,19 @@ func ExtractWithRegion(text, region string) (out []Entity) {
 	return extract(text, region)
 }
 
+// MaxExtractBytes bounds the text Extract reads: matching costs a few microseconds per byte, and chat
+// messages are far shorter, so only a pasted document could exceed it; the rest of such a text is ignored.
+const MaxExtractBytes = 32 << 10
+
 // extract is ExtractWithRegion without the panic guard, so that fuzzing sees panics.
 func extract(text, region string) []Entity {
+	if len(text) > MaxExtractBytes {
+		cut := MaxExtractBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}

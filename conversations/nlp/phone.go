@@ -96,7 +96,8 @@ func parsePhone(cand, region string, context bool) (string, float64, bool) {
 		if phonenumbers.IsValidNumber(num) {
 			return phonenumbers.Format(num, phonenumbers.E164), t.conf, true
 		}
-		if possible == nil && phonenumbers.IsPossibleNumber(num) {
+		// A kept leading zero means the region does not use a trunk "0": the digits were not meant for it.
+		if possible == nil && phonenumbers.IsPossibleNumber(num) && !num.GetItalianLeadingZero() {
 			possible = num
 		}
 	}

@@ -1,0 +1,253 @@
+package conversations
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"relance/conversations/nlp"
+)
+
+// ImportRecord is one message of imported history (JSON Lines object or CSV row). See docs in README:
+// page_id, psid, sent_at and text or direction are required; mid makes re-imports idempotent and is derived
+// from the other fields when absent.
+type ImportRecord struct {
+	PageID    string          `json:"page_id"`
+	PSID      string          `json:"psid"`
+	MID       string          `json:"mid"`
+	Direction string          `json:"direction"`
+	Sender    string          `json:"sender"`
+	Text      string          `json:"text"`
+	SentAt    json.RawMessage `json:"sent_at"`
+	Referral  *struct {
+		Source string `json:"source"`
+		Ref    string `json:"ref"`
+		AdID   string `json:"ad_id"`
+	} `json:"referral"`
+}
+
+// ImportError is a line that was not imported, and why.
+type ImportError struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// ImportResult is what an import did.
+type ImportResult struct {
+	Imported   int           `json:"imported"`
+	Duplicates int           `json:"duplicates"`
+	Errors     []ImportError `json:"errors"`
+}
+
+// maxImportErrors caps the error list: a wrong file should not produce a multi-megabyte answer.
+const maxImportErrors = 1000
+
+// Import reads history in JSON Lines ("jsonl") or CSV ("csv", with a header row) and stores it through the
+// ingester, batch by batch, so a large file never sits in memory as events. Lines with errors are reported
+// with their numbers and skipped; the good ones are kept. pages are the Page ids of the brand.
+func (in *Ingester) Import(ctx context.Context, r io.Reader, format string, pages map[string]bool) (ImportResult, error) {
+	res := ImportResult{Errors: []ImportError{}}
+	var batch []Entry
+	n := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		out, err := in.Submit(ctx, batch)
+		res.Imported += out.Stored
+		res.Duplicates += out.Duplicates
+		batch, n = batch[:0], 0
+		return err
+	}
+	bad := func(line int, msg string) {
+		if len(res.Errors) < maxImportErrors {
+			res.Errors = append(res.Errors, ImportError{Line: line, Message: msg})
+		}
+	}
+	each := func(line int, rec ImportRecord) error {
+		evs, err := rec.events(pages)
+		if err != nil {
+			bad(line, err.Error())
+			return nil
+		}
+		batch = append(batch, Entry{PageID: evs[0].PageID, Events: evs})
+		if n++; n >= 1000 {
+			return flush()
+		}
+		return nil
+	}
+	var err error
+	switch format {
+	case "jsonl":
+		err = readJSONLines(r, each, bad)
+	case "csv":
+		err = readCSV(r, each, bad)
+	default:
+		return res, &ErrBadFilter{Field: "format", Reason: "must be jsonl or csv"}
+	}
+	if err != nil {
+		return res, err
+	}
+	return res, flush()
+}
+
+func readJSONLines(r io.Reader, each func(int, ImportRecord) error, bad func(int, string)) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		raw := strings.TrimSpace(sc.Text())
+		if raw == "" {
+			continue
+		}
+		var rec ImportRecord
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&rec); err != nil {
+			bad(line, "not a JSON object of the import format: "+strings.TrimPrefix(err.Error(), "json: "))
+			continue
+		}
+		if err := each(line, rec); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%w: line %d: %v", ErrMalformed, line+1, err)
+	}
+	return nil
+}
+
+// csvColumns are the columns a CSV import may have; page_id, psid and sent_at are required.
+var csvColumns = []string{"page_id", "psid", "mid", "direction", "sender", "text", "sent_at", "ref_source", "ref", "ad_id"}
+
+func readCSV(r io.Reader, each func(int, ImportRecord) error, bad func(int, string)) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		return &ErrBadFilter{Field: "body", Reason: "a CSV import needs a header row: " + strings.Join(csvColumns, ",")}
+	}
+	idx := map[string]int{}
+	for i, h := range head {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		known := false
+		for _, c := range csvColumns {
+			known = known || c == h
+		}
+		if !known {
+			return &ErrBadFilter{Field: "body", Reason: fmt.Sprintf("unknown CSV column %q (known: %s)", h, strings.Join(csvColumns, ","))}
+		}
+		idx[h] = i
+	}
+	for _, req := range []string{"page_id", "psid", "sent_at"} {
+		if _, ok := idx[req]; !ok {
+			return &ErrBadFilter{Field: "body", Reason: "the CSV header lacks " + req}
+		}
+	}
+	for {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			bad(line, "unreadable CSV: "+err.Error())
+			continue
+		}
+		get := func(k string) string {
+			if i, ok := idx[k]; ok && i < len(row) {
+				return row[i]
+			}
+			return ""
+		}
+		rec := ImportRecord{PageID: get("page_id"), PSID: get("psid"), MID: get("mid"), Direction: get("direction"),
+			Sender: get("sender"), Text: get("text"), SentAt: json.RawMessage(strconv.Quote(get("sent_at")))}
+		if s := get("ref_source"); s != "" || get("ref") != "" || get("ad_id") != "" {
+			rec.Referral = &struct {
+				Source string `json:"source"`
+				Ref    string `json:"ref"`
+				AdID   string `json:"ad_id"`
+			}{s, get("ref"), get("ad_id")}
+		}
+		if err := each(line, rec); err != nil {
+			return err
+		}
+	}
+}
+
+// events validates a record and turns it into a message event (with relance's own NLP on inbound text) and,
+// when it carries one, a referral event, as a webhook would have delivered them.
+func (rec ImportRecord) events(pages map[string]bool) ([]Event, error) {
+	pageID, psid := strings.TrimSpace(rec.PageID), strings.TrimSpace(rec.PSID)
+	switch {
+	case pageID == "":
+		return nil, errors.New("page_id is required")
+	case !pages[pageID]:
+		return nil, fmt.Errorf("page_id %s is not connected to this brand", pageID)
+	case psid == "" || len(psid) > 64:
+		return nil, errors.New("psid is required (at most 64 characters)")
+	case !utf8.ValidString(rec.Text) || strings.ContainsRune(rec.Text, 0):
+		return nil, errors.New("text must be valid UTF-8 without NUL characters")
+	case len(rec.Text) > 20000:
+		return nil, errors.New("text must be at most 20000 bytes")
+	}
+	at, err := importTime(rec.SentAt)
+	if err != nil {
+		return nil, err
+	}
+	e := Event{PageID: pageID, PSID: psid, At: at, Text: rec.Text, MID: strings.TrimSpace(rec.MID)}
+	switch strings.ToLower(rec.Direction) {
+	case "", "in":
+		e.Kind, e.Sender = KindMessage, SenderUser
+		e.Entities = nlp.Extract(rec.Text)
+	case "out":
+		e.Kind, e.Sender = KindEcho, SenderHuman
+		switch rec.Sender {
+		case "", SenderHuman:
+		case SenderBot, SenderApp:
+			e.Sender = rec.Sender
+		default:
+			return nil, errors.New("sender of an outgoing message must be bot, human or app")
+		}
+	default:
+		return nil, errors.New(`direction must be "in" or "out"`)
+	}
+	if e.MID == "" {
+		h := sha256.Sum256([]byte(strings.Join([]string{pageID, psid, strconv.FormatInt(at, 10), e.Kind, rec.Text}, "\x00")))
+		e.MID = "import:" + hex.EncodeToString(h[:12])
+	}
+	out := []Event{e}
+	if rf := rec.Referral; rf != nil && (rf.Source != "" || rf.Ref != "" || rf.AdID != "") {
+		r := Event{Kind: KindReferral, PageID: pageID, PSID: psid, At: at}
+		r.Referral = referralOf(&wireReferral{Source: rf.Source, Ref: rf.Ref, AdID: flexID(rf.AdID), Type: "OPEN_THREAD"})
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// importTime reads sent_at: RFC 3339, or epoch milliseconds as a number or a string.
+func importTime(raw json.RawMessage) (int64, error) {
+	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	if s == "" || s == "null" {
+		return 0, errors.New("sent_at is required")
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UnixMilli(), nil
+	}
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil && v > 1e11 && v < 1e14 {
+		return v, nil
+	}
+	return 0, fmt.Errorf("sent_at %q is neither RFC 3339 nor epoch milliseconds", s)
+}

@@ -1,0 +1,36 @@
+package web
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// apiImport answers POST /api/v1/brands/:brand/conversations/import: history as JSON Lines
+// (Content-Type application/x-ndjson or ?format=jsonl) or CSV (text/csv or ?format=csv). Good lines are
+// stored, bad ones listed with their numbers; importing the same file again stores nothing twice.
+func (s *Server) apiImport(c *fiber.Ctx) error {
+	format := c.Query("format")
+	if format == "" {
+		switch ct := strings.ToLower(c.Get(fiber.HeaderContentType)); {
+		case strings.Contains(ct, "csv"):
+			format = "csv"
+		default:
+			format = "jsonl"
+		}
+	}
+	pages, err := s.tenantStore(c).Pages(c.UserContext(), brandOf(c).ID)
+	if err != nil {
+		return err
+	}
+	ids := make(map[string]bool, len(pages))
+	for _, p := range pages {
+		ids[p.PageID] = true
+	}
+	res, err := s.Ingest.Import(c.UserContext(), bytes.NewReader(c.Body()), format, ids)
+	if err != nil {
+		return filterError(err)
+	}
+	return c.JSON(res)
+}
