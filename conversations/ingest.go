@@ -24,6 +24,7 @@ type Result struct {
 	Stored     int // new events written
 	Duplicates int // events already stored (a retried delivery)
 	Unrouted   int // entries kept aside for Pages nobody connected
+	Refused    int // entries for Pages of another agency than the app's (an agency's own app)
 }
 
 // Ingester writes webhook events in batches: every submission waits in a queue, one goroutine takes all that
@@ -41,9 +42,10 @@ type Ingester struct {
 	stopped  chan struct{}
 }
 
-// submission is one delivery waiting for its commit.
+// submission is one delivery waiting for its commit; tenant, when set, is the only agency it may write to.
 type submission struct {
 	entries []Entry
+	tenant  string
 	done    chan submitResult
 }
 
@@ -62,7 +64,13 @@ func NewIngester(db *database.DB, vault *tenancy.Vault, reg prometheus.Registere
 // Submit queues the entries and waits until they are committed (or ctx ends, in which case the events may
 // still be written: Meta's retry is then deduplicated).
 func (in *Ingester) Submit(ctx context.Context, entries []Entry) (Result, error) {
-	s := &submission{entries: entries, done: make(chan submitResult, 1)}
+	return in.SubmitFor(ctx, "", entries)
+}
+
+// SubmitFor is Submit for a delivery that may only write to one agency's Pages (a webhook of an app that
+// agency registered): entries for anyone else's Pages are refused and counted, not stored nor kept aside.
+func (in *Ingester) SubmitFor(ctx context.Context, tenantID string, entries []Entry) (Result, error) {
+	s := &submission{entries: entries, tenant: tenantID, done: make(chan submitResult, 1)}
 	select {
 	case in.queue <- s:
 	case <-in.stopped:
@@ -181,8 +189,13 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 	for i, s := range batch {
 		for _, e := range s.entries {
 			rt, ok := routes[e.PageID]
+			if ok && s.tenant != "" && rt.TenantID != s.tenant {
+				results[i].Refused++
+				in.m.rejected.WithLabelValues("foreign_page").Inc()
+				continue
+			}
 			if !ok {
-				unrouted = append(unrouted, unroutedRow{pageID: e.PageID, body: string(e.Raw), at: now})
+				unrouted = append(unrouted, unroutedRow{pageID: e.PageID, tenant: s.tenant, body: string(e.Raw), at: now})
 				results[i].Unrouted++
 				continue
 			}
@@ -274,20 +287,20 @@ func dedupe(rows []*routed, key func(*routed) string) []*routed {
 	return out
 }
 
-// unroutedRow is an entry kept aside.
+// unroutedRow is an entry kept aside; tenant is set when it came through an agency's own app.
 type unroutedRow struct {
-	pageID, body string
-	at           int64
+	pageID, tenant, body string
+	at                   int64
 }
 
 func insertUnrouted(tx *gorm.DB, rows []unroutedRow) error {
 	for start := 0; start < len(rows); start += chunk {
 		part := rows[start:min(start+chunk, len(rows))]
-		args := make([]any, 0, len(part)*3)
+		args := make([]any, 0, len(part)*4)
 		for _, r := range part {
-			args = append(args, r.pageID, r.at, r.body)
+			args = append(args, r.pageID, r.tenant, r.at, r.body)
 		}
-		if err := tx.Exec("INSERT INTO unrouted_entries (page_id, received_at, body) VALUES "+placeholders(len(part), 3), args...).Error; err != nil {
+		if err := tx.Exec("INSERT INTO unrouted_entries (page_id, tenant_id, received_at, body) VALUES "+placeholders(len(part), 4), args...).Error; err != nil {
 			return fmt.Errorf("conversations: keep unrouted entries: %w", err)
 		}
 	}

@@ -27,12 +27,15 @@ func (in *Ingester) ReplayLoop(ctx context.Context, every time.Duration, o Parse
 // Replay stores the kept-aside entries of connected Pages and returns how many it replayed.
 func (in *Ingester) Replay(ctx context.Context, o ParseOptions) (int, error) {
 	var rows []struct {
-		ID     int64
-		PageID string
-		Body   string
+		ID       int64
+		PageID   string
+		TenantID string
+		Body     string
 	}
-	err := in.db.R.WithContext(ctx).Raw(`SELECT u.id, u.page_id, u.body FROM unrouted_entries u
-		WHERE u.replayed_at = 0 AND EXISTS (SELECT 1 FROM pages p WHERE p.page_id = u.page_id)
+	// An entry from an agency's own app waits until that agency connects the Page, whoever else does.
+	err := in.db.R.WithContext(ctx).Raw(`SELECT u.id, u.page_id, u.tenant_id, u.body FROM unrouted_entries u
+		WHERE u.replayed_at = 0 AND EXISTS (SELECT 1 FROM pages p WHERE p.page_id = u.page_id
+			AND (u.tenant_id = '' OR p.tenant_id = u.tenant_id))
 		ORDER BY u.id LIMIT 500`).Scan(&rows).Error
 	if err != nil || len(rows) == 0 {
 		return 0, err
@@ -44,7 +47,7 @@ func (in *Ingester) Replay(ctx context.Context, o ParseOptions) (int, error) {
 	for _, r := range rows {
 		entries, err := Parse([]byte(`{"object":"page","entry":[`+r.Body+`]}`), o)
 		if err == nil {
-			if _, err = in.Submit(ctx, entries); err != nil {
+			if _, err = in.SubmitFor(ctx, r.TenantID, entries); err != nil {
 				return done, fmt.Errorf("conversations: replay entry %d: %w", r.ID, err)
 			}
 		} else {

@@ -34,6 +34,7 @@ var expected = map[string][]string{
 	"GET /livez": public, "GET /readyz": public, "GET /metrics": public, "GET /static/*": public,
 	"GET /login": public, "POST /login": public, "GET /api/v1/openapi.json": public,
 	"GET /webhooks/messenger": public, "POST /webhooks/messenger": public,
+	"GET /webhooks/messenger/:app_id": public, "POST /webhooks/messenger/:app_id": public,
 
 	"POST /logout": everyone, "GET /": everyone, "GET /account/password": everyone, "POST /account/password": everyone,
 	"GET /tokens": everyone, "POST /tokens": everyone, "POST /tokens/:token/revoke": everyone,
@@ -62,7 +63,9 @@ var expected = map[string][]string{
 	"GET /api/v1/users": onlyAdmin, "POST /api/v1/users": onlyAdmin, "GET /api/v1/users/:user": onlyAdmin,
 	"POST /api/v1/users/:user/roles": onlyAdmin, "DELETE /api/v1/users/:user/roles": onlyAdmin,
 	"GET /api/v1/tokens": everyone, "POST /api/v1/tokens": everyone, "DELETE /api/v1/tokens/:token": everyone,
-	"GET /api/v1/audit": onlyAdmin,
+	"GET /api/v1/audit":       onlyAdmin,
+	"GET /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps/:app/delete": onlyAdmin,
+	"GET /api/v1/meta-apps": onlyAdmin, "POST /api/v1/meta-apps": onlyAdmin, "DELETE /api/v1/meta-apps/:app": onlyAdmin,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.

@@ -98,6 +98,10 @@ var schemas = map[string]any{
 		"entities": map[string]any{"type": "array", "items": str()}, "owner": str(),
 		"subscribed": map[string]any{"type": "boolean"}, "reachability": ref("Reachability")}),
 	"ContactList": listOf("Contact"),
+	"MetaApp":     obj(map[string]any{"id": str(), "app_id": str(), "name": str(), "created_at": strf("date-time")}),
+	"MetaAppInput": obj(map[string]any{"app_id": str(), "name": str(), "app_secret": str(), "verify_token": str()},
+		"app_id", "name", "app_secret", "verify_token"),
+	"MetaAppList": listOf("MetaApp"),
 	"ImportBody": map[string]any{"type": "string", "description": "JSON Lines: one object a line with page_id, psid, " +
 		"sent_at (RFC 3339 or epoch ms), text, direction (in|out), sender (bot|human|app for out), mid, referral{source, ref, ad_id}. " +
 		"CSV: a header row with page_id, psid, sent_at and any of mid, direction, sender, text, ref_source, ref, ad_id."},

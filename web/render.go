@@ -27,7 +27,7 @@ type layout struct {
 
 // nav says which menu entries the user may open (the rules are checked again by authorize).
 type nav struct {
-	Brands, Users, Audit bool
+	Brands, Users, Audit, Settings bool
 }
 
 const flashCookie = "relance_flash"
@@ -51,7 +51,7 @@ func (s *Server) renderPage(c *fiber.Ctx, name, title string, data any) error {
 		az := s.Store.Authz()
 		all, ids := az.Brands(p.TenantID, u.ID, tenancy.PermBrandsRead)
 		l.Nav = nav{Brands: all || len(ids) > 0, Users: az.Can(p.TenantID, u.ID, "", tenancy.PermUsersManage),
-			Audit: az.Can(p.TenantID, u.ID, "", tenancy.PermAuditRead)}
+			Audit: az.Can(p.TenantID, u.ID, "", tenancy.PermAuditRead), Settings: az.Can(p.TenantID, u.ID, "", tenancy.PermSettingsWrite)}
 	}
 	if f := c.Cookies(flashCookie); f != "" {
 		l.Flash = f

@@ -25,6 +25,8 @@ func (s *Server) routeTable() []route {
 		// Meta's webhooks: authenticated by the signature over the body, not by a session.
 		{Method: get, Path: "/webhooks/messenger", Rule: pub, Handler: s.webhookVerify},
 		{Method: post, Path: "/webhooks/messenger", Rule: pub, Handler: s.webhookReceive},
+		{Method: get, Path: "/webhooks/messenger/:app_id", Rule: pub, Handler: s.appWebhookVerify},
+		{Method: post, Path: "/webhooks/messenger/:app_id", Rule: pub, Handler: s.appWebhookReceive},
 
 		// UI: session.
 		{Method: get, Path: "/login", Rule: pub, Handler: s.loginPage},
@@ -65,6 +67,9 @@ func (s *Server) routeTable() []route {
 		{Method: post, Path: "/users/:user/roles", Rule: tenant(t.PermUsersManage), Handler: s.grantRole},
 		{Method: post, Path: "/users/:user/roles/revoke", Rule: tenant(t.PermUsersManage), Handler: s.revokeRole},
 		{Method: get, Path: "/audit", Rule: tenant(t.PermAuditRead), Handler: s.auditPage},
+		{Method: get, Path: "/settings/meta-apps", Rule: tenant(t.PermSettingsWrite), Handler: s.metaAppsPage},
+		{Method: post, Path: "/settings/meta-apps", Rule: tenant(t.PermSettingsWrite), Handler: s.registerMetaApp},
+		{Method: post, Path: "/settings/meta-apps/:app/delete", Rule: tenant(t.PermSettingsWrite), Handler: s.removeMetaApp},
 
 		// API v1.
 		{Method: get, Path: "/api/v1/openapi.json", Rule: pub, Handler: s.apiOpenAPI,
@@ -123,6 +128,12 @@ func (s *Server) routeTable() []route {
 			API: &apiDoc{Summary: "Create an API token (its secret is shown once)", Tag: "tokens", Request: "TokenInput", Response: "TokenCreated", Status: 201}},
 		{Method: del, Path: "/api/v1/tokens/:token", Rule: self, Handler: s.apiRevokeToken,
 			API: &apiDoc{Summary: "Revoke one of the caller's tokens", Tag: "tokens", Status: 204}},
+		{Method: get, Path: "/api/v1/meta-apps", Rule: tenant(t.PermSettingsWrite), Handler: s.apiMetaApps,
+			API: &apiDoc{Summary: "Meta apps the agency registered", Tag: "settings", Response: "MetaAppList"}},
+		{Method: post, Path: "/api/v1/meta-apps", Rule: tenant(t.PermSettingsWrite), Handler: s.apiRegisterMetaApp,
+			API: &apiDoc{Summary: "Register a Meta app (webhooks at /webhooks/messenger/{app_id})", Tag: "settings", Request: "MetaAppInput", Response: "MetaApp", Status: 201}},
+		{Method: del, Path: "/api/v1/meta-apps/:app", Rule: tenant(t.PermSettingsWrite), Handler: s.apiRemoveMetaApp,
+			API: &apiDoc{Summary: "Remove a registered Meta app", Tag: "settings", Status: 204}},
 		{Method: get, Path: "/api/v1/audit", Rule: tenant(t.PermAuditRead), Handler: s.apiAudit,
 			API: &apiDoc{Summary: "The audit log, newest first", Tag: "audit", Response: "AuditList", Paged: true,
 				Query: []string{"action", "actor_id", "brand_id", "object_id", "since", "until"}}},

@@ -33,7 +33,7 @@ var conversationFilters = []string{"page_id", "source", "ad_id", "ref", "entity"
 // the table when a filter changes.
 func (s *Server) conversationsPage(c *fiber.Ctx) error {
 	b := brandOf(c)
-	v := conversationsView{Brand: b, Filter: map[string]string{}, Entities: nlp.EntityNames, Classes: policy.Classes,
+	v := conversationsView{Brand: b, Filter: map[string]string{}, Entities: nlp.EntityNames(), Classes: policy.Classes,
 		PageName: map[string]string{}}
 	for _, k := range conversationFilters {
 		v.Filter[k] = c.Query(k)

@@ -35,12 +35,13 @@ func (s *Server) handshake(c *fiber.Ctx, want string) error {
 
 // webhookReceive stores a delivery for relance's own Meta app (POST /webhooks/messenger).
 func (s *Server) webhookReceive(c *fiber.Ctx) error {
-	return s.receive(c, s.Webhook.AppID, s.Webhook.AppSecret)
+	return s.receive(c, s.Webhook.AppID, s.Webhook.AppSecret, "")
 }
 
 // receive checks the signature over the raw body, parses it and answers 200 only once its events are
-// committed. Meta retries anything else, and the retry is deduplicated.
-func (s *Server) receive(c *fiber.Ctx, appID, secret string) error {
+// committed. Meta retries anything else, and the retry is deduplicated. An agency's own app (tenantID set)
+// may only deliver for that agency's Pages: it could otherwise write into another agency's conversations.
+func (s *Server) receive(c *fiber.Ctx, appID, secret, tenantID string) error {
 	body := bytes.Clone(c.Body()) // the ingester outlives fasthttp's buffer if the request is cancelled
 	if !conversations.VerifySignature(body, c.Get("X-Hub-Signature-256"), c.Get("X-Hub-Signature"), secret) {
 		s.Ingest.Reject("signature")
@@ -54,7 +55,7 @@ func (s *Server) receive(c *fiber.Ctx, appID, secret string) error {
 	// Meta gives up after 20 s; answering 503 before that lets it retry sooner.
 	ctx, cancel := context.WithTimeout(c.UserContext(), 15*time.Second)
 	defer cancel()
-	if _, err := s.Ingest.Submit(ctx, entries); err != nil {
+	if _, err := s.Ingest.SubmitFor(ctx, tenantID, entries); err != nil {
 		if errors.Is(err, conversations.ErrStopped) || errors.Is(err, context.DeadlineExceeded) {
 			return fiber.NewError(fiber.StatusServiceUnavailable, "not stored; retry")
 		}
@@ -62,4 +63,25 @@ func (s *Server) receive(c *fiber.Ctx, appID, secret string) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 	return c.SendString("EVENT_RECEIVED")
+}
+
+// appWebhookVerify answers the handshake for an app an agency registered (GET /webhooks/messenger/:app_id).
+func (s *Server) appWebhookVerify(c *fiber.Ctx) error {
+	app, err := s.Store.MetaAppSecrets(c.UserContext(), c.Params("app_id"))
+	if err != nil {
+		return fiber.NewError(fiber.StatusForbidden, "verification failed")
+	}
+	return s.handshake(c, app.VerifyToken)
+}
+
+// appWebhookReceive stores a delivery for an app an agency registered (POST /webhooks/messenger/:app_id),
+// checked with that app's secret. An unknown app gets the same 403 as a bad signature.
+func (s *Server) appWebhookReceive(c *fiber.Ctx) error {
+	appID := c.Params("app_id")
+	app, err := s.Store.MetaAppSecrets(c.UserContext(), appID)
+	if err != nil {
+		s.Ingest.Reject("signature")
+		return fiber.NewError(fiber.StatusForbidden, "missing or wrong X-Hub-Signature-256")
+	}
+	return s.receive(c, appID, app.Secret, app.TenantID)
 }

@@ -340,3 +340,60 @@ func TestWebhookHandshake(t *testing.T) {
 }
 
 func fmtAny(v any) string { return fmt.Sprint(v) }
+
+// postTo posts a body signed with secret to a webhook path.
+func (f *fixture) postTo(path string, body []byte, secret string) int {
+	f.t.Helper()
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(string(body)))
+	req.Header.Set("X-Hub-Signature-256", conversations.Sign(body, secret))
+	resp, err := f.srv.App().Test(req, -1)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestAgencyAppWebhooks(t *testing.T) {
+	f := newFixture(t)
+	f.connectFixturePage() // the fixtures' Page belongs to agency A
+	ctx := context.Background()
+	const appA, appB = "555000000000077", "555000000000088"
+	if _, err := f.store.Tenant(f.a.ID).RegisterMetaApp(ctx, tenancy.MetaAppInput{AppID: appA, Name: "A's app",
+		AppSecret: "secret-of-agency-a-app", VerifyToken: "verify-a-123"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.Tenant(f.b.ID).RegisterMetaApp(ctx, tenancy.MetaAppInput{AppID: appB, Name: "B's app",
+		AppSecret: "secret-of-agency-b-app", VerifyToken: "verify-b-123"}); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := f.do(caller{}, "GET", "/webhooks/messenger/"+appA+"?hub.mode=subscribe&hub.verify_token=verify-a-123&hub.challenge=42", ""); status != 200 || body != "42" {
+		t.Errorf("handshake: %d %q", status, body)
+	}
+	if status, _ := f.do(caller{}, "GET", "/webhooks/messenger/"+appA+"?hub.mode=subscribe&hub.verify_token=verify-b-123&hub.challenge=42", ""); status != 403 {
+		t.Errorf("handshake with B's token on A's app: %d", status)
+	}
+	body := readFixture(t, "message_text_nlpv2.json")
+	if status := f.postTo("/webhooks/messenger/"+appA, body, "secret-of-agency-b-app"); status != 403 {
+		t.Errorf("A's endpoint with B's secret: %d", status)
+	}
+	if status := f.postTo("/webhooks/messenger/555000000000999", body, "secret-of-agency-a-app"); status != 403 {
+		t.Errorf("unknown app: %d", status)
+	}
+	// B's app delivers for A's Page: answered (Meta must not retry) but nothing written into A.
+	if status := f.postTo("/webhooks/messenger/"+appB, body, "secret-of-agency-b-app"); status != 200 {
+		t.Errorf("B's app: %d", status)
+	}
+	var n int64
+	f.store.DB().R.Raw("SELECT COUNT(*) FROM messages WHERE mid = 'm_fixture_0001'").Scan(&n)
+	if n != 0 {
+		t.Fatal("agency B's app wrote into agency A's conversations")
+	}
+	if status := f.postTo("/webhooks/messenger/"+appA, body, "secret-of-agency-a-app"); status != 200 {
+		t.Errorf("A's app: %d", status)
+	}
+	f.store.DB().R.Raw("SELECT COUNT(*) FROM messages WHERE mid = 'm_fixture_0001' AND tenant_id = ?", f.a.ID).Scan(&n)
+	if n != 1 {
+		t.Fatalf("A's app delivery stored %d times", n)
+	}
+}

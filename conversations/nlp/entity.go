@@ -39,8 +39,14 @@ const (
 // TraitTrue is the Value of greetings, bye and thanks entities, mirroring Meta's trait value "true".
 const TraitTrue = "true"
 
-// EntityNames lists the nine entity names in a stable order, for reports and validation.
-var EntityNames = []string{Greetings, Bye, Thanks, DateTime, Location, AmountOfMoney, PhoneNumber, Email, URL}
+// entityNames is the contract's order, used to sort ParseMeta's output and in reports.
+var entityNames = [...]string{Greetings, Bye, Thanks, DateTime, Location, AmountOfMoney, PhoneNumber, Email, URL}
+
+// EntityNames returns the nine entity names in a stable order (a fresh slice, so callers cannot alter the
+// contract), for reports, validation and UI pickers.
+func EntityNames() []string {
+	return append([]string(nil), entityNames[:]...)
+}
 
 // Entity is one piece of information found in a message; the same type is produced from Meta's NLP and from
 // relance's extractor so storage and audiences need a single code path.
@@ -63,7 +69,7 @@ func IsEntityName(name string) bool {
 }
 
 func nameRank(name string) int {
-	for i, n := range EntityNames {
+	for i, n := range entityNames {
 		if n == name {
 			return i
 		}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -77,8 +78,8 @@ func extract(text, region string) []Entity {
 		}
 		spans = append(spans, found...)
 	}
-	// Order matters: each step masks what it found. Addresses first (their domains and digits would otherwise
-	// look like URLs, phone numbers or prices), then phone numbers (before prices and dates eat their digits),
+	// Order matters: each step masks what it found. E-mail addresses and URLs first (their domains and digits
+	// would otherwise look like URLs, phone numbers or prices), then phone numbers (before prices and dates eat their digits),
 	// money (before dates read "1.50" or "20h"), dates (before places read "March" or "Noël").
 	claim(findEmails(d))
 	claim(findURLs(d))
@@ -127,10 +128,29 @@ func findAll(d *doc, re *regexp.Regexp, group int) [][2]int {
 	return out
 }
 
-// isWordByte reports whether b can be part of a word in the folded text (folded letters are ASCII except for
-// non-Latin scripts, whose UTF-8 bytes are all >= 0x80).
+// isWordByte reports whether b is an ASCII letter, digit or underscore. Folding turns the accented letters of
+// English and French into ASCII, so word scans over the folded text can stay byte-wise; other scripts and
+// emoji then act as separators, which is what "Lyon😊" needs.
 func isWordByte(b byte) bool {
-	return b >= 0x80 || b == '_' || ('0' <= b && b <= '9') || ('a' <= b && b <= 'z')
+	return b == '_' || ('0' <= b && b <= '9') || ('a' <= b && b <= 'z')
+}
+
+// wordRuneBefore and wordRuneAt report whether the rune ending before, or starting at, byte i of s is a
+// letter or digit in any script, for boundary checks that must not glue a number to a word ("тел0612…").
+func wordRuneBefore(s []byte, i int) bool {
+	if i <= 0 || i > len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeLastRune(s[:i])
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func wordRuneAt(s []byte, i int) bool {
+	if i < 0 || i >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRune(s[i:])
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // prevWord returns the word that ends before folded byte i (skipping spaces), e.g. to tell "en 2h" (a duration)

@@ -111,8 +111,11 @@ var latinFold = func() [0x250 - 0x80]string {
 
 func foldRune(buf []byte, r rune) []byte {
 	if r < 0x80 {
-		if 'A' <= r && r <= 'Z' {
+		switch {
+		case 'A' <= r && r <= 'Z':
 			r += 'a' - 'A'
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0x7f:
+			r = ' ' // control characters, including maskByte itself, must not look like claimed text
 		}
 		return append(buf, byte(r))
 	}

@@ -71,7 +71,7 @@ func (c counts) recall() float64 {
 // if labelled there, a false positive if not; a labelled entity not predicted is a false negative.
 func score(set []labelled, keep func(labelled) bool, verbose func(string)) map[string]*counts {
 	res := map[string]*counts{}
-	for _, n := range EntityNames {
+	for _, n := range entityNames {
 		res[n] = &counts{}
 	}
 	for _, l := range set {
@@ -88,7 +88,7 @@ func score(set []labelled, keep func(labelled) bool, verbose func(string)) map[s
 			got[e.Name] = true
 			values = append(values, e.Name+"="+e.Value)
 		}
-		for _, n := range EntityNames {
+		for _, n := range entityNames {
 			switch {
 			case got[n] && want[n]:
 				res[n].tp++
@@ -111,7 +111,7 @@ func score(set []labelled, keep func(labelled) bool, verbose func(string)) map[s
 func markdownTable(title string, res map[string]*counts) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s\n\n| entity | precision | recall | support | TP | FP | FN |\n|---|---:|---:|---:|---:|---:|---:|\n", title)
-	for _, n := range EntityNames {
+	for _, n := range entityNames {
 		c := res[n]
 		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %d | %d | %d | %d |\n", n, c.precision(), c.recall(), c.tp+c.fn, c.tp, c.fp, c.fn)
 	}

@@ -35,14 +35,13 @@ func init() {
 		orleans rouen mulhouse caen argenteuil montreuil roubaix tourcoing avignon nimes poitiers
 		versailles courbevoie creteil pau calais la-rochelle aix-en-provence annecy bayonne biarritz brest
 		lorient quimper vannes saint-malo chambery valenciennes dunkerque troyes niort colmar ajaccio bastia
-		la-defense nanterre vincennes neuilly boulogne-billancourt saint-denis
+		nanterre vincennes neuilly boulogne-billancourt saint-denis
 		bruxelles brussels liege namur charleroi anvers antwerp gand ghent bruges mons
 		geneve geneva lausanne zurich berne basel bale fribourg neuchatel lugano
 		montreal quebec toronto vancouver ottawa gatineau calgary
 		dakar abidjan casablanca rabat marrakech tunis alger algiers douala yaounde kinshasa
 		london londres manchester birmingham liverpool leeds glasgow edinburgh edimbourg bristol cardiff
 		belfast dublin brighton oxford cambridge newcastle sheffield nottingham leicester southampton cork
-		croydon camden islington hackney
 		new-york nyc los-angeles chicago boston miami san-francisco seattle houston dallas atlanta denver
 		philadelphia brooklyn manhattan las-vegas san-diego detroit new-jersey texas california florida
 		berlin madrid barcelona barcelone rome milan amsterdam lisbon lisbonne porto munich vienna prague
@@ -104,8 +103,10 @@ var (
 		"i", "je", "the", "a", "an", "my", "your", "our", "this", "that", "le", "la", "les", "mon", "ma", "mes", "votre", "notre", "ce", "cette",
 		"english", "french", "spanish", "german", "italian", "anglais", "francais", "espagnol", "allemand",
 		"black", "white", "red", "blue", "green", "grey", "gray", "pink", "navy", "noir", "blanc", "rouge", "bleu", "vert", "gris", "rose",
+		"beige", "brown", "purple", "yellow", "gold", "silver", "marron", "jaune", "violet", "or", "argent",
+		"small", "medium", "large", "extra", "petit", "moyen", "grand", "taille", "size",
 		"stock", "store", "person", "advance", "total", "cash", "full", "euros", "dollars", "time", "touch", "case", "general", "particular",
-		"stock", "noel", "christmas", "easter", "paques", "black friday", "amazon", "instagram", "insta", "facebook", "messenger",
+		"noel", "christmas", "easter", "paques", "amazon", "instagram", "insta", "facebook", "messenger",
 		"whatsapp", "paypal", "tiktok", "google", "apple", "ios", "android", "iphone", "samsung", "ok", "merci", "thanks", "bonjour",
 		"hello", "hi", "mr", "mrs", "ms", "dr", "m", "mme", "monsieur", "madame")
 )

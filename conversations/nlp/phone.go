@@ -30,12 +30,12 @@ func findPhones(d *doc, region string) []span {
 	for _, m := range findAll(d, rePhoneCandidate, 0) {
 		start, end := m[0], m[1]
 		if start > 0 {
-			if p := d.work[start-1]; isWordByte(p) || strings.IndexByte("#/.-_@,+", p) >= 0 {
+			if wordRuneBefore(d.work, start) || strings.IndexByte("#/.-_@,+", d.work[start-1]) >= 0 {
 				continue
 			}
 		}
 		if end < len(d.work) {
-			if n := d.work[end]; isWordByte(n) || n == '/' || n == '@' || n == '-' || n == '.' && end+1 < len(d.work) && isWordByte(d.work[end+1]) {
+			if n := d.work[end]; wordRuneAt(d.work, end) || n == '/' || n == '@' || n == '-' || n == '.' && wordRuneAt(d.work, end+1) {
 				continue
 			}
 			if reCurrencyNext.Match(d.work[end:min(end+8, len(d.work))]) {
@@ -74,7 +74,8 @@ func parsePhone(cand, region string, context bool) (string, float64, bool) {
 	case strings.HasPrefix(cand, "+"):
 		tries = []try{{"ZZ", ConfidenceRule}}
 	case strings.HasPrefix(cand, "00"):
-		// "00" is the international prefix in Europe; parse as from France unless the caller's region uses it too.
+		// "00" is the international prefix almost everywhere but North America, where it means nothing: read it
+		// from the caller's region, or from France when that region is unknown or North American.
 		r := "FR"
 		if region != "" && region != "US" && region != "CA" {
 			r = region
