@@ -127,6 +127,7 @@ func upsertContacts(tx *gorm.DB, d sqlDialect, deltas []*delta) error {
 		"optin_token_enc, optin_timezone, optin_expires_at, owner_at, owner_app_id, read_watermark, delivery_watermark, updated_at"
 	const width = 31
 	now := time.Now().UnixMilli()
+	chunk := d.rowsPer(width)
 	for start := 0; start < len(deltas); start += chunk {
 		part := deltas[start:min(start+chunk, len(deltas))]
 		args := make([]any, 0, len(part)*width)
@@ -172,7 +173,7 @@ func upsertEntities(tx *gorm.DB, d sqlDialect, deltas []*delta) error {
 		for _, name := range names {
 			ed := x.entities[name]
 			args = append(args, x.key.tenant, x.key.brand, x.key.page, x.key.psid, name, ed.first, ed.last, ed.count)
-			if n++; n == chunk {
+			if n++; n == d.rowsPer(8) {
 				if err := flush(); err != nil {
 					return fmt.Errorf("conversations: upsert entities: %w", err)
 				}

@@ -219,11 +219,11 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 		}
 	}
 	err = in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		freshMsgs, err := insertMessages(tx, dedupe(msgs, func(r *routed) string { return r.MID }))
+		freshMsgs, err := insertMessages(tx, in.dialect, dedupe(msgs, func(r *routed) string { return r.MID }))
 		if err != nil {
 			return err
 		}
-		freshEvs, err := insertEvents(tx, dedupe(evs, func(r *routed) string { return r.key }))
+		freshEvs, err := insertEvents(tx, in.dialect, dedupe(evs, func(r *routed) string { return r.key }))
 		if err != nil {
 			return err
 		}
@@ -260,7 +260,7 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 		if err := upsertContacts(tx, in.dialect, order); err != nil {
 			return err
 		}
-		return insertUnrouted(tx, unrouted)
+		return insertUnrouted(tx, in.dialect, unrouted)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("conversations: write batch: %w", err)
@@ -293,7 +293,8 @@ type unroutedRow struct {
 	at                   int64
 }
 
-func insertUnrouted(tx *gorm.DB, rows []unroutedRow) error {
+func insertUnrouted(tx *gorm.DB, d sqlDialect, rows []unroutedRow) error {
+	chunk := d.rowsPer(4)
 	for start := 0; start < len(rows); start += chunk {
 		part := rows[start:min(start+chunk, len(rows))]
 		args := make([]any, 0, len(part)*4)

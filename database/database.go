@@ -94,7 +94,8 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 			return nil, fmt.Errorf("database: create %s: %w", dir, err)
 		}
 	}
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)" +
+		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	w, err := gorm.Open(sqlite.Open(dsn+"&_txlock=immediate"), cfg())
 	if err != nil {

@@ -96,6 +96,7 @@ var (
 
 	reOrdinalEnd    = regexp.MustCompile(`\d(?:st|nd|rd|th)$`)
 	notDateNouns    = setOf("floor", "time", "row", "place", "one", "item", "person", "attempt", "try", "order", "edition", "generation", "gen", "size")
+	datePreps       = setOf("le", "du", "au", "on", "the", "by", "until", "till", "jusqu'au", "avant", "before", "since", "depuis", "for", "pour", "from", "after", "apres", "des", "ce", "this")
 	durationBefore  = setOf("en", "sous", "pendant", "les", "toutes", "under", "within", "for", "plus", "chaque", "every", "de+")
 	frHourWordsOK   = setOf("a", "vers", "avant", "apres", "des", "de", "jusqu'a", "entre", "et", "pour", "d'ici", "partir", "rdv", "rendez-vous", "ouvert", "ferme")
 	niceWords       = setOf("good", "nice", "great", "happy", "lovely", "wonderful", "bon", "bonne", "beau", "excellent", "your", "votre", "ton", "enjoy", "joyeux", "joyeuses")
@@ -178,6 +179,10 @@ func keepDate(d *doc, start, end int) bool {
 	}
 	if strings.Count(text, "/") >= 1 && !strings.ContainsAny(text, " ") {
 		if dateFractionsOK[text] {
+			return false
+		}
+		// "9/10", "4/5" are ratings unless introduced as a date ("le 8/10", "on 4/5").
+		if parts := strings.Split(text, "/"); len(parts) == 2 && (parts[1] == "10" || parts[1] == "5") && !datePreps[prevWord(d.work, start)] {
 			return false
 		}
 		return validNumericDate(strings.Split(text, "/"), true)

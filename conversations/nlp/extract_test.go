@@ -43,6 +43,10 @@ func TestExtract(t *testing.T) {
 		{"hi-fi speakers", nil},
 		{"thanks to the rain it is late", nil},
 		{"c'est à plus de 20 km", nil},
+		{"valable jusqu'à dimanche", []string{"datetime=dimanche"}},
+		{"can you see you're charging twice?", nil},
+		{"9/10 would recommend, size 8/10", nil},
+		{"le 8/10 à 14h", []string{"datetime=8/10 à 14h"}},
 
 		// E-mail and URL.
 		{"write to lea@example.org.", []string{"email=lea@example.org"}},

@@ -39,6 +39,14 @@ func findSmallTalk(d *doc) []span {
 	})
 	first(Bye, reBye, func(m []int) bool {
 		text := string(d.work[m[0]:m[1]])
+		// "jusqu'à dimanche", "jusqu'à demain": a deadline, not "à dimanche !".
+		if strings.HasPrefix(text, "a ") && m[0] > 0 && d.work[m[0]-1] == '\'' {
+			return false
+		}
+		// "can you see you're…" is no farewell.
+		if strings.HasPrefix(text, "see ") && m[1] < len(d.work) && d.work[m[1]] == '\'' {
+			return false
+		}
 		if strings.HasSuffix(text, "a plus") || strings.HasPrefix(strings.TrimSpace(text), "a plus") {
 			return !byeNotBefore[nextWord(d.work, m[1])]
 		}
