@@ -121,49 +121,30 @@ func upsertContacts(tx *gorm.DB, d sqlDialect, deltas []*delta) error {
 		fmt.Sprintf("delivery_watermark = %s(contacts.delivery_watermark, excluded.delivery_watermark)", g),
 		"updated_at = excluded.updated_at",
 	}
-	cols := "id, tenant_id, brand_id, page_id, psid, first_seen_at, last_inbound_at, last_interaction_at, last_outbound_at, " +
-		"last_bot_at, last_human_at, inbound_count, outbound_count, first_ref_at, first_ref_source, first_ref_ref, " +
-		"first_ref_ad_id, last_ref_at, last_ref_source, last_ref_ref, last_ref_ad_id, optin_at, subscribed, " +
-		"optin_token_enc, optin_timezone, optin_expires_at, owner_at, owner_app_id, read_watermark, delivery_watermark, updated_at"
-	const width = 31
+	cols := []string{"id", "tenant_id", "brand_id", "page_id", "psid", "first_seen_at", "last_inbound_at", "last_interaction_at",
+		"last_outbound_at", "last_bot_at", "last_human_at", "inbound_count", "outbound_count", "first_ref_at", "first_ref_source",
+		"first_ref_ref", "first_ref_ad_id", "last_ref_at", "last_ref_source", "last_ref_ref", "last_ref_ad_id", "optin_at",
+		"subscribed", "optin_token_enc", "optin_timezone", "optin_expires_at", "owner_at", "owner_app_id", "read_watermark",
+		"delivery_watermark", "updated_at"}
 	now := time.Now().UnixMilli()
-	chunk := d.rowsPer(width)
-	for start := 0; start < len(deltas); start += chunk {
-		part := deltas[start:min(start+chunk, len(deltas))]
-		args := make([]any, 0, len(part)*width)
-		for _, x := range part {
-			k := x.key
-			args = append(args, tenancy.NewID(), k.tenant, k.brand, k.page, k.psid, x.firstSeen, x.lastIn, x.lastInteraction,
-				x.lastOut, x.lastBot, x.lastHuman, x.inCount, x.outCount, x.firstRefAt, x.firstRef.Source, x.firstRef.Ref,
-				x.firstRef.AdID, x.lastRefAt, x.lastRef.Source, x.lastRef.Ref, x.lastRef.AdID, x.optinAt, x.subscribed,
-				x.optinToken, x.optinTZ, x.optinExpires, x.ownerAt, x.owner, x.readWM, x.deliveryWM, now)
-		}
-		q := "INSERT INTO contacts (" + cols + ") VALUES " + placeholders(len(part), width) +
-			" ON CONFLICT (tenant_id, brand_id, page_id, psid) DO UPDATE SET " + strings.Join(set, ", ")
-		if err := tx.Exec(q, args...).Error; err != nil {
-			return fmt.Errorf("conversations: upsert contacts: %w", err)
-		}
+	vals := make([][]any, 0, len(deltas))
+	for _, x := range deltas {
+		k := x.key
+		vals = append(vals, []any{tenancy.NewID(), k.tenant, k.brand, k.page, k.psid, x.firstSeen, x.lastIn, x.lastInteraction,
+			x.lastOut, x.lastBot, x.lastHuman, x.inCount, x.outCount, x.firstRefAt, x.firstRef.Source, x.firstRef.Ref,
+			x.firstRef.AdID, x.lastRefAt, x.lastRef.Source, x.lastRef.Ref, x.lastRef.AdID, x.optinAt, x.subscribed,
+			x.optinToken, x.optinTZ, x.optinExpires, x.ownerAt, x.owner, x.readWM, x.deliveryWM, now})
+	}
+	if err := d.bulkInsert(tx, "contacts", cols, vals,
+		"ON CONFLICT (tenant_id, brand_id, page_id, psid) DO UPDATE SET "+strings.Join(set, ", "), nil); err != nil {
+		return fmt.Errorf("conversations: upsert contacts: %w", err)
 	}
 	return upsertEntities(tx, d, deltas)
 }
 
 // upsertEntities records, per contact, which entities it mentioned, when first and last, and how often.
 func upsertEntities(tx *gorm.DB, d sqlDialect, deltas []*delta) error {
-	var args []any
-	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
-		}
-		q := "INSERT INTO contact_entities (tenant_id, brand_id, page_id, psid, entity, first_seen_at, last_seen_at, count) VALUES " +
-			placeholders(n, 8) + " ON CONFLICT (tenant_id, brand_id, page_id, psid, entity) DO UPDATE SET " +
-			fmt.Sprintf("first_seen_at = %s(contact_entities.first_seen_at, excluded.first_seen_at), ", d.least) +
-			fmt.Sprintf("last_seen_at = %s(contact_entities.last_seen_at, excluded.last_seen_at), ", d.greatest) +
-			"count = contact_entities.count + excluded.count"
-		err := tx.Exec(q, args...).Error
-		args, n = args[:0], 0
-		return err
-	}
+	var vals [][]any
 	for _, x := range deltas {
 		names := make([]string, 0, len(x.entities))
 		for name := range x.entities {
@@ -172,15 +153,16 @@ func upsertEntities(tx *gorm.DB, d sqlDialect, deltas []*delta) error {
 		sort.Strings(names)
 		for _, name := range names {
 			ed := x.entities[name]
-			args = append(args, x.key.tenant, x.key.brand, x.key.page, x.key.psid, name, ed.first, ed.last, ed.count)
-			if n++; n == d.rowsPer(8) {
-				if err := flush(); err != nil {
-					return fmt.Errorf("conversations: upsert entities: %w", err)
-				}
-			}
+			vals = append(vals, []any{x.key.tenant, x.key.brand, x.key.page, x.key.psid, name, ed.first, ed.last, ed.count})
 		}
 	}
-	if err := flush(); err != nil {
+	cols := []string{"tenant_id", "brand_id", "page_id", "psid", "entity", "first_seen_at", "last_seen_at", "count"}
+	err := d.bulkInsert(tx, "contact_entities", cols, vals,
+		"ON CONFLICT (tenant_id, brand_id, page_id, psid, entity) DO UPDATE SET "+
+			fmt.Sprintf("first_seen_at = %s(contact_entities.first_seen_at, excluded.first_seen_at), ", d.least)+
+			fmt.Sprintf("last_seen_at = %s(contact_entities.last_seen_at, excluded.last_seen_at), ", d.greatest)+
+			"count = contact_entities.count + excluded.count", nil)
+	if err != nil {
 		return fmt.Errorf("conversations: upsert entities: %w", err)
 	}
 	return nil

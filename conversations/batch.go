@@ -3,7 +3,6 @@ package conversations
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -53,9 +52,9 @@ type batchResult struct {
 // sqlDialect holds the few things that differ between SQLite and PostgreSQL.
 type sqlDialect struct {
 	greatest, least string
-	// maxParams bounds the parameters of one statement. The pure-Go SQLite driver binds in time quadratic
-	// in their number (measured: 12,400 parameters cost 10 ms to bind), so its statements stay small;
-	// PostgreSQL binds linearly and saves round trips with large ones (its limit is 65,535).
+	// json sends bulk rows as one JSON parameter (SQLite); see bulkInsert.
+	json bool
+	// maxParams bounds the parameters of one VALUES statement (PostgreSQL allows 65,535).
 	maxParams int
 }
 
@@ -63,39 +62,27 @@ func dialectOf(db *database.DB) sqlDialect {
 	if db.Dialect == database.Postgres {
 		return sqlDialect{greatest: "GREATEST", least: "LEAST", maxParams: 16000}
 	}
-	return sqlDialect{greatest: "max", least: "min", maxParams: 512}
-}
-
-// rowsPer is how many rows of width columns one statement carries.
-func (d sqlDialect) rowsPer(width int) int { return max(1, d.maxParams/width) }
-
-// placeholders returns "(?,?,…),(…)" for n rows of w columns.
-func placeholders(n, w int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", w), ",") + ")"
-	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+	return sqlDialect{greatest: "max", least: "min", json: true}
 }
 
 // insertMessages inserts messages and echoes, skipping duplicates, and returns the keys that were new.
 func insertMessages(tx *gorm.DB, d sqlDialect, rows []*routed) (map[string]bool, error) {
 	fresh := map[string]bool{}
-	chunk := d.rowsPer(16)
-	for start := 0; start < len(rows); start += chunk {
-		part := rows[start:min(start+chunk, len(rows))]
-		args := make([]any, 0, len(part)*16)
-		for _, r := range part {
-			dir := "in"
-			if r.Kind == KindEcho {
-				dir = "out"
-			}
-			args = append(args, r.TenantID, r.BrandID, r.PageID, r.PSID, r.MID, dir, r.Sender, r.AppID, r.Text,
-				r.QuickReply, r.ReplyTo, r.Metadata, jsonText(r.Attachments), jsonText(r.Entities), r.Standby, r.At)
+	vals := make([][]any, 0, len(rows))
+	for _, r := range rows {
+		dir := "in"
+		if r.Kind == KindEcho {
+			dir = "out"
 		}
-		q := `INSERT INTO messages (tenant_id, brand_id, page_id, psid, mid, direction, sender, app_id, text, quick_reply,
-			reply_to, metadata, attachments, entities, standby, sent_at) VALUES ` + placeholders(len(part), 16) +
-			` ON CONFLICT (tenant_id, brand_id, page_id, mid) DO NOTHING RETURNING brand_id, page_id, mid`
-		if err := collectKeys(tx, q, args, fresh); err != nil {
-			return nil, fmt.Errorf("conversations: insert messages: %w", err)
-		}
+		vals = append(vals, []any{r.TenantID, r.BrandID, r.PageID, r.PSID, r.MID, dir, r.Sender, r.AppID, r.Text,
+			r.QuickReply, r.ReplyTo, r.Metadata, jsonText(r.Attachments), jsonText(r.Entities), r.Standby, r.At})
+	}
+	cols := []string{"tenant_id", "brand_id", "page_id", "psid", "mid", "direction", "sender", "app_id", "text", "quick_reply",
+		"reply_to", "metadata", "attachments", "entities", "standby", "sent_at"}
+	err := d.bulkInsert(tx, "messages", cols, vals,
+		"ON CONFLICT (tenant_id, brand_id, page_id, mid) DO NOTHING RETURNING brand_id, page_id, mid", keyCollector(fresh))
+	if err != nil {
+		return nil, fmt.Errorf("conversations: insert messages: %w", err)
 	}
 	return fresh, nil
 }
@@ -103,43 +90,23 @@ func insertMessages(tx *gorm.DB, d sqlDialect, rows []*routed) (map[string]bool,
 // insertEvents inserts the other events, skipping duplicates, and returns the keys that were new.
 func insertEvents(tx *gorm.DB, d sqlDialect, rows []*routed) (map[string]bool, error) {
 	fresh := map[string]bool{}
-	chunk := d.rowsPer(13)
-	for start := 0; start < len(rows); start += chunk {
-		part := rows[start:min(start+chunk, len(rows))]
-		args := make([]any, 0, len(part)*14)
-		for _, r := range part {
-			var src, ref, ad string
-			if r.Referral != nil {
-				src, ref, ad = r.Referral.Source, r.Referral.Ref, r.Referral.AdID
-			}
-			args = append(args, r.TenantID, r.BrandID, r.PageID, r.PSID, r.Kind, r.key, r.Standby, r.At,
-				r.Payload, src, ref, ad, eventData(&r.Event))
+	vals := make([][]any, 0, len(rows))
+	for _, r := range rows {
+		var src, ref, ad string
+		if r.Referral != nil {
+			src, ref, ad = r.Referral.Source, r.Referral.Ref, r.Referral.AdID
 		}
-		q := `INSERT INTO contact_events (tenant_id, brand_id, page_id, psid, kind, dedup_key, standby, at, payload,
-			ref_source, ref_ref, ref_ad_id, data) VALUES ` + placeholders(len(part), 13) +
-			` ON CONFLICT (tenant_id, brand_id, page_id, dedup_key) DO NOTHING RETURNING brand_id, page_id, dedup_key`
-		if err := collectKeys(tx, q, args, fresh); err != nil {
-			return nil, fmt.Errorf("conversations: insert events: %w", err)
-		}
+		vals = append(vals, []any{r.TenantID, r.BrandID, r.PageID, r.PSID, r.Kind, r.key, r.Standby, r.At,
+			r.Payload, src, ref, ad, eventData(&r.Event)})
+	}
+	cols := []string{"tenant_id", "brand_id", "page_id", "psid", "kind", "dedup_key", "standby", "at", "payload",
+		"ref_source", "ref_ref", "ref_ad_id", "data"}
+	err := d.bulkInsert(tx, "contact_events", cols, vals,
+		"ON CONFLICT (tenant_id, brand_id, page_id, dedup_key) DO NOTHING RETURNING brand_id, page_id, dedup_key", keyCollector(fresh))
+	if err != nil {
+		return nil, fmt.Errorf("conversations: insert events: %w", err)
 	}
 	return fresh, nil
-}
-
-// collectKeys runs an INSERT … RETURNING brand, page, key and records the rows it inserted.
-func collectKeys(tx *gorm.DB, q string, args []any, into map[string]bool) error {
-	rs, err := tx.Raw(q, args...).Rows()
-	if err != nil {
-		return err
-	}
-	defer rs.Close()
-	for rs.Next() {
-		var b, p, k string
-		if err := rs.Scan(&b, &p, &k); err != nil {
-			return err
-		}
-		into[b+"|"+p+"|"+k] = true
-	}
-	return rs.Err()
 }
 
 // eventData is what the thread view shows of a non-message event (the opt-in token is left out: it is

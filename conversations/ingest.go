@@ -294,16 +294,12 @@ type unroutedRow struct {
 }
 
 func insertUnrouted(tx *gorm.DB, d sqlDialect, rows []unroutedRow) error {
-	chunk := d.rowsPer(4)
-	for start := 0; start < len(rows); start += chunk {
-		part := rows[start:min(start+chunk, len(rows))]
-		args := make([]any, 0, len(part)*4)
-		for _, r := range part {
-			args = append(args, r.pageID, r.tenant, r.at, r.body)
-		}
-		if err := tx.Exec("INSERT INTO unrouted_entries (page_id, tenant_id, received_at, body) VALUES "+placeholders(len(part), 4), args...).Error; err != nil {
-			return fmt.Errorf("conversations: keep unrouted entries: %w", err)
-		}
+	vals := make([][]any, 0, len(rows))
+	for _, r := range rows {
+		vals = append(vals, []any{r.pageID, r.tenant, r.at, r.body})
+	}
+	if err := d.bulkInsert(tx, "unrouted_entries", []string{"page_id", "tenant_id", "received_at", "body"}, vals, "", nil); err != nil {
+		return fmt.Errorf("conversations: keep unrouted entries: %w", err)
 	}
 	return nil
 }
