@@ -45,7 +45,8 @@ var expected = map[string][]string{
 	"POST /brands/:brand/pages/:page/delete": onlyAdmin, "GET /brands/:brand/ad-accounts/new": onlyAdmin,
 	"POST /brands/:brand/ad-accounts": onlyAdmin, "POST /brands/:brand/ad-accounts/:account/delete": onlyAdmin,
 	"GET /brands/:brand/conversations": convReader, "GET /brands/:brand/conversations/:contact": convReader,
-	"GET /brands/:brand/users": brandStaff, "POST /brands/:brand/users": brandStaff,
+	"POST /brands/:brand/conversations/import": onlyAdmin,
+	"GET /brands/:brand/users":                 brandStaff, "POST /brands/:brand/users": brandStaff,
 	"POST /brands/:brand/users/:user/revoke": brandStaff,
 
 	"GET /users": onlyAdmin, "GET /users/new": onlyAdmin, "POST /users": onlyAdmin, "GET /users/:user": onlyAdmin,

@@ -1,8 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -46,5 +51,29 @@ func TestFinanceSeesNoMessageText(t *testing.T) {
 	}
 	if status, _ := f.do(caller{token: f.tokens[analyst]}, "GET", "/api/v1/brands/"+f.a1.ID+"/contacts?reachability=cheap", ""); status != http.StatusUnprocessableEntity {
 		t.Errorf("bad reachability filter: %d", status)
+	}
+}
+
+// TestImportUpload uploads a CSV through the Conversations screen's form.
+func TestImportUpload(t *testing.T) {
+	f := newFixture(t)
+	adm := f.users[admin]
+	secret, csrf := f.session(adm)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("_csrf", csrf)
+	fw, _ := mw.CreateFormFile("file", "history.csv")
+	fmt.Fprintf(fw, "page_id,psid,sent_at,text\n%s,7800,2025-05-01T09:00:00Z,Bonjour\n%s,7800,not-a-date,x\n", f.page.PageID, f.page.PageID)
+	_ = mw.Close()
+	req := httptest.NewRequest("POST", "/brands/"+f.a1.ID+"/conversations/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(&http.Cookie{Name: "relance_session", Value: secret})
+	resp, err := f.srv.App().Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `<strong id="imported">1</strong>`) || !strings.Contains(string(body), "not-a-date") {
+		t.Fatalf("upload: %d %s", resp.StatusCode, trim(string(body)))
 	}
 }

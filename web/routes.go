@@ -55,6 +55,7 @@ func (s *Server) routeTable() []route {
 		{Method: post, Path: "/brands/:brand/ad-accounts/:account/delete", Rule: brand(t.PermPagesWrite), Handler: s.removeAdAccount},
 		{Method: get, Path: "/brands/:brand/conversations", Rule: brand(t.PermConversationsRead), Handler: s.conversationsPage},
 		{Method: get, Path: "/brands/:brand/conversations/:contact", Rule: brand(t.PermConversationsRead), Handler: s.threadPage},
+		{Method: post, Path: "/brands/:brand/conversations/import", Rule: brand(t.PermConversationsWrite), Handler: s.importHistory},
 		{Method: get, Path: "/brands/:brand/users", Rule: brand(t.PermBrandUsersManage), Handler: s.brandUsersPage},
 		{Method: post, Path: "/brands/:brand/users", Rule: brand(t.PermBrandUsersManage), Handler: s.createBrandUser},
 		{Method: post, Path: "/brands/:brand/users/:user/revoke", Rule: brand(t.PermBrandUsersManage), Handler: s.revokeBrandUser},

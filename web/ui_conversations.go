@@ -23,6 +23,8 @@ type conversationsView struct {
 	Entities []string
 	Classes  []string
 	PageName map[string]string
+	// CanImport shows the history upload form.
+	CanImport bool
 }
 
 // conversationFilters are the query parameters the screen keeps between pages.
@@ -38,6 +40,8 @@ func (s *Server) conversationsPage(c *fiber.Ctx) error {
 	for _, k := range conversationFilters {
 		v.Filter[k] = c.Query(k)
 	}
+	p := principalOf(c)
+	v.CanImport = s.Store.Authz().Can(p.TenantID, p.User.ID, b.ID, tenancy.PermConversationsWrite)
 	var err error
 	if v.Pages, err = s.tenantStore(c).Pages(c.UserContext(), b.ID); err != nil {
 		return err
