@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,22 +22,9 @@ import (
 type instance struct {
 	url  string
 	out  bytes.Buffer
-	log  syncBuffer
+	log  testdb.Buffer
 	done chan error
 }
-
-// syncBuffer is a log sink written by the server goroutine and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // startInstances starts n servers on one database at the same moment and waits until all serve.
 func startInstances(t *testing.T, ctx context.Context, cfg Config, n int) []*instance {

@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,24 +37,6 @@ func chromiumPath() string {
 	return ""
 }
 
-// syncBuffer is a bytes.Buffer safe for the server goroutine to write while the test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 var oneTimePassword = regexp.MustCompile(`Log in at (\S+)/login as admin@relance\.local with the one-time password (\S+)`)
 
 // relance is one server started in-process for a test.
@@ -81,7 +61,7 @@ func startRelance(t *testing.T) relance {
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	var out, logs syncBuffer
+	var out, logs testdb.Buffer
 	ready := make(chan struct{})
 	served := make(chan error, 1)
 	ctx, cancel := context.WithCancel(context.Background())
