@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +16,9 @@ import (
 	"relance/database"
 	"relance/tenancy"
 )
+
+// pagePSID prefixes the PSID slot of events that concern the Page, not a user.
+const pagePSID = "page:"
 
 // ErrStopped means the ingester is shutting down and took nothing.
 var ErrStopped = errors.New("conversations: ingester stopped")
@@ -202,7 +206,7 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 			for j := range e.Events {
 				ev := e.Events[j]
 				if ev.PSID == "" || ev.PSID == ev.PageID {
-					ev.PSID = "page:" + ev.PageID // app_roles and other Page-level events have no user
+					ev.PSID = pagePSID + ev.PageID // app_roles and other Page-level events have no user
 				}
 				r := &routed{Event: ev, route: rt}
 				r.key = dedupKey(&r.Event)
@@ -249,6 +253,9 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 				continue
 			}
 			results[o.sub].Stored++
+			if strings.HasPrefix(o.r.PSID, pagePSID) {
+				continue // a Page-level event (app roles): stored, but nobody's contact
+			}
 			d := deltas[o.r.contact()]
 			if d == nil {
 				d = &delta{key: o.r.contact()}
