@@ -1,3 +1,15 @@
-// Package meta will be the Graph API client: Send API, Marketing API, Custom Audiences, Insights and
+// Package meta is relance's Graph API client: Send API, Marketing API, Custom Audiences, Insights and
 // Marketing Messages, with appsecret_proof, typed errors, retries, pacing and usage-header backoff.
+//
+// What exists so far (facts from /work/shared/reference/meta-platform.md, cited by section):
+//
+//   - errors.go: ParseError turns a failed response into *Error (Meta's error object, §3) and Class says what
+//     to do about it: retry (transient, throttled), reconnect (token_invalid), fix the setup or the request
+//     (permission, invalid_parameter, audience_blocked), or stop messaging a recipient (outside_window,
+//     person_unavailable, marketing_message_gap). IsThrottled, IsTransient, IsRetryable and ClassOf see
+//     through wrapping.
+//   - usage.go: ParseUsage reads X-App-Usage, X-Page-Usage, X-Ad-Account-Usage, X-Business-Use-Case-Usage
+//     and X-FB-Ads-Insights-Throttle (§3, §5) for pacing: Usage.Max and Usage.RegainAfter.
+//   - money.go: Money (int64 ISO 4217 minor units, DESIGN §4) and exact conversions from Insights decimal
+//     strings (§5) and to and from Meta's budget offsets (§3).
 package meta
