@@ -26,55 +26,55 @@ const (
 // datePatterns are the rules for dates and times, English and French, run on folded text (no accents). Each
 // match (or its group 1, when it has one, to leave out an introducing preposition) is a datetime span; adjacent
 // spans are merged afterwards ("tomorrow" + "at 10am").
-var datePatterns = []*regexp.Regexp{
+var datePatterns = []*fastRE{
 	// Relative days.
-	regexp.MustCompile(`\b(?:today|tonight|tonite|tomorrow|tomorow|tommorow|tmrw|tmr|2morrow|2moro|yesterday|(?:the\s+)?day\s+after\s+tomorrow|(?:the\s+)?day\s+before\s+yesterday)\b`),
-	regexp.MustCompile(`\b(?:aujourd'?\s?hui|auj|ajd|apres[\s-]demain|demain|dmn|avant[\s-]hier|hier|ce\s+soir|ce\s+matin|cet\s+apres[\s-]midi|cet\s+aprem|cette\s+nuit|a\s+soir|tout\s+a\s+l'heure)\b`),
+	mustFastRE(`\b(?:today|tonight|tonite|tomorrow|tomorow|tommorow|tmrw|tmr|2morrow|2moro|yesterday|(?:the\s+)?day\s+after\s+tomorrow|(?:the\s+)?day\s+before\s+yesterday)\b`),
+	mustFastRE(`\b(?:aujourd'?\s?hui|auj|ajd|apres[\s-]demain|demain|dmn|avant[\s-]hier|hier|ce\s+soir|ce\s+matin|cet\s+apres[\s-]midi|cet\s+aprem|cette\s+nuit|a\s+soir|tout\s+a\s+l'heure)\b`),
 	// Week days, optionally with "next"/"prochain" and a part of the day.
-	regexp.MustCompile(`\b(?:(?:this|next|last|coming)\s+)?(?:` + enDays + `|` + frDays + `)s?\b(?:\s+(?:morning|afternoon|evening|night|prochaine?|derniere?|matin|soir|apres[\s-]midi|midi))?`),
+	mustFastRE(`\b(?:(?:this|next|last|coming)\s+)?(?:` + enDays + `|` + frDays + `)s?\b(?:\s+(?:morning|afternoon|evening|night|prochaine?|derniere?|matin|soir|apres[\s-]midi|midi))?`),
 	// Abbreviated week days that are not words ("Fri", "thurs", "ven."); the others ("mon", "sat", "wed",
 	// "sun") only after "next", "on"…
-	regexp.MustCompile(`\b(?:(?:this|next|last|coming)\s+)?(?:fri|thu|thur|tue|ven)\b\.?|\b(?:this|next|last|coming|on|every|by|until)\s+(?:mon|wed|sat|sun)\b\.?`),
+	mustFastRE(`\b(?:(?:this|next|last|coming)\s+)?(?:fri|thu|thur|tue|ven)\b\.?|\b(?:this|next|last|coming|on|every|by|until)\s+(?:mon|wed|sat|sun)\b\.?`),
 	// Weeks, months, years, parts of the day.
-	regexp.MustCompile(`\b(?:this|next|last|coming)\s+(?:week|month|year|morning|afternoon|evening|night|spring|summer|autumn|fall|winter)\b`),
-	regexp.MustCompile(`\b(?:(?:the\s+)?(?:end|beginning|start|middle)\s+of\s+(?:the\s+|this\s+|next\s+)?(?:week|month|year|day))\b`),
-	regexp.MustCompile(`\b(?:in\s+the|tomorrow|every)\s+(?:morning|afternoon|evening)\b|\bat\s+night\b`),
-	regexp.MustCompile(`\b(?:(?:la\s+)?semaine\s+(?:prochaine|derniere)|cette\s+semaine|(?:le\s+)?mois\s+(?:prochain|dernier)|ce\s+mois(?:-ci)?|l'annee\s+(?:prochaine|derniere)|cette\s+annee)\b`),
-	regexp.MustCompile(`\b(?:(?:la\s+)?(?:fin|debut|milieu)\s+(?:du|de\s+la|de\s+l')\s*(?:mois|semaine|annee|journee|matinee|apres[\s-]midi))\b`),
-	regexp.MustCompile(`\b(?:le|ce|du|au|en)\s+(?:matin|soir)\b|\b(?:dans\s+la|en|en\s+fin\s+de|en\s+debut\s+de)\s+(?:matinee|soiree|journee|apres[\s-]midi)\b`),
-	regexp.MustCompile(`\b(?:(?:a|vers|ce|avant|apres)\s+midi|minuit|noon|midday|midnight)\b`),
-	regexp.MustCompile(`\b(?:(?:this|next|last|the|ce|le|du|au)\s+)?week[\s-]?ends?\b(?:\s+(?:prochain|dernier))?`),
+	mustFastRE(`\b(?:this|next|last|coming)\s+(?:week|month|year|morning|afternoon|evening|night|spring|summer|autumn|fall|winter)\b`),
+	mustFastRE(`\b(?:(?:the\s+)?(?:end|beginning|start|middle)\s+of\s+(?:the\s+|this\s+|next\s+)?(?:week|month|year|day))\b`),
+	mustFastRE(`\b(?:in\s+the|tomorrow|every)\s+(?:morning|afternoon|evening)\b|\bat\s+night\b`),
+	mustFastRE(`\b(?:(?:la\s+)?semaine\s+(?:prochaine|derniere)|cette\s+semaine|(?:le\s+)?mois\s+(?:prochain|dernier)|ce\s+mois(?:-ci)?|l'annee\s+(?:prochaine|derniere)|cette\s+annee)\b`),
+	mustFastRE(`\b(?:(?:la\s+)?(?:fin|debut|milieu)\s+(?:du|de\s+la|de\s+l')\s*(?:mois|semaine|annee|journee|matinee|apres[\s-]midi))\b`),
+	mustFastRE(`\b(?:le|ce|du|au|en)\s+(?:matin|soir)\b|\b(?:dans\s+la|en|en\s+fin\s+de|en\s+debut\s+de)\s+(?:matinee|soiree|journee|apres[\s-]midi)\b`),
+	mustFastRE(`\b(?:(?:a|vers|ce|avant|apres)\s+midi|minuit|noon|midday|midnight)\b`),
+	mustFastRE(`\b(?:(?:this|next|last|the|ce|le|du|au)\s+)?week[\s-]?ends?\b(?:\s+(?:prochain|dernier))?`),
 	// Offsets: "in 2 days", "dans 10 minutes", "2 days ago", "il y a 2 jours".
-	regexp.MustCompile(`\b(?:in|dans)\s+(?:` + numWordsEN + `|` + numWordsFR + `|\d{1,3})\s+(?:` + units + `)\b`),
-	regexp.MustCompile(`\b(?:` + numWordsEN + `|\d{1,3})\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b`),
-	regexp.MustCompile(`\bil\s+y\s+a\s+(?:` + numWordsFR + `|\d{1,3})\s+(?:minutes?|heures?|jours?|semaines?|mois|ans?)\b`),
+	mustFastRE(`\b(?:in|dans)\s+(?:` + numWordsEN + `|` + numWordsFR + `|\d{1,3})\s+(?:` + units + `)\b`),
+	mustFastRE(`\b(?:` + numWordsEN + `|\d{1,3})\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b`),
+	mustFastRE(`\bil\s+y\s+a\s+(?:` + numWordsFR + `|\d{1,3})\s+(?:minutes?|heures?|jours?|semaines?|mois|ans?)\b`),
 	// Clock times: "3pm", "10:30", "15h", "9h15", "8 o'clock".
-	digits(regexp.MustCompile(`\b(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s?(?:(?:am|pm)\b|a\.m\.|p\.m\.)`)),
-	digits(regexp.MustCompile(`\b(?:[01]?\d|2[0-3]):[0-5]\d\b`)),
-	digits(regexp.MustCompile(`\b(?:[01]?\d|2[0-3])\s?h\s?[0-5]\d\b`)),
-	regexp.MustCompile(`\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+o'?clock\b`),
+	digits(mustFastRE(`\b(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?\s?(?:(?:am|pm)\b|a\.m\.|p\.m\.)`)),
+	digits(mustFastRE(`\b(?:[01]?\d|2[0-3]):[0-5]\d\b`)),
+	digits(mustFastRE(`\b(?:[01]?\d|2[0-3])\s?h\s?[0-5]\d\b`)),
+	mustFastRE(`\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+o'?clock\b`),
 	// Numeric dates: "15/03", "03/11/2024", "2024-11-03", "15.03.2024".
-	digits(regexp.MustCompile(`\b\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?\b`)),
-	digits(regexp.MustCompile(`\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b`)),
-	digits(regexp.MustCompile(`\b\d{1,2}[.\-]\d{1,2}[.\-](?:\d{4}|\d{2})\b`)),
+	digits(mustFastRE(`\b\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?\b`)),
+	digits(mustFastRE(`\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b`)),
+	digits(mustFastRE(`\b\d{1,2}[.\-]\d{1,2}[.\-](?:\d{4}|\d{2})\b`)),
 	// Month names: "March 3rd", "3rd of March", "le 3 mars", "1er mai", "in May", "fin mars".
-	regexp.MustCompile(`\b(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th|er)?|premier)\s+(?:of\s+)?(?:` + enMonths + `|` + enMonthsAbbr + `|` + frMonths + `|` + frMonthsAbbr + `)\b\.?(?:\s+(?:19|20)\d{2}\b)?`),
-	digits(regexp.MustCompile(`\b(?:` + enMonths + `|` + enMonthsAbbr + `)\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+(?:19|20)\d{2}\b)?`)),
-	regexp.MustCompile(`\b(?:in|early|late|mid|end\s+of|beginning\s+of|en|debut|fin|mi|courant|d'ici|depuis|since|until)[\s-]+(?:may|mars)\b`),
-	regexp.MustCompile(`\b(?:` + soloMonths + `)\b`),
+	mustFastRE(`\b(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th|er)?|premier)\s+(?:of\s+)?(?:` + enMonths + `|` + enMonthsAbbr + `|` + frMonths + `|` + frMonthsAbbr + `)\b\.?(?:\s+(?:19|20)\d{2}\b)?`),
+	digits(mustFastRE(`\b(?:` + enMonths + `|` + enMonthsAbbr + `)\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+(?:19|20)\d{2}\b)?`)),
+	mustFastRE(`\b(?:in|early|late|mid|end\s+of|beginning\s+of|en|debut|fin|mi|courant|d'ici|depuis|since|until)[\s-]+(?:may|mars)\b`),
+	mustFastRE(`\b(?:` + soloMonths + `)\b`),
 	// Ordinal days: "on the 15th", "by the 20th".
-	digits(regexp.MustCompile(`\b(?:on|from|by|until|till|before|after|to)\s+(the\s+\d{1,2}(?:st|nd|rd|th))\b`)),
+	digits(mustFastRE(`\b(?:on|from|by|until|till|before|after|to)\s+(the\s+\d{1,2}(?:st|nd|rd|th))\b`)),
 	// Years after a preposition: "in 2023", "depuis 2019".
-	digits(regexp.MustCompile(`\b(?:in|since|en|depuis|from|until)\s+((?:19|20)\d{2})\b`)),
+	digits(mustFastRE(`\b(?:in|since|en|depuis|from|until)\s+((?:19|20)\d{2})\b`)),
 	// Holidays.
-	regexp.MustCompile(`\b(?:christmas(?:\s+eve|\s+day)?|xmas|easter(?:\s+monday|\s+sunday)?|new\s+year'?s?(?:\s+eve|\s+day)?|valentine'?s?\s+day|black\s+friday|cyber\s+monday|halloween|thanksgiving|boxing\s+day|mother'?s\s+day|father'?s\s+day|noel|paques|nouvel\s+an|reveillon|jour\s+de\s+l'an|(?:la\s+)?toussaint|(?:la\s+)?(?:saint|st)[\s-]valentin|fete\s+des\s+(?:meres|peres))\b`),
+	mustFastRE(`\b(?:christmas(?:\s+eve|\s+day)?|xmas|easter(?:\s+monday|\s+sunday)?|new\s+year'?s?(?:\s+eve|\s+day)?|valentine'?s?\s+day|black\s+friday|cyber\s+monday|halloween|thanksgiving|boxing\s+day|mother'?s\s+day|father'?s\s+day|noel|paques|nouvel\s+an|reveillon|jour\s+de\s+l'an|(?:la\s+)?toussaint|(?:la\s+)?(?:saint|st)[\s-]valentin|fete\s+des\s+(?:meres|peres))\b`),
 }
 
 // digitPatterns records which datePatterns cannot match without a digit, so they can be skipped on the many
 // messages that have none (the extractor's cost is dominated by regexp matching).
-var digitPatterns = map[*regexp.Regexp]bool{}
+var digitPatterns = map[*fastRE]bool{}
 
-func digits(re *regexp.Regexp) *regexp.Regexp {
+func digits(re *fastRE) *fastRE {
 	digitPatterns[re] = true
 	return re
 }
@@ -82,14 +82,14 @@ func digits(re *regexp.Regexp) *regexp.Regexp {
 var (
 	// reFRHour is a bare French hour ("15h", "à 3 heures"), checked against the word before it because
 	// "en 2h" and "sous 24h" are durations, not times.
-	reFRHour = regexp.MustCompile(`\b([01]?\d|2[0-3])\s?(?:h|heures?)\b`)
+	reFRHour = mustFastRE(`\b([01]?\d|2[0-3])\s?(?:h|heures?)\b`)
 	// reENClockWords is "half past two", "quarter to 5", "twenty past six".
-	reENClockWords = regexp.MustCompile(`\b(?:half|quarter|twenty[\s-]five|twenty|ten|five|\d{1,2})\s+(?:past|to)\s+(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midnight)\b`)
+	reENClockWords = mustFastRE(`\b(?:half|quarter|twenty[\s-]five|twenty|ten|five|\d{1,2})\s+(?:past|to)\s+(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midnight)\b`)
 	// reFRClockWords is "quinze heures trente", "trois heures et demie"; group 1 is the hour, group 2 the
 	// minutes.
-	reFRClockWords = regexp.MustCompile(`\b(une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|dix[\s-]sept|dix[\s-]huit|dix[\s-]neuf|vingt(?:[\s-]et[\s-]une|[\s-]deux|[\s-]trois)?)\s+heures?(?:\s+(et\s+(?:demie|quart)|moins\s+(?:le\s+)?quart|cinq|dix|quinze|vingt(?:[\s-]cinq)?|trente(?:[\s-]cinq)?|quarante(?:[\s-]cinq)?|cinquante(?:[\s-]cinq)?|[0-5]\d))?\b`)
+	reFRClockWords = mustFastRE(`\b(une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|dix[\s-]sept|dix[\s-]huit|dix[\s-]neuf|vingt(?:[\s-]et[\s-]une|[\s-]deux|[\s-]trois)?)\s+heures?(?:\s+(et\s+(?:demie|quart)|moins\s+(?:le\s+)?quart|cinq|dix|quinze|vingt(?:[\s-]cinq)?|trente(?:[\s-]cinq)?|quarante(?:[\s-]cinq)?|cinquante(?:[\s-]cinq)?|[0-5]\d))?\b`)
 	// reENHour is "at 5", "after 6": a time only when what follows cannot be a noun it counts.
-	reENHour = regexp.MustCompile(`\b(?:at|after|before|around|by|until|till|from)\s+(?:[1-9]|1[0-2])\b`)
+	reENHour = mustFastRE(`\b(?:at|after|before|around|by|until|till|from)\s+(?:[1-9]|1[0-2])\b`)
 	// reDateGap is what may separate two datetime spans that belong together ("Monday at 10am", "lundi 14h",
 	// "from June 2 to June 9", "le lundi de Pâques").
 	reDateGap = regexp.MustCompile(`^[\s,]*(?:(?:at|on|the|of|from|to|and|et|de|du|au|le|la|a|vers|around|between|entre|until|till|jusqu'a|jusqu'au|-)[\s,]*)*$`)
@@ -119,7 +119,7 @@ func findDates(d *doc) []span {
 			}
 		}
 	}
-	for _, m := range reFRHour.FindAllSubmatchIndex(d.work, -1) {
+	for _, m := range d.submatches(reFRHour) {
 		if !hasDigit {
 			break
 		}
@@ -135,7 +135,7 @@ func findDates(d *doc) []span {
 		}
 		raw = append(raw, [2]int{m[0], m[1]})
 	}
-	for _, m := range reFRClockWords.FindAllSubmatchIndex(d.work, -1) {
+	for _, m := range d.submatches(reFRClockWords) {
 		pw := prevWord(d.work, m[0])
 		hour, _ := parseNumberWords(string(d.work[m[2]:m[3]]))
 		if durationBefore[pw] || !(frHourWordsOK[pw] || m[4] >= 0 || hour >= 13) {
@@ -143,12 +143,12 @@ func findDates(d *doc) []span {
 		}
 		raw = append(raw, [2]int{m[0], m[1]})
 	}
-	for _, m := range reENClockWords.FindAllIndex(d.work, -1) {
+	for _, m := range d.matches(reENClockWords) {
 		if enHourNextOK[nextWord(d.work, m[1])] {
 			raw = append(raw, [2]int{m[0], m[1]})
 		}
 	}
-	for _, m := range reENHour.FindAllIndex(d.work, -1) {
+	for _, m := range d.matches(reENHour) {
 		if m[1] < len(d.work) && (strings.IndexByte("%$€£", d.work[m[1]]) >= 0 || strings.IndexByte(".,:/", d.work[m[1]]) >= 0 && m[1]+1 < len(d.work) && d.work[m[1]+1] >= '0' && d.work[m[1]+1] <= '9') {
 			continue // "by 5%", "at 9:15" (taken by another rule)
 		}

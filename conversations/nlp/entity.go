@@ -83,6 +83,27 @@ func dedupe(in []Entity) []Entity {
 	if len(in) == 0 {
 		return nil
 	}
+	if len(in) <= 8 {
+		// The usual case, without a map: compare with what was kept (names never contain "\x00", so comparing
+		// name and value is comparing keys).
+		var lower [8]string
+		out := make([]Entity, 0, len(in))
+	next:
+		for _, e := range in {
+			lv := strings.ToLower(e.Value)
+			for i := range out {
+				if out[i].Name == e.Name && lower[i] == lv {
+					if e.Confidence > out[i].Confidence {
+						out[i].Confidence = e.Confidence
+					}
+					continue next
+				}
+			}
+			lower[len(out)] = lv
+			out = append(out, e)
+		}
+		return out
+	}
 	seen := make(map[string]int, len(in))
 	out := make([]Entity, 0, len(in))
 	for _, e := range in {

@@ -54,7 +54,7 @@ func ExtractWithRegion(text, region string) (out []Entity) {
 	return extract(text, region)
 }
 
-// MaxExtractBytes bounds the text Extract reads: matching costs a few microseconds per byte, and chat
+// MaxExtractBytes bounds the text Extract reads: matching costs up to about a microsecond per byte, and chat
 // messages are far shorter, so only a pasted document could exceed it; the rest of such a text is ignored.
 const MaxExtractBytes = 32 << 10
 
@@ -71,6 +71,7 @@ func extract(text, region string) []Entity {
 		return nil
 	}
 	d := newDoc(text)
+	defer d.release()
 	var spans []span
 	claim := func(found []span) {
 		for _, s := range found {
@@ -111,15 +112,53 @@ var spaceRun = regexp.MustCompile(`\s+`)
 // cleanValue trims a span cut from the original text and collapses its white space, so values compare equal
 // whatever the user's spacing.
 func cleanValue(s string) string {
-	s = strings.TrimSpace(spaceRun.ReplaceAllString(s, " "))
+	s = strings.TrimSpace(collapseSpace(s))
 	return strings.Trim(s, " ,;:")
+}
+
+// isRESpace is regexp's \s.
+func isRESpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// collapseSpace is spaceRun.ReplaceAllString(s, " "): each run of \s becomes one space.
+func collapseSpace(s string) string {
+	i := 0
+	for ; i < len(s); i++ {
+		if isRESpace(s[i]) && (s[i] != ' ' || i+1 < len(s) && isRESpace(s[i+1])) {
+			break
+		}
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	b = append(b, s[:i]...)
+	for i < len(s) {
+		if !isRESpace(s[i]) {
+			b = append(b, s[i])
+			i++
+			continue
+		}
+		b = append(b, ' ')
+		for i < len(s) && isRESpace(s[i]) {
+			i++
+		}
+	}
+	return string(b)
 }
 
 // findAll runs re on the masked folded text and returns the index pairs of all matches (or of the first
 // submatch group, when group is 1).
-func findAll(d *doc, re *regexp.Regexp, group int) [][2]int {
+func findAll(d *doc, re interface{ FindAllSubmatchIndex([]byte, int) [][]int }, group int) [][2]int {
 	var out [][2]int
-	for _, m := range re.FindAllSubmatchIndex(d.work, -1) {
+	var ms [][]int
+	if fre, ok := re.(*fastRE); ok {
+		ms = d.submatches(fre)
+	} else {
+		ms = re.FindAllSubmatchIndex(d.work, -1)
+	}
+	for _, m := range ms {
 		if 2*group+1 >= len(m) || m[2*group] < 0 {
 			continue
 		}

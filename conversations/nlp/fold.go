@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -26,12 +27,31 @@ type doc struct {
 	rev []int
 	// work is f with claimed regions masked.
 	work []byte
+	// buf is the buffer f was copied from, kept for the next text.
+	buf []byte
+	// workTok and origTok are the word starts of work and orig, for fastRE; workTokOK is cleared by mask.
+	workTok, origTok     tokenStarts
+	workTokOK, origTokOK bool
 }
 
+// docPool recycles docs, whose buffers are most of what Extract allocates. Nothing Extract returns points into
+// a doc: values are cut from the caller's text or built afresh.
+var docPool = sync.Pool{New: func() any { return new(doc) }}
+
+// maxPooledDoc is the largest text whose doc goes back to docPool, so that a pasted document does not keep
+// large buffers alive.
+const maxPooledDoc = 4 << 10
+
+// newDoc prepares text for matching; release gives the doc back when it is no longer used.
 func newDoc(text string) *doc {
-	buf := make([]byte, 0, len(text)+8)
-	off := make([]int, 0, len(text)+9)
-	rev := make([]int, len(text)+1)
+	d := docPool.Get().(*doc)
+	buf := d.buf[:0]
+	off := d.off[:0]
+	rev := d.rev[:0]
+	if cap(rev) < len(text)+1 {
+		rev = make([]int, len(text)+1)
+	}
+	rev = rev[:len(text)+1]
 	for i, r := range text {
 		rev[i] = len(buf)
 		n := len(buf)
@@ -49,9 +69,18 @@ func newDoc(text string) *doc {
 			rev[i] = rev[i+1]
 		}
 	}
-	work := make([]byte, len(buf))
-	copy(work, buf)
-	return &doc{orig: text, f: string(buf), off: off, rev: rev, work: work}
+	work := append(d.work[:0], buf...)
+	*d = doc{orig: text, f: string(buf), off: off, rev: rev, work: work, buf: buf,
+		workTok: tokenStarts{starts: d.workTok.starts[:0]}, origTok: tokenStarts{starts: d.origTok.starts[:0]}}
+	return d
+}
+
+// release gives d back to docPool; d must not be used afterwards.
+func (d *doc) release() {
+	if len(d.orig) <= maxPooledDoc {
+		d.orig, d.f = "", ""
+		docPool.Put(d)
+	}
 }
 
 // origSpan returns the original text behind folded bytes [start, end).
@@ -85,7 +114,10 @@ func (d *doc) isCapitalized(i int) bool {
 // mask claims folded bytes [start, end) so that later extractors ignore them.
 func (d *doc) mask(start, end int) {
 	for i := max(start, 0); i < end && i < len(d.work); i++ {
-		d.work[i] = maskByte
+		if d.work[i] != maskByte {
+			d.work[i] = maskByte
+			d.workTokOK = false
+		}
 	}
 }
 

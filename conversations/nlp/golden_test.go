@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -117,4 +119,32 @@ func BenchmarkExtractTypical(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(typicalMessages)), "ns/msg")
+}
+
+// TestExtractConcurrent runs Extract from several goroutines at once, as the webhook does: the docs it
+// recycles and the prefilters it prepares on first use are shared (run it with -race).
+func TestExtractConcurrent(t *testing.T) {
+	texts := goldenTexts(t)
+	want := make([][]string, len(texts))
+	for i, text := range texts {
+		want[i] = goldenEntities(text)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for k := range texts {
+				i := (k + g*97) % len(texts)
+				if got := goldenEntities(texts[i]); strings.Join(got, "\n") != strings.Join(want[i], "\n") {
+					errs <- fmt.Sprintf("Extract(%q) = %q, want %q", texts[i], got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }

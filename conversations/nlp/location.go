@@ -73,31 +73,31 @@ var (
 		"pres", "visiting", "via", "outside", "through", "dans", "depuis", "pour", "of")
 
 	// reStreetFR finds a French street type, optionally after a number ("12 rue", "45 bis avenue").
-	reStreetFR = regexp.MustCompile(`\b(?:(\d{1,4})(?:\s?(?:bis|ter|[a-d]))?,?\s+)?(rue|avenue|av\.|bd|boulevard|place|chemin|allee|impasse|quai|route|cours|square|passage|faubourg|voie|residence|lotissement)\b`)
+	reStreetFR = mustFastRE(`\b(?:(\d{1,4})(?:\s?(?:bis|ter|[a-d]))?,?\s+)?(rue|avenue|av\.|bd|boulevard|place|chemin|allee|impasse|quai|route|cours|square|passage|faubourg|voie|residence|lotissement)\b`)
 	// Street types that are also ordinary words need a capitalized name after them, even with a number.
 	ambiguousStreet = setOf("place", "cours", "route", "passage", "square", "voie", "residence")
 	streetLinks     = setOf("de", "du", "des", "la", "le", "les", "l'", "d'", "saint", "sainte", "st", "ste", "de la", "de l'")
 
 	// reStreetEN is an English address, on the original text: "221B Baker Street", "1600 Pennsylvania Avenue NW".
-	reStreetEN = regexp.MustCompile(`\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][A-Za-z'’\-]*\.?\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Square|Sq|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Row|Mews|Gardens|Grove)\b\.?(?:\s+(?:NW|NE|SW|SE)\b)?`)
+	reStreetEN = mustFastRE(`\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][A-Za-z'’\-]*\.?\s+){1,3}(?:` + streetTypesEN + `)\b\.?(?:\s+(?:NW|NE|SW|SE)\b)?`)
 	// reNamedStreetEN is a named street without number: "Oxford Street", "High Street".
-	reNamedStreetEN = regexp.MustCompile(`\b(?:[A-Z][a-z'’]+\s+){1,2}(?:Street|Road|Avenue|Lane|Square|Boulevard)\b`)
+	reNamedStreetEN = mustFastRE(`\b(?:[A-Z][a-z'’]+\s+){1,2}(?:` + namedStreetTypesEN + `)\b`)
 	// rePostcodeFR is "75011 Paris" on the original text.
-	rePostcodeFR = regexp.MustCompile(`\b\d{5}\s+\p{Lu}[\p{L}'’\-]+(?:[\s\-]+\p{Lu}[\p{L}'’\-]+)*`)
+	rePostcodeFR = mustFastRE(`\b\d{5}\s+\p{Lu}[\p{L}'’\-]+(?:[\s\-]+\p{Lu}[\p{L}'’\-]+)*`)
 	// rePostcodeAfter is ", 75002 Paris" right after a street name.
 	rePostcodeAfter = regexp.MustCompile(`^[\s,]*\d{5}\s+\p{Lu}[\p{L}'’\-]+(?:[\s\-]+\p{Lu}[\p{L}'’\-]+)*`)
 	// rePostcodeUK is a UK postcode, on the original text.
-	rePostcodeUK = regexp.MustCompile(`\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b`)
+	rePostcodeUK = mustFastRE(`\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b`)
 	// rePostcodeUS is a state code and ZIP, on the original text.
-	rePostcodeUS = regexp.MustCompile(`\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY),?\s+\d{5}(?:-\d{4})?\b`)
+	rePostcodeUS = mustFastRE(`\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY),?\s+\d{5}(?:-\d{4})?\b`)
 
 	// reLandmark is a generic place after a preposition: "near the station", "près de la gare", "au centre-ville".
-	reLandmark = regexp.MustCompile(`\b(?:near|next\s+to|opposite|in\s+front\s+of|behind|close\s+to|by|at|to|pres\s+(?:de|du|des)|a\s+cote\s+(?:de|du|des)|en\s+face\s+(?:de|du|des)|derriere|devant|vers|au|aux|a|dans)\s+((?:the\s+|la\s+|le\s+|l'|les\s+)?(?:train\s+station|railway\s+station|station|gare|airport|aeroport|mall|shopping\s+cent(?:re|er)|centre\s+commercial|city\s+cent(?:re|er)|town\s+cent(?:re|er)|centre[\s-]ville|church|eglise|cathedral|cathedrale|mairie|town\s+hall|city\s+hall|post\s+office|poste|bureau\s+de\s+poste|hospital|hopital|university|universite|beach|plage|harbou?r|port|stadium|stade|park|parc|metro|tube\s+station|subway\s+station|bus\s+stop|arret\s+de\s+bus|market|marche|supermarket|supermarche|pharmacy|pharmacie))\b`)
-	reDowntown = regexp.MustCompile(`\b(?:downtown|centre[\s-]ville|city\s+cent(?:re|er)|town\s+cent(?:re|er))\b`)
+	reLandmark = mustFastRE(`\b(?:near|next\s+to|opposite|in\s+front\s+of|behind|close\s+to|by|at|to|pres\s+(?:de|du|des)|a\s+cote\s+(?:de|du|des)|en\s+face\s+(?:de|du|des)|derriere|devant|vers|au|aux|a|dans)\s+((?:the\s+|la\s+|le\s+|l'|les\s+)?(?:train\s+station|railway\s+station|station|gare|airport|aeroport|mall|shopping\s+cent(?:re|er)|centre\s+commercial|city\s+cent(?:re|er)|town\s+cent(?:re|er)|centre[\s-]ville|church|eglise|cathedral|cathedrale|mairie|town\s+hall|city\s+hall|post\s+office|poste|bureau\s+de\s+poste|hospital|hopital|university|universite|beach|plage|harbou?r|port|stadium|stade|park|parc|metro|tube\s+station|subway\s+station|bus\s+stop|arret\s+de\s+bus|market|marche|supermarket|supermarche|pharmacy|pharmacie))\b`)
+	reDowntown = mustFastRE(`\b(?:downtown|centre[\s-]ville|city\s+cent(?:re|er)|town\s+cent(?:re|er))\b`)
 
 	// reLocative introduces a place by a verb or noun that leaves little doubt ("based in", "j'habite à",
 	// "magasin de"); the name after it must be capitalized.
-	reLocative = regexp.MustCompile(`\b(?:near|based\s+in|located\s+in|live\s+in|living\s+in|i'?m\s+in|im\s+in|we'?re\s+in|moved\s+to|ship(?:ping)?\s+to|deliver(?:y|ed|ing)?\s+to|(?:store|shop|branch|office|stores|shops|point|warehouse)\s+in|in|pres\s+(?:de|d')|habite\s+(?:a|en|au)|j'habite|vis\s+(?:a|en)|situee?s?\s+(?:a|en)|basee?s?\s+(?:a|en)|livr\w*\s+(?:a|en|au|sur)|(?:magasin|boutique|agence|restaurant|relais)\s+(?:de|d')|je\s+suis\s+a|on\s+est\s+a|on\s+sera\s+a|du\s+cote\s+de|region\s+de|ville\s+de|c'est\s+a|vers)\s+`)
+	reLocative = mustFastRE(`\b(?:near|based\s+in|located\s+in|live\s+in|living\s+in|i'?m\s+in|im\s+in|we'?re\s+in|moved\s+to|ship(?:ping)?\s+to|deliver(?:y|ed|ing)?\s+to|(?:store|shop|branch|office|stores|shops|point|warehouse)\s+in|in|pres\s+(?:de|d')|habite\s+(?:a|en|au)|j'habite|vis\s+(?:a|en)|situee?s?\s+(?:a|en)|basee?s?\s+(?:a|en)|livr\w*\s+(?:a|en|au|sur)|(?:magasin|boutique|agence|restaurant|relais)\s+(?:de|d')|je\s+suis\s+a|on\s+est\s+a|on\s+sera\s+a|du\s+cote\s+de|region\s+de|ville\s+de|c'est\s+a|vers)\s+`)
 	// notPlaces are capitalized words that follow those phrases without being places.
 	notPlaces = setOf(
 		"i", "je", "the", "a", "an", "my", "your", "our", "this", "that", "le", "la", "les", "mon", "ma", "mes", "votre", "notre", "ce", "cette",
@@ -110,6 +110,51 @@ var (
 		"whatsapp", "paypal", "tiktok", "google", "apple", "ios", "android", "iphone", "samsung", "ok", "merci", "thanks", "bonjour",
 		"hello", "hi", "mr", "mrs", "ms", "dr", "m", "mme", "monsieur", "madame")
 )
+
+const (
+	streetTypesEN      = `Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Square|Sq|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Row|Mews|Gardens|Grove`
+	namedStreetTypesEN = `Street|Road|Avenue|Lane|Square|Boulevard`
+)
+
+// The patterns on the original text are run only when a text has what each of their matches contains: a
+// street type, five digits in a row, a capital followed by a digit. Looking for it costs less than a run.
+var (
+	streetTypesENList      = strings.Split(streetTypesEN, "|")
+	namedStreetTypesENList = strings.Split(namedStreetTypesEN, "|")
+)
+
+func containsAnyString(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// longestDigitRun returns the length of the longest run of ASCII digits in s.
+func longestDigitRun(s string) int {
+	best, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
+}
+
+// hasCapitalDigit reports whether s has an ASCII capital letter followed by a digit.
+func hasCapitalDigit(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' && '0' <= s[i+1] && s[i+1] <= '9' {
+			return true
+		}
+	}
+	return false
+}
 
 // findLocations finds places; the value is the place as written.
 func findLocations(d *doc) []span {
@@ -125,10 +170,13 @@ func findLocations(d *doc) []span {
 		d.mask(start, end)
 	}
 	// Addresses first, as they contain city names and capitalized words that other rules would split.
-	for _, m := range reStreetEN.FindAllStringIndex(d.orig, -1) {
-		add(d.rev[m[0]], d.rev[m[1]], ConfidenceRule)
+	hasDigit := strings.ContainsAny(d.orig, "0123456789")
+	if hasDigit && containsAnyString(d.orig, streetTypesENList) {
+		for _, m := range d.origMatches(reStreetEN) {
+			add(d.rev[m[0]], d.rev[m[1]], ConfidenceRule)
+		}
 	}
-	for _, m := range reStreetFR.FindAllSubmatchIndex(d.work, -1) {
+	for _, m := range d.submatches(reStreetFR) {
 		if end, ok := frenchStreetEnd(d, m); ok {
 			start := m[0]
 			if m[2] < 0 {
@@ -137,15 +185,21 @@ func findLocations(d *doc) []span {
 			add(start, end, ConfidenceRule)
 		}
 	}
-	for _, m := range reNamedStreetEN.FindAllStringIndex(d.orig, -1) {
-		first := strings.ToLower(strings.Fields(d.orig[m[0]:m[1]])[0])
-		if notPlaces[first] {
+	if containsAnyString(d.orig, namedStreetTypesENList) {
+		for _, m := range d.origMatches(reNamedStreetEN) {
+			first := strings.ToLower(strings.Fields(d.orig[m[0]:m[1]])[0])
+			if notPlaces[first] {
+				continue
+			}
+			add(d.rev[m[0]], d.rev[m[1]], ConfidenceLikely)
+		}
+	}
+	fiveDigits := hasDigit && longestDigitRun(d.orig) >= 5
+	for _, re := range []*fastRE{rePostcodeFR, rePostcodeUK, rePostcodeUS} {
+		if re == rePostcodeUK && !hasCapitalDigit(d.orig) || re != rePostcodeUK && !fiveDigits {
 			continue
 		}
-		add(d.rev[m[0]], d.rev[m[1]], ConfidenceLikely)
-	}
-	for _, re := range []*regexp.Regexp{rePostcodeFR, rePostcodeUK, rePostcodeUS} {
-		for _, m := range re.FindAllStringIndex(d.orig, -1) {
+		for _, m := range d.origMatches(re) {
 			s := d.orig[m[0]:m[1]]
 			if re == rePostcodeFR && notPlaces[strings.ToLower(strings.Fields(s)[1])] {
 				continue
@@ -181,7 +235,7 @@ func findLocations(d *doc) []span {
 	for _, m := range findAll(d, reDowntown, 0) {
 		add(m[0], m[1], ConfidenceLikely)
 	}
-	for _, m := range reLocative.FindAllIndex(d.work, -1) {
+	for _, m := range d.matches(reLocative) {
 		if end, ok := capitalizedRun(d, m[1]); ok {
 			add(m[1], end, ConfidenceFuzzy)
 		}
@@ -193,7 +247,8 @@ func findLocations(d *doc) []span {
 // lookup over word n-grams is much faster than one regexp alternation of hundreds of names.
 func findGazetteer(s []byte) [][2]int {
 	type tok struct{ start, end int }
-	var toks []tok
+	var tokBuf [32]tok
+	toks := tokBuf[:0]
 	for i := 0; i < len(s); {
 		if !isWordByte(s[i]) {
 			i++
@@ -207,7 +262,8 @@ func findGazetteer(s []byte) [][2]int {
 		i = j
 	}
 	var out [][2]int
-	var key []byte
+	var keyBuf [64]byte
+	key := keyBuf[:0]
 	for i := 0; i < len(toks); i++ {
 		for n := min(gazetteerMaxWords, len(toks)-i); n >= 1; n-- {
 			key = key[:0]

@@ -14,10 +14,10 @@ var (
 	rePhoneCandidate = regexp.MustCompile(`(?:\+[ \t]?|\b00[ \t]?)?(?:\([ \t]?\d{1,4}[ \t]?\)[ \t.\-]?)?\d(?:(?:[ \t.\-/]|[ \t]?\(\d{1,4}\)[ \t]?)?\d){5,17}`)
 	// rePhoneNotContext rejects digit runs introduced as something else: order, tracking, invoice, customer or
 	// card numbers are the usual false positives in customer messages.
-	rePhoneNotContext = regexp.MustCompile(`\b(?:order|orders|commande|cmd|cde|ref|refs|reference|tracking|suivi|colis|parcel|facture|invoice|siret|siren|iban|bic|card|carte|cb|client|customer|account|compte|id|sku|code|serial|serie|dossier|ticket|case|contrat|contract|abonne|member|membre|transaction)\b[^\x1a]{0,16}$`)
+	rePhoneNotContext = mustFastRE(`\b(?:order|orders|commande|cmd|cde|ref|refs|reference|tracking|suivi|colis|parcel|facture|invoice|siret|siren|iban|bic|card|carte|cb|client|customer|account|compte|id|sku|code|serial|serie|dossier|ticket|case|contrat|contract|abonne|member|membre|transaction)\b[^\x1a]{0,16}$`)
 	// rePhoneContext, near a number that libphonenumber finds merely possible (not valid), is enough to accept
 	// it: metadata lags behind new number ranges, and people announce their numbers.
-	rePhoneContext = regexp.MustCompile(`\b(?:phone|call|ring|text|sms|whatsapp|whats'?app|mobile|cell|landline|number|tel|telephone|portable|fixe|numero|num|appel\w*|rappel\w*|joignable|joindre|reach|contact)\b`)
+	rePhoneContext = mustFastRE(`\b(?:phone|call|ring|text|sms|whatsapp|whats'?app|mobile|cell|landline|number|tel|telephone|portable|fixe|numero|num|appel\w*|rappel\w*|joignable|joindre|reach|contact)\b`)
 	reDateLike     = regexp.MustCompile(`^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$|^(?:19|20)\d\d[ \-/](?:19|20)\d\d$`)
 	reCurrencyNext = regexp.MustCompile(`^[ \t]?(?:€|\$|£|%|k€|k\$|eur\b|euros?\b|usd\b|dollars?\b|gbp\b|chf\b)`)
 )
@@ -27,6 +27,9 @@ var (
 // regions documented on Extract.
 func findPhones(d *doc, region string) []span {
 	var out []span
+	if countDigits(d.work) < 6 {
+		return nil // rePhoneCandidate needs six digits
+	}
 	for _, m := range findAll(d, rePhoneCandidate, 0) {
 		start, end := m[0], m[1]
 		if start > 0 {
@@ -108,7 +111,7 @@ func parsePhone(cand, region string, context bool) (string, float64, bool) {
 	return "", 0, false
 }
 
-func countDigits(s string) int {
+func countDigits[T string | []byte](s T) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		if '0' <= s[i] && s[i] <= '9' {

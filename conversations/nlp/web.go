@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
@@ -11,15 +12,16 @@ var (
 	// reEmailSpelled is an address spelled out to dodge spam bots: "paul [at] example [dot] com",
 	// "paul point durand arobase gmail point com". Groups: local part, separator, domain.
 	reEmailSpelled = regexp.MustCompile(`\b([a-z0-9][a-z0-9._\-]*(?:\s+(?:point|dot)\s+[a-z0-9_\-]+)*)\s*(\[at\]|\(at\)|\{at\}|\s+arobase\s+|\s+at\s+)\s*([a-z0-9\-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*[a-z0-9\-]+)+)\b`)
-	// reEmailSpelledHint is a cheap test run before reEmailSpelled.
+	// reEmailSpelledHint is a cheap test run before reEmailSpelled; emailSpelledHint is the same test without
+	// the regexp.
 	reEmailSpelledHint = regexp.MustCompile(`[\[({]at[\])}]|arobase| at .* dot `)
 	reSpelledDot       = regexp.MustCompile(`\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\s+point\s+|\.)\s*`)
 
 	// reURLKnownHost is a link shortener or link-in-bio host whose TLD is not in the lists below.
-	reURLKnownHost = regexp.MustCompile(`\b(?:(?:linktr\.ee|youtu\.be|forms\.gle|lnkd\.in|amzn\.to|amzn\.eu|goo\.gl|pin\.it)(?:/[^\s<>"\x1a]*)?|(?:wa|m|t|fb|ig)\.me/[^\s<>"\x1a]+|t\.co/[^\s<>"\x1a]+)`)
+	reURLKnownHost = mustFastRE(`\b(?:(?:linktr\.ee|youtu\.be|forms\.gle|lnkd\.in|amzn\.to|amzn\.eu|goo\.gl|pin\.it)(?:/[^\s<>"\x1a]*)?|(?:wa|m|t|fb|ig)\.me/[^\s<>"\x1a]+|t\.co/[^\s<>"\x1a]+)`)
 
-	reURLScheme = regexp.MustCompile(`\b(?:https?|ftp)://[^\s<>"\x1a]+`)
-	reURLWWW    = regexp.MustCompile(`\bwww\d{0,3}\.[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?::\d{2,5})?(?:[/?#][^\s<>"\x1a]*)?`)
+	reURLScheme = mustFastRE(`\b(?:https?|ftp)://[^\s<>"\x1a]+`)
+	reURLWWW    = mustFastRE(`\bwww\d{0,3}\.[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?::\d{2,5})?(?:[/?#][^\s<>"\x1a]*)?`)
 	// reURLBare finds "example.fr/path"; group 1 is the top-level domain and group 2 the path, checked in code
 	// against bareTLDs.
 	reURLBare = regexp.MustCompile(`\b[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.([a-z]{2,12})\b((?:[/?#][^\s<>"\x1a]*)?)`)
@@ -41,15 +43,18 @@ var (
 // findEmails finds e-mail addresses; the value is the address as written.
 func findEmails(d *doc) []span {
 	var out []span
-	for _, m := range findAll(d, reEmail, 0) {
-		local := d.f[m[0] : strings.IndexByte(d.f[m[0]:m[1]], '@')+m[0]]
-		if strings.Contains(local, "..") || strings.HasPrefix(local, ".") {
-			continue
+	// Every address has an "@": most messages need not run reEmail.
+	if bytes.IndexByte(d.work, '@') >= 0 {
+		for _, m := range findAll(d, reEmail, 0) {
+			local := d.f[m[0] : strings.IndexByte(d.f[m[0]:m[1]], '@')+m[0]]
+			if strings.Contains(local, "..") || strings.HasPrefix(local, ".") {
+				continue
+			}
+			out = append(out, span{name: Email, start: m[0], end: m[1], conf: ConfidenceRule})
+			d.mask(m[0], m[1])
 		}
-		out = append(out, span{name: Email, start: m[0], end: m[1], conf: ConfidenceRule})
-		d.mask(m[0], m[1])
 	}
-	if !reEmailSpelledHint.MatchString(d.f) {
+	if !emailSpelledHint(d.f) {
 		return out
 	}
 	for _, m := range reEmailSpelled.FindAllSubmatchIndex(d.work, -1) {
@@ -76,6 +81,10 @@ func findEmails(d *doc) []span {
 // letters-only TLD of two letters or more from the lists and are never taken.
 func findURLs(d *doc) []span {
 	var out []span
+	if bytes.IndexByte(d.work, '.') < 0 && bytes.IndexByte(d.work, '/') < 0 {
+		// Every pattern below needs a dot or, for a scheme, a slash.
+		return nil
+	}
 	add := func(start, end int, conf float64) {
 		end = trimURL(d.f, start, end)
 		if end <= start || d.masked(start, end) {
@@ -98,6 +107,9 @@ func findURLs(d *doc) []span {
 			continue
 		}
 		add(m[0], m[1], ConfidenceRule)
+	}
+	if !hasDotLetters(d.work) {
+		return out // reURLBare needs a dot and two letters
 	}
 	for _, m := range reURLBare.FindAllSubmatchIndex(d.work, -1) {
 		start, end := m[0], m[1]
@@ -151,4 +163,34 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// emailSpelledHint reports whether reEmailSpelledHint matches s: "[at]" with any of "[({" and "])}" around
+// "at", "arobase", or " at " followed on the same line by " dot ".
+func emailSpelledHint(s string) bool {
+	if strings.Contains(s, "arobase") {
+		return true
+	}
+	for i := 1; i+2 < len(s); i++ {
+		if s[i] == 'a' && s[i+1] == 't' && strings.IndexByte("[({", s[i-1]) >= 0 && strings.IndexByte("])}", s[i+2]) >= 0 {
+			return true
+		}
+	}
+	for line := range strings.SplitSeq(s, "\n") {
+		if i := strings.Index(line, " at "); i >= 0 && strings.Contains(line[i+4:], " dot ") {
+			return true
+		}
+	}
+	return false
+}
+
+// hasDotLetters reports whether s has a dot followed by two ASCII lower-case letters, as every match of
+// reURLBare has.
+func hasDotLetters(s []byte) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == '.' && 'a' <= s[i+1] && s[i+1] <= 'z' && 'a' <= s[i+2] && s[i+2] <= 'z' {
+			return true
+		}
+	}
+	return false
 }
