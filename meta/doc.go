@@ -1,7 +1,7 @@
 // Package meta is relance's Graph API client: Send API, Marketing API, Custom Audiences, Insights and
 // Marketing Messages, with appsecret_proof, typed errors, retries, pacing and usage-header backoff.
 //
-// What exists so far (facts from /work/shared/reference/meta-platform.md, cited by section):
+// Files (facts from /work/shared/reference/meta-platform.md, cited by section):
 //
 //   - errors.go: ParseError turns a failed response into *Error (Meta's error object, §3) and Class says what
 //     to do about it: retry (transient, throttled), reconnect (token_invalid), fix the setup or the request
@@ -12,4 +12,11 @@
 //     and X-FB-Ads-Insights-Throttle (§3, §5) for pacing: Usage.Max and Usage.RegainAfter.
 //   - money.go: Money (int64 ISO 4217 minor units, DESIGN §4) and exact conversions from Insights decimal
 //     strings (§5) and to and from Meta's budget offsets (§3).
+//   - client.go, pacer.go, clock.go: versioned, signed calls with retries, per-Page pacing and slow-down.
+//   - one file per product: send.go (Send API, §2), pages.go (subscribed_apps), conversations.go
+//     (Conversations API), marketing*.go (campaigns, ad sets, creatives, ads, §3), audiences.go (custom
+//     audiences, §4), insights*.go (§5), mmessages.go (Marketing Messages, §3).
+//
+// Round trips against the sandbox (relance/meta/sandbox) are in the _test files; the package itself never
+// imports the sandbox.
 package meta

@@ -1,3 +1,21 @@
-// Package sandbox will be an in-process fake Graph API that answers the same HTTP as Meta and simulates
-// delivery, so that relance runs end to end on a machine that cannot reach Meta.
+// Package sandbox is a fake Graph API that answers the same HTTP as Meta and simulates delivery, so that
+// relance runs end to end on a machine that cannot reach Meta (a laptop, CI, a demo), the way payment
+// platforms ship a mock server. It is an http.Handler: in-process when meta.graph_url = "sandbox", or
+// standalone with `relance sandbox --addr HOST:PORT`.
+//
+// Layout:
+//
+//   - sandbox.go: Options, New, the router (versioned paths, access token, appsecret_proof) and dispatch.
+//   - graph.go: request parameters (JSON, form or query, as Graph accepts them) and Meta-shaped errors.
+//   - limits.go: usage headers that rise with traffic, throttling (4, 32, 613) and transient failures.
+//   - state.go: the objects the sandbox remembers (Pages, threads, ad objects, audiences, sends, stats).
+//   - clock.go and control.go: the simulated clock and the /_sandbox/ control endpoints (not Meta's).
+//   - outbox.go: signed webhooks posted to relance's endpoint, in order.
+//   - one file (or a few) per Graph product: send.go, pages.go (subscribed_apps and the Conversations API),
+//     marketing*.go, audiences.go, insights*.go, messages.go (Marketing Messages), and delivery*.go (the
+//     simulation of impressions, clicks, spend and conversations; delivery_seed.go is a demo/test helper).
+//   - transport.go: the in-process RoundTripper relance uses when meta.graph_url = "sandbox".
+//
+// Everything the sandbox decides at random comes from generators seeded by Options.Seed and the object or
+// hour concerned, so the same seed and the same calls give the same results.
 package sandbox
