@@ -71,6 +71,17 @@ type MetaConfig struct {
 	AppSecret   string `toml:"app_secret"`
 	VerifyToken string `toml:"verify_token"`
 	Policy      string `toml:"policy"`
+	// SendRate caps Send API calls per second per Page in this process (Meta allows 300).
+	SendRate int `toml:"send_rate"`
+	// SandboxSeed makes the sandbox's simulation reproducible.
+	SandboxSeed string `toml:"sandbox_seed"`
+	// SandboxFailRate is the share of sandbox calls answered with a transient error, to exercise retries.
+	SandboxFailRate float64 `toml:"sandbox_fail_rate"`
+	// SandboxReplyRate is the share of messages the sandbox's simulated people answer.
+	SandboxReplyRate float64 `toml:"sandbox_reply_rate"`
+	// SandboxStart, if set (RFC 3339), starts the simulated clock there and stops it following the wall
+	// clock: it then moves only through POST /_sandbox/advance (tests, replays of a period).
+	SandboxStart string `toml:"sandbox_start"`
 }
 
 // SchedulerConfig turns the in-process scheduler on or off.
@@ -109,10 +120,11 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
 	return Config{
-		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080", BodyLimit: 4 << 20, ShutdownTimeout: Duration{20 * time.Second}},
-		Database:  DatabaseConfig{URL: "sqlite://data/relance.db", ReadConns: 0},
-		Security:  SecurityConfig{SessionIdle: Duration{12 * time.Hour}, SessionAbsolute: Duration{7 * 24 * time.Hour}, LoginMaxPerEmail: 10, LoginMaxPerIP: 100, LoginWindow: Duration{15 * time.Minute}, PolicyReload: Duration{time.Second}},
-		Meta:      MetaConfig{GraphURL: "sandbox", APIVersion: "v25.0", Policy: tenancy.PolicyMetaCurrent},
+		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080", BodyLimit: 4 << 20, ShutdownTimeout: Duration{20 * time.Second}},
+		Database: DatabaseConfig{URL: "sqlite://data/relance.db", ReadConns: 0},
+		Security: SecurityConfig{SessionIdle: Duration{12 * time.Hour}, SessionAbsolute: Duration{7 * 24 * time.Hour}, LoginMaxPerEmail: 10, LoginMaxPerIP: 100, LoginWindow: Duration{15 * time.Minute}, PolicyReload: Duration{time.Second}},
+		Meta: MetaConfig{GraphURL: "sandbox", APIVersion: "v25.0", Policy: tenancy.PolicyMetaCurrent,
+			SendRate: 300, SandboxSeed: "relance", SandboxReplyRate: 0.15},
 		Scheduler: SchedulerConfig{Enabled: true},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Defaults:  DefaultsConfig{Currency: "EUR", Timezone: "Europe/Paris"},
@@ -312,6 +324,20 @@ func (c Config) Validate() error {
 	}
 	if !apiVersionRe.MatchString(c.Meta.APIVersion) {
 		return bad("meta.api_version", "must look like v25.0")
+	}
+	if c.Meta.SendRate < 1 || c.Meta.SendRate > 300 {
+		return bad("meta.send_rate", "must be between 1 and 300 calls per second (Meta's limit per Page)")
+	}
+	if c.Meta.SandboxFailRate < 0 || c.Meta.SandboxFailRate > 1 {
+		return bad("meta.sandbox_fail_rate", "must be between 0 and 1")
+	}
+	if c.Meta.SandboxReplyRate < 0 || c.Meta.SandboxReplyRate > 1 {
+		return bad("meta.sandbox_reply_rate", "must be between 0 and 1")
+	}
+	if c.Meta.SandboxStart != "" {
+		if _, err := time.Parse(time.RFC3339, c.Meta.SandboxStart); err != nil {
+			return bad("meta.sandbox_start", "must be an RFC 3339 time such as 2026-03-02T00:00:00Z, or empty")
+		}
 	}
 	if c.Meta.Policy != tenancy.PolicyMetaCurrent && c.Meta.Policy != tenancy.PolicyMeta2017 {
 		return bad("meta.policy", "must be meta-current or meta-2017")

@@ -29,6 +29,9 @@ Commands:
                                     create an API token for that user, print it once
   demo seed --tenant S [--contacts N]
                                     add demo brands, Pages, ad accounts and N contacts per brand
+  sandbox [--addr HOST:PORT] [--webhook-url URL] [--follow=false]
+                                    run the Meta sandbox alone; point relance at it with
+                                    --set meta.graph_url=http://HOST:PORT
 
 Every command reads --config FILE (default relance.toml if present), RELANCE_<SECTION>_<KEY>
 environment variables, and --set section.key=value flags, in that order of precedence.
@@ -98,6 +101,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		if s, rest := sub(); s == "seed" {
 			return cmdDemoSeed(ctx, rest, stdout)
 		}
+	case "sandbox":
+		return cmdSandbox(ctx, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"relance/conversations"
+	"relance/meta"
+	"relance/meta/sandbox"
 	"relance/tenancy"
 	"relance/web"
 )
@@ -42,6 +44,9 @@ type ServeOptions struct {
 	Out, Log io.Writer
 	// Ready, if set, is closed once the server accepts connections.
 	Ready chan<- struct{}
+	// Started, if set, receives relance's Graph client and the in-process sandbox (nil when meta.graph_url
+	// is a URL) before the server accepts connections: tests drive the simulation through it.
+	Started func(*meta.Client, *sandbox.Sandbox)
 }
 
 // Serve runs the web UI, API and background loops until ctx ends, then shuts down gracefully: it stops
@@ -81,6 +86,19 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ingest := conversations.NewIngester(r.db, r.store.Vault(), reg, r.log, cfg.Ingest.MaxBatch)
+	var sb *sandbox.Sandbox
+	if cfg.Meta.GraphURL == "sandbox" {
+		// The sandbox posts its simulated conversations to this very server, as Meta would.
+		if sb, err = newSandbox(cfg, r.key, "http://"+ln.Addr().String()+"/webhooks/messenger", r); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	graph, err := newMetaClient(cfg, r.key, sb, reg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv, err := web.New(web.Deps{
 		Store: r.store, DB: r.db, Log: r.log, Registry: reg,
 		Sessions:        tenancy.SessionPolicy{Idle: cfg.Security.SessionIdle.Duration, Absolute: cfg.Security.SessionAbsolute.Duration},
@@ -91,7 +109,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		DefaultCurrency: cfg.Defaults.Currency, DefaultTimezone: cfg.Defaults.Timezone,
 		DefaultPolicy: cfg.Meta.Policy,
 		Ingest:        ingest,
-		Webhook: web.WebhookConfig{AppID: cfg.EffectiveAppID(), AppSecret: cfg.Meta.AppSecret, VerifyToken: cfg.Meta.VerifyToken,
+		Webhook: web.WebhookConfig{AppID: cfg.EffectiveAppID(), AppSecret: appSecret(cfg, r.key), VerifyToken: cfg.Meta.VerifyToken,
 			NLPThreshold: cfg.Ingest.NLPThreshold},
 	})
 	if err != nil {
@@ -108,6 +126,15 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	go func() { ingest.Run(ingestCtx); close(ingestDone) }()
 	go ingest.ReplayLoop(loops, 5*time.Second, conversations.ParseOptions{AppID: cfg.EffectiveAppID(), NLPThreshold: cfg.Ingest.NLPThreshold})
 	defer func() { stopIngest(); <-ingestDone }()
+	if sb != nil {
+		go sb.Run(loops)
+		if cfg.Meta.SandboxStart == "" {
+			go sb.Follow(loops, 30*time.Second)
+		}
+	}
+	if o.Started != nil {
+		o.Started(graph, sb)
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
