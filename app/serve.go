@@ -108,6 +108,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		BodyLimit:       cfg.HTTP.BodyLimit,
 		DefaultCurrency: cfg.Defaults.Currency, DefaultTimezone: cfg.Defaults.Timezone,
 		DefaultPolicy: cfg.Meta.Policy,
+		Graph:         graph,
 		Ingest:        ingest,
 		Webhook: web.WebhookConfig{AppID: cfg.EffectiveAppID(), AppSecret: appSecret(cfg, r.key), VerifyToken: cfg.Meta.VerifyToken,
 			NLPThreshold: cfg.Ingest.NLPThreshold},

@@ -56,49 +56,89 @@ const maxImportErrors = 1000
 // ingester, batch by batch, so a large file never sits in memory as events. Lines with errors are reported
 // with their numbers and skipped; the good ones are kept. pages are the Page ids of the brand.
 func (in *Ingester) Import(ctx context.Context, r io.Reader, format string, pages map[string]bool) (ImportResult, error) {
-	res := ImportResult{Errors: []ImportError{}}
-	var batch []Entry
-	n := 0
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		out, err := in.Submit(ctx, batch)
-		res.Imported += out.Stored
-		res.Duplicates += out.Duplicates
-		batch, n = batch[:0], 0
-		return err
-	}
-	bad := func(line int, msg string) {
-		if len(res.Errors) < maxImportErrors {
-			res.Errors = append(res.Errors, ImportError{Line: line, Message: msg})
-		}
-	}
-	each := func(line int, rec ImportRecord) error {
-		evs, err := rec.events(pages)
-		if err != nil {
-			bad(line, err.Error())
-			return nil
-		}
-		batch = append(batch, Entry{PageID: evs[0].PageID, Events: evs})
-		if n++; n >= 1000 {
-			return flush()
-		}
-		return nil
-	}
+	im := newImportBatch(in, "", pages)
+	each := func(line int, rec ImportRecord) error { return im.add(ctx, line, rec) }
 	var err error
 	switch format {
 	case "jsonl":
-		err = readJSONLines(r, each, bad)
+		err = readJSONLines(r, each, im.bad)
 	case "csv":
-		err = readCSV(r, each, bad)
+		err = readCSV(r, each, im.bad)
 	default:
-		return res, &ErrBadFilter{Field: "format", Reason: "must be jsonl or csv"}
+		return im.res, &ErrBadFilter{Field: "format", Reason: "must be jsonl or csv"}
 	}
 	if err != nil {
-		return res, err
+		return im.res, err
 	}
-	return res, flush()
+	return im.res, im.flush(ctx)
+}
+
+// ImportRecords stores records already in memory through the same path as Import (the history backfill
+// uses it, so that backfilled contacts and aggregates are those an import would make). An error's line is
+// the record's 1-based position.
+func (in *Ingester) ImportRecords(ctx context.Context, recs []ImportRecord, pages map[string]bool) (ImportResult, error) {
+	return in.importRecords(ctx, "", recs, pages)
+}
+
+// importRecords is ImportRecords restricted to one agency's Pages when tenantID is set (see SubmitFor).
+func (in *Ingester) importRecords(ctx context.Context, tenantID string, recs []ImportRecord, pages map[string]bool) (ImportResult, error) {
+	im := newImportBatch(in, tenantID, pages)
+	for i, rec := range recs {
+		if err := im.add(ctx, i+1, rec); err != nil {
+			return im.res, err
+		}
+	}
+	return im.res, im.flush(ctx)
+}
+
+// importBatchSize is how many records go to the ingester at once: big enough for group commit, small
+// enough that a large file never sits in memory as events.
+const importBatchSize = 1000
+
+// importBatch turns records into entries and hands them to the ingester in batches, counting the results.
+type importBatch struct {
+	in     *Ingester
+	tenant string
+	pages  map[string]bool
+	res    ImportResult
+	batch  []Entry
+}
+
+func newImportBatch(in *Ingester, tenantID string, pages map[string]bool) *importBatch {
+	return &importBatch{in: in, tenant: tenantID, pages: pages, res: ImportResult{Errors: []ImportError{}}}
+}
+
+// bad lists a record that was not imported.
+func (im *importBatch) bad(line int, msg string) {
+	if len(im.res.Errors) < maxImportErrors {
+		im.res.Errors = append(im.res.Errors, ImportError{Line: line, Message: msg})
+	}
+}
+
+// add validates one record and queues its events, writing the batch when it is full.
+func (im *importBatch) add(ctx context.Context, line int, rec ImportRecord) error {
+	evs, err := rec.events(im.pages)
+	if err != nil {
+		im.bad(line, err.Error())
+		return nil
+	}
+	im.batch = append(im.batch, Entry{PageID: evs[0].PageID, Events: evs})
+	if len(im.batch) >= importBatchSize {
+		return im.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes what is queued and waits for its commit.
+func (im *importBatch) flush(ctx context.Context) error {
+	if len(im.batch) == 0 {
+		return nil
+	}
+	out, err := im.in.SubmitFor(ctx, im.tenant, im.batch)
+	im.res.Imported += out.Stored
+	im.res.Duplicates += out.Duplicates
+	im.batch = im.batch[:0]
+	return err
 }
 
 func readJSONLines(r io.Reader, each func(int, ImportRecord) error, bad func(int, string)) error {

@@ -26,6 +26,7 @@ type apiErrorBody struct {
 var codes = map[int]string{
 	400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
 	409: "conflict", 413: "payload_too_large", 422: "validation_failed", 429: "too_many_requests", 500: "internal",
+	503: "unavailable",
 }
 
 // classify maps an error onto a status, a message safe to show, and field errors.

@@ -18,6 +18,7 @@ import (
 
 	"relance/conversations"
 	"relance/database"
+	"relance/meta"
 	"relance/tenancy"
 )
 
@@ -45,6 +46,8 @@ type Deps struct {
 	DefaultCurrency string
 	DefaultTimezone string
 	DefaultPolicy   string
+	// Graph calls Meta (history backfills); nil means the server runs without it and backfills are refused.
+	Graph *meta.Client
 }
 
 // Server holds the Fiber app and the route table it was built from.
@@ -55,6 +58,8 @@ type Server struct {
 	rules      map[string]Rule
 	metrics    *httpMetrics
 	openAPIDoc map[string]any
+	backfill   *conversations.Backfiller
+	jobs       *jobs
 }
 
 // New builds the server and registers every route with its access rule.
@@ -68,7 +73,10 @@ func New(d Deps) (*Server, error) {
 	if err := engine.Load(); err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, metrics: newHTTPMetrics(d.Registry)}
+	s := &Server{Deps: d, metrics: newHTTPMetrics(d.Registry), jobs: newJobs(d.Log)}
+	if d.Graph != nil {
+		s.backfill = conversations.NewBackfiller(d.DB, d.Ingest, d.Graph, d.Store, d.Log)
+	}
 	s.app = fiber.New(fiber.Config{
 		Immutable:             true,
 		DisableStartupMessage: true,
@@ -97,9 +105,12 @@ func New(d Deps) (*Server, error) {
 // App returns the Fiber app (tests drive it with app.Test).
 func (s *Server) App() *fiber.App { return s.app }
 
-// Shutdown stops accepting connections and waits for in-flight requests until ctx ends.
+// Shutdown stops accepting connections and waits for in-flight requests until ctx ends, then stops the
+// background jobs the server started (a backfill goes back to queued, resumable from its cursor).
 func (s *Server) Shutdown(ctx context.Context) error {
-	return s.app.ShutdownWithContext(ctx)
+	err := s.app.ShutdownWithContext(ctx)
+	s.jobs.stop(ctx)
+	return err
 }
 
 // Serve serves on an existing listener until Shutdown.

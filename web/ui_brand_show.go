@@ -16,6 +16,8 @@ type brandView struct {
 	CanPages   bool
 	CanUsers   bool
 	CanConvs   bool
+	// Backfills are the Pages' history backfill lines by Page (relance id), for those who read conversations.
+	Backfills map[string]backfillLine
 }
 
 // brandPage shows a brand (GET /brands/:brand).
@@ -37,7 +39,31 @@ func (s *Server) brandPage(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	if v.SeePages && v.CanConvs {
+		if err := s.brandBackfills(c, &v); err != nil {
+			return err
+		}
+	}
 	return s.renderPage(c, "brands/show", b.Name, v)
+}
+
+// brandBackfills adds each Page's latest backfill and, for those who may, its start button.
+func (s *Server) brandBackfills(c *fiber.Ctx, v *brandView) error {
+	p := principalOf(c)
+	latest, err := s.backfills(c).LatestByPage(c.UserContext(), v.Brand.ID)
+	if err != nil {
+		return err
+	}
+	canStart := s.Store.Authz().Can(p.TenantID, p.User.ID, v.Brand.ID, tenancy.PermConversationsWrite)
+	csrf := ""
+	if p.viaSession() {
+		csrf = p.Session.CSRFToken
+	}
+	v.Backfills = make(map[string]backfillLine, len(v.Pages))
+	for _, pg := range v.Pages {
+		v.Backfills[pg.ID] = newBackfillLine(v.Brand.ID, pg, latest[pg.PageID], canStart, csrf)
+	}
+	return nil
 }
 
 // deleteBrand deletes a brand without Pages (POST /brands/:brand/delete).
