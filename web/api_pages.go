@@ -28,7 +28,11 @@ func (s *Server) apiConnectPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(p)
+	// The Page stays connected when Meta refuses the subscription; the answer says so.
+	return c.Status(fiber.StatusCreated).JSON(struct {
+		tenancy.Page
+		Webhooks pageWebhooks `json:"webhooks"`
+	}{p, s.subscribePage(c.UserContext(), p.PageID, in.AccessToken)})
 }
 
 // apiDisconnectPage answers DELETE /api/v1/brands/:brand/pages/:page.

@@ -32,7 +32,12 @@ func (s *Server) connectPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.flash(c, "Page "+pg.Name+" connected.")
+	if hooks := s.subscribePage(c.UserContext(), pg.PageID, c.FormValue("access_token")); hooks.Error != "" {
+		s.flash(c, "Page "+pg.Name+" connected, but Meta refused to send its webhooks to relance ("+hooks.Error+
+			"): no message will arrive until the Page is connected again with a token that has pages_messaging.")
+	} else {
+		s.flash(c, "Page "+pg.Name+" connected.")
+	}
 	return c.Redirect("/brands/"+b.ID, fiber.StatusSeeOther)
 }
 

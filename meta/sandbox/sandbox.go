@@ -297,13 +297,14 @@ func (s *Sandbox) dispatch(c *call) (any, *apiError) {
 	return nil, unsupported(c.Method, "/"+c.Version+"/"+c.Node+map[bool]string{true: "/" + c.Edge, false: ""}[c.Edge != ""])
 }
 
-// tokenProblem lets tests and demos provoke token errors: tokens starting with "expired" or "invalid".
+// tokenProblem lets tests and demos provoke token errors: tokens containing "expired" or "invalid" (so
+// that they can still look like Page tokens, EAAB…, to relance's own checks).
 func tokenProblem(token string) *apiError {
 	switch {
-	case strings.HasPrefix(token, "expired"):
+	case strings.Contains(token, "expired"):
 		return &apiError{Status: http.StatusBadRequest, Code: 190, Subcode: 463, Type: "OAuthException",
 			Message: "Error validating access token: Session has expired."}
-	case strings.HasPrefix(token, "invalid"):
+	case strings.Contains(token, "invalid"):
 		return &apiError{Status: http.StatusBadRequest, Code: 190, Type: "OAuthException",
 			Message: "Invalid OAuth access token - Cannot parse access token"}
 	}
