@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -18,6 +19,8 @@ type AdAccountInput struct {
 	Name      string `json:"name"`
 	Currency  string `json:"currency"`
 	Timezone  string `json:"timezone"`
+	// AccessToken is optional: a token with ads_management (a system user's) for Marketing API calls.
+	AccessToken string `json:"access_token"`
 }
 
 // AddAdAccount attaches an ad account; "123" is accepted for "act_123".
@@ -50,11 +53,18 @@ func (t *TenantStore) AddAdAccount(ctx context.Context, brandID string, in AdAcc
 	} else if !ValidTimezone(tz) {
 		fe.add("timezone", "must be an IANA time zone such as Europe/Paris")
 	}
+	tok := strings.TrimSpace(in.AccessToken)
+	if tok != "" && (len(tok) < 20 || len(tok) > 1024 || strings.ContainsAny(tok, " \t\r\n")) {
+		fe.add("access_token", "does not look like a Meta access token")
+	}
 	if err := fe.err(); err != nil {
 		return AdAccount{}, err
 	}
 	a := AdAccount{ID: NewID(), TenantID: t.tenantID, BrandID: b.ID, AccountID: id, Name: name, Currency: cur,
 		Timezone: tz, CreatedAt: t.s.now()}
+	if tok != "" {
+		a.AccessTokenEnc, a.TokenHint = t.s.vault.Seal(tok, "ad_account:"+id), "…"+tok[len(tok)-4:]
+	}
 	err = t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
 		if err := tx.Create(&a).Error; err != nil {
 			if isConflict(err) {
@@ -91,4 +101,19 @@ func (t *TenantStore) AdAccounts(ctx context.Context, brandID string) ([]AdAccou
 	var rows []AdAccount
 	err := t.r(ctx).Where("brand_id = ?", brandID).Order("name, id").Find(&rows).Error
 	return rows, translate("ad accounts", err)
+}
+
+// ErrNoAdAccountToken means an ad account was attached without a Marketing API token.
+var ErrNoAdAccountToken = errors.New("tenancy: the ad account has no access token; attach it again with one")
+
+// AdAccountToken opens the Marketing API token of a brand's ad account (act_… id) for a call to Meta.
+func (t *TenantStore) AdAccountToken(ctx context.Context, brandID, accountID string) (string, error) {
+	var a AdAccount
+	if err := t.r(ctx).Where("brand_id = ? AND account_id = ?", brandID, accountID).Take(&a).Error; err != nil {
+		return "", translate("ad account token", err)
+	}
+	if a.AccessTokenEnc == "" {
+		return "", ErrNoAdAccountToken
+	}
+	return t.s.vault.Open(a.AccessTokenEnc, "ad_account:"+a.AccountID)
 }

@@ -49,14 +49,17 @@ type Page struct {
 
 // AdAccount is a Meta ad account (act_…) a brand spends through.
 type AdAccount struct {
-	ID        string    `gorm:"primaryKey" json:"id"`
-	TenantID  string    `json:"-"`
-	BrandID   string    `json:"brand_id"`
-	AccountID string    `json:"account_id"`
-	Name      string    `json:"name"`
-	Currency  string    `json:"currency"`
-	Timezone  string    `json:"timezone"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string `gorm:"primaryKey" json:"id"`
+	TenantID  string `json:"-"`
+	BrandID   string `json:"brand_id"`
+	AccountID string `json:"account_id"`
+	Name      string `json:"name"`
+	Currency  string `json:"currency"`
+	Timezone  string `json:"timezone"`
+	// AccessTokenEnc is the sealed Marketing API token ("" when none was given); TokenHint its last characters.
+	AccessTokenEnc string    `json:"-"`
+	TokenHint      string    `json:"token_hint"`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // APIToken is a bearer token acting as its user; only its hash is stored.

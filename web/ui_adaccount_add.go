@@ -31,7 +31,8 @@ func (s *Server) addAdAccount(c *fiber.Ctx) error {
 	f := adAccountForm{Brand: b, AccountID: c.FormValue("account_id"), Name: c.FormValue("name"),
 		Currency: c.FormValue("currency"), Timezone: c.FormValue("timezone"), Zones: commonZones, Currs: commonCurrencies}
 	a, err := s.tenantStore(c).AddAdAccount(c.UserContext(), b.ID,
-		tenancy.AdAccountInput{AccountID: f.AccountID, Name: f.Name, Currency: f.Currency, Timezone: f.Timezone})
+		tenancy.AdAccountInput{AccountID: f.AccountID, Name: f.Name, Currency: f.Currency, Timezone: f.Timezone,
+			AccessToken: c.FormValue("access_token")})
 	if v, ok := asValidation(err); ok {
 		f.Errors = v.Fields
 		return s.renderPage(c.Status(fiber.StatusUnprocessableEntity), "adaccounts/form", "Attach an ad account", f)
