@@ -40,18 +40,13 @@ func (c *Client) CreateCustomAudience(ctx context.Context, token, accountID, nam
 	var out struct {
 		ID string `json:"id"`
 	}
-	if err := c.call(ctx, request{method: "POST", path: actPath(accountID) + "/customaudiences", token: token, body: body}, &out); err != nil {
+	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/customaudiences", token: token, body: body}, &out); err != nil {
 		return "", err
 	}
 	if out.ID == "" {
 		return "", fmt.Errorf("meta: create custom audience: answer without an id")
 	}
 	return out.ID, nil
-}
-
-// actPath is "act_<id>" whether or not accountID already has the prefix.
-func actPath(accountID string) string {
-	return "act_" + strings.TrimPrefix(accountID, "act_")
 }
 
 // AudienceStatus is an audience's operation_status or delivery_status.

@@ -112,7 +112,7 @@ func (c *Client) Insights(ctx context.Context, token, accountID string, q Insigh
 	if err != nil {
 		return nil, err
 	}
-	return c.insightsPages(ctx, token, actPath(accountID)+"/insights", v)
+	return c.insightsPages(ctx, token, adAccountNode(accountID)+"/insights", v)
 }
 
 // insightsPages reads every page of an Insights edge.

@@ -42,7 +42,7 @@ func (c *Client) StartInsightsReport(ctx context.Context, token, accountID strin
 	var out struct {
 		ID flexID `json:"report_run_id"`
 	}
-	if err := c.call(ctx, request{method: "POST", path: actPath(accountID) + "/insights", token: token, body: body}, &out); err != nil {
+	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/insights", token: token, body: body}, &out); err != nil {
 		return "", err
 	}
 	if out.ID == "" {

@@ -36,7 +36,7 @@ func (c *Client) CreateMessageCampaign(ctx context.Context, token, accountID str
 	var out struct {
 		ID string `json:"id"`
 	}
-	if err := c.call(ctx, request{method: "POST", path: actPath(accountID) + "/message_campaign", token: token, body: body}, &out); err != nil {
+	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/message_campaign", token: token, body: body}, &out); err != nil {
 		return "", err
 	}
 	if out.ID == "" {
@@ -119,7 +119,7 @@ func (c *Client) SendMarketingMessage(ctx context.Context, token, accountID stri
 		MessageID string `json:"message_id"`
 		ID        string `json:"id"`
 	}
-	if err := c.call(ctx, request{method: "POST", path: actPath(accountID) + "/messages", token: token, body: body, pace: m.PageID}, &out); err != nil {
+	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/messages", token: token, body: body, pace: m.PageID}, &out); err != nil {
 		return "", err
 	}
 	if out.MessageID == "" {

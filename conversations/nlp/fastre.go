@@ -512,11 +512,7 @@ func fastFindAll[T string | []byte](r *fastRE, s T, n int, exec func(T) []int) (
 		if m[1] <= 0 {
 			return nil, false
 		}
-		for i := range m {
-			if m[i] >= 0 {
-				m[i] += p
-			}
-		}
+		shift(m, p)
 		out = append(out, m)
 		p = m[1] - 1
 	}
@@ -580,11 +576,7 @@ func fastFindAllAt[T string | []byte](r *fastRE, s T, t *tokenStarts, exec func(
 		if m[1] <= 0 {
 			return nil, false
 		}
-		for i := range m {
-			if m[i] >= 0 {
-				m[i] += p
-			}
-		}
+		shift(m, p)
 		out = append(out, m)
 		pos = m[1]
 	}
@@ -708,3 +700,12 @@ func (r *fastRE) NumSubexp() int { return r.re.NumSubexp() }
 
 // String returns the pattern.
 func (r *fastRE) String() string { return r.re.String() }
+
+// shift moves a submatch index slice found in s[p:] to offsets in s (-1 marks a group that did not match).
+func shift(m []int, p int) {
+	for i := range m {
+		if m[i] >= 0 {
+			m[i] += p
+		}
+	}
+}

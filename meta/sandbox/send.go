@@ -39,12 +39,11 @@ type sendPayload struct {
 // sendMessage is POST /{page}/messages: checks the body and the window as Meta does, records the send,
 // queues the echo webhook and, sometimes, a reply.
 func (s *Sandbox) sendMessage(c *call) (any, *apiError) {
-	pageID := c.Node
-	if pageID == "me" {
-		if pageID = s.tokens[c.Token]; pageID == "" {
-			return nil, invalidParam("/me is a Page only for a Page token the sandbox knows (register the Page with its token)")
-		}
+	pg, e := s.pageOf(c)
+	if e != nil {
+		return nil, e
 	}
+	pageID := pg.ID
 	var p sendPayload
 	if !c.P.has("recipient") {
 		return nil, required("recipient")
