@@ -29,6 +29,15 @@ type Filter struct {
 	Text string
 	// Now is the evaluation time of reachability (zero: the current time).
 	Now time.Time
+	// Match is a further condition on the contacts table with its bound arguments, such as a compiled
+	// audience rule or membership of a snapshot.
+	Match *Match
+}
+
+// Match is a condition on the contacts table built by another package from fixed SQL; values travel in Args.
+type Match struct {
+	Where string
+	Args  []any
 }
 
 // Page is one page of a listing.
@@ -169,6 +178,9 @@ func (r *Reader) filter(q *gorm.DB, profile string, f Filter, now time.Time) (*g
 	}
 	if !f.ActiveUntil.IsZero() {
 		q = q.Where("contacts.last_interaction_at < ?", f.ActiveUntil.UnixMilli())
+	}
+	if f.Match != nil {
+		q = q.Where(f.Match.Where, f.Match.Args...)
 	}
 	if f.Reachability != "" {
 		cond, args, err := ReachabilitySQL(profile, f.Reachability, now)

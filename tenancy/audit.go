@@ -67,3 +67,12 @@ func (t *TenantStore) Audit(ctx context.Context, f AuditFilter, c Cursor) ([]Aud
 	rows, nxt := next(rows, c, func(e AuditEntry) string { return e.ID })
 	return rows, nxt, nil
 }
+
+// RecordAudit appends an entry for a change made by another domain package (audiences, campaigns), in tx:
+// the change's own transaction where it has one, so the entry exists exactly when the change does.
+func RecordAudit(ctx context.Context, tx *gorm.DB, tenantID string, e AuditEntry) error {
+	a := ActorFrom(ctx)
+	e.ID, e.TenantID, e.ActorID, e.Actor, e.IP, e.RequestID = NewID(), tenantID, a.UserID, a.Label, a.IP, a.RequestID
+	e.CreatedAt = time.Now().UTC()
+	return tx.WithContext(ctx).Create(&e).Error
+}

@@ -1,0 +1,195 @@
+package audiences
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"relance/conversations"
+	"relance/policy"
+)
+
+// reachClasses are the values of the reachability field.
+var reachClasses = policy.Classes
+
+const day = int64(24 * time.Hour / time.Millisecond)
+
+// Query is a compiled rule: a condition on the contacts table and its bound arguments. User input only ever
+// travels in Args; Where is built from the fixed fragments below.
+type Query struct {
+	Where string
+	Args  []any
+}
+
+// Compile turns a rule into one condition on the contacts of a brand, evaluated at now under the brand's
+// policy profile. It adds the tenant and brand to the condition itself, so no caller can forget them. Facts
+// kept elsewhere (referrals, payloads, entities, texts, other audiences) are sub-queries that select
+// (page_id, psid) pairs through the covering indexes of migration 00006, which SQLite and PostgreSQL both
+// evaluate once per statement rather than once per contact.
+func Compile(r *Rule, tenantID, brandID, profile string, now time.Time) (Query, error) {
+	c := &compiler{tenant: tenantID, brand: brandID, profile: profile, now: now.UnixMilli(), at: now}
+	c.args = append(c.args, tenantID, brandID)
+	cond, err := c.node(r)
+	if err != nil {
+		return Query{}, err
+	}
+	return Query{Where: "contacts.tenant_id = ? AND contacts.brand_id = ? AND " + cond, Args: c.args}, nil
+}
+
+type compiler struct {
+	tenant, brand, profile string
+	now                    int64
+	at                     time.Time
+	args                   []any
+}
+
+func (c *compiler) arg(v ...any) { c.args = append(c.args, v...) }
+
+// list binds each item and returns "(?, ?, …)".
+func (c *compiler) list(items []string) string {
+	ph := make([]string, len(items))
+	for i, s := range items {
+		ph[i] = "?"
+		c.arg(s)
+	}
+	return "(" + strings.Join(ph, ", ") + ")"
+}
+
+// pairs returns "(contacts.page_id, contacts.psid) IN (SELECT …)" over one of the brand's tables, whose
+// alias is x; cond is the rest of the sub-query's WHERE, with its arguments already bound after the brand's.
+func (c *compiler) pairs(table string) string {
+	c.arg(c.tenant, c.brand)
+	return "(contacts.page_id, contacts.psid) IN (SELECT x.page_id, x.psid FROM " + table + " x WHERE x.tenant_id = ? AND x.brand_id = ? AND "
+}
+
+func (c *compiler) node(r *Rule) (string, error) {
+	if r == nil {
+		return "", fmt.Errorf("audiences: compile: empty rule node")
+	}
+	switch r.kind() {
+	case "all", "any":
+		kids, join, empty := r.All, " AND ", "1 = 1"
+		if r.kind() == "any" {
+			kids, join, empty = r.Any, " OR ", "1 = 0"
+		}
+		if len(kids) == 0 {
+			return empty, nil
+		}
+		parts := make([]string, len(kids))
+		for i, k := range kids {
+			s, err := c.node(k)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = s
+		}
+		return "(" + strings.Join(parts, join) + ")", nil
+	case "not":
+		s, err := c.node(r.Not)
+		if err != nil {
+			return "", err
+		}
+		return "NOT " + s, nil
+	}
+	return c.condition(r)
+}
+
+func (c *compiler) condition(r *Rule) (string, error) {
+	v := r.v
+	switch r.Field {
+	case "last_inbound_at", "first_seen_at":
+		col := "contacts." + r.Field
+		switch r.Op {
+		case "within_days":
+			c.arg(c.now - v.n*day)
+			return "(" + col + " > 0 AND " + col + " >= ?)", nil
+		case "older_than_days":
+			c.arg(c.now - v.n*day)
+			return "(" + col + " > 0 AND " + col + " < ?)", nil
+		case "between":
+			c.arg(v.from.UnixMilli(), v.to.UnixMilli())
+			return "(" + col + " > 0 AND " + col + " >= ? AND " + col + " < ?)", nil
+		}
+	case "inbound_count":
+		op := map[string]string{"gte": ">=", "lte": "<=", "eq": "="}[r.Op]
+		c.arg(v.n)
+		return "contacts.inbound_count " + op + " ?", nil
+	case "source", "ad_id", "ref":
+		col := map[string]string{"source": "x.ref_source", "ad_id": "x.ref_ad_id", "ref": "x.ref_ref"}[r.Field]
+		head := c.pairs("contact_events")
+		if r.Op == "prefix" {
+			// substr, not LIKE: LIKE ignores ASCII case on SQLite but not on PostgreSQL, and refs are exact.
+			p := v.strs[0]
+			c.arg(utf8.RuneCountInString(p), p)
+			return head + col + " <> '' AND substr(" + col + ", 1, ?) = ?)", nil
+		}
+		return head + col + " IN " + c.list(v.strs) + ")", nil
+	case "entity":
+		head := c.pairs("contact_entities")
+		c.arg(v.strs[0])
+		cond := "x.entity = ?"
+		if r.WithinDays != nil {
+			c.arg(c.now - *r.WithinDays*day)
+			cond += " AND x.last_seen_at >= ?"
+		}
+		return head + cond + ")", nil
+	case "text":
+		head := c.pairs("messages")
+		c.arg(likeContains(v.strs[0]))
+		return head + `x.direction = 'in' AND LOWER(x.text) LIKE ? ESCAPE '\')`, nil
+	case "payload":
+		a := c.pairs("contact_events")
+		c.arg(v.strs[0])
+		a += "x.payload = ? AND x.kind = 'postback')"
+		b := c.pairs("messages")
+		c.arg(v.strs[0])
+		b += "x.quick_reply = ?)"
+		return "(" + a + " OR " + b + ")", nil
+	case "talked_to_human":
+		if v.b {
+			return "contacts.last_human_at > 0", nil
+		}
+		return "contacts.last_human_at = 0", nil
+	case "reachability":
+		parts := make([]string, 0, len(v.strs))
+		for _, class := range v.strs {
+			cond, args, err := conversations.ReachabilitySQL(c.profile, class, c.at)
+			if err != nil {
+				return "", fmt.Errorf("audiences: compile: %w", err)
+			}
+			c.arg(args...)
+			parts = append(parts, "("+cond+")")
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", nil
+	case "page":
+		return "contacts.page_id IN " + c.list(v.strs), nil
+	case "audience":
+		// The latest snapshot of an audience of the same brand: another brand's id matches nobody.
+		c.arg(c.tenant, c.brand, v.strs[0])
+		return "(contacts.page_id, contacts.psid) IN (SELECT m.page_id, m.psid FROM audience_members m WHERE m.snapshot_id = " +
+			"(SELECT s.id FROM audience_snapshots s WHERE s.tenant_id = ? AND s.brand_id = ? AND s.audience_id = ? ORDER BY s.seq DESC LIMIT 1))", nil
+	}
+	return "", fmt.Errorf("audiences: compile: %s %s has no SQL", r.Field, r.Op)
+}
+
+// likeContains makes a case-insensitive LIKE pattern matching s anywhere, with its wildcards escaped.
+func likeContains(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// kind says whether the node is a group ("all", "any", "not") or a condition ("").
+func (r *Rule) kind() string {
+	switch {
+	case r.group != "":
+		return r.group
+	case r.Not != nil:
+		return "not"
+	case r.Any != nil:
+		return "any"
+	case r.Field == "":
+		return "all"
+	}
+	return ""
+}
