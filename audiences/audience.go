@@ -21,6 +21,8 @@ var (
 	ErrNotFound = errors.New("audiences: not found")
 	// ErrManual means the action needs a rule, and the audience is a list imported by hand.
 	ErrManual = fmt.Errorf("%w: a manual audience changes by importing a list, not by building a rule", tenancy.ErrConflict)
+	// ErrNotManual means a list was imported into an audience defined by a rule.
+	ErrNotManual = fmt.Errorf("%w: only a manual audience takes an imported list; a rule audience is built", tenancy.ErrConflict)
 	// ErrInUse means another audience's rule refers to this one.
 	ErrInUse = fmt.Errorf("%w: another audience's rule refers to this one", tenancy.ErrConflict)
 	// ErrNoSnapshot means the audience was never built.
@@ -271,7 +273,10 @@ func (s *Store) apply(ctx context.Context, row *audienceRow, in Input, create bo
 		row.RefreshCron = spec
 	}
 	if in.AdAccountID != nil {
-		acct := strings.TrimPrefix(strings.TrimSpace(*in.AdAccountID), "act_")
+		acct := strings.TrimSpace(*in.AdAccountID)
+		if acct != "" && !strings.HasPrefix(acct, "act_") {
+			acct = "act_" + acct // as tenancy stores ad accounts
+		}
 		if acct != "" {
 			if s.opts.AdAccount == nil {
 				errs["ad_account_id"] = "is not one of the brand's ad accounts"

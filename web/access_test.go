@@ -25,6 +25,8 @@ var (
 	brandStaff = []string{admin, bAdmin}                   // manage the brand's people
 	convReader = []string{admin, manager, analyst, finance, bAdmin}
 	public     = []string{"public"}
+	audReader  = []string{admin, manager, analyst, bAdmin} // DESIGN §5: analysts and brand admins read audiences
+	audWriter  = []string{admin, manager}                  // campaign managers write them
 )
 
 // expected is DESIGN §5's role table applied to every route, written out by hand: which roles may call it
@@ -63,6 +65,14 @@ var expected = map[string][]string{
 	"GET /api/v1/brands/:brand/users":                   brandStaff, "POST /api/v1/brands/:brand/users": brandStaff,
 	"GET /api/v1/brands/:brand/contacts": convReader, "GET /api/v1/brands/:brand/contacts/:contact": convReader,
 	"POST /api/v1/brands/:brand/conversations/import": onlyAdmin,
+	"GET /api/v1/brands/:brand/audiences":             audReader, "POST /api/v1/brands/:brand/audiences": audWriter,
+	"POST /api/v1/brands/:brand/audiences/preview": audReader, "GET /api/v1/brands/:brand/audiences/:audience": audReader,
+	"PATCH /api/v1/brands/:brand/audiences/:audience": audWriter, "DELETE /api/v1/brands/:brand/audiences/:audience": audWriter,
+	"POST /api/v1/brands/:brand/audiences/:audience/build":    audWriter,
+	"GET /api/v1/brands/:brand/audiences/:audience/snapshots": audReader,
+	"GET /api/v1/brands/:brand/audiences/:audience/members":   audReader,
+	"GET /api/v1/brands/:brand/audiences/:audience/export":    audReader,
+	"POST /api/v1/brands/:brand/audiences/:audience/import":   audWriter,
 	"GET /api/v1/users": onlyAdmin, "POST /api/v1/users": onlyAdmin, "GET /api/v1/users/:user": onlyAdmin,
 	"POST /api/v1/users/:user/roles": onlyAdmin, "DELETE /api/v1/users/:user/roles": onlyAdmin,
 	"GET /api/v1/tokens": everyone, "POST /api/v1/tokens": everyone, "DELETE /api/v1/tokens/:token": everyone,

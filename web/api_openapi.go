@@ -110,6 +110,37 @@ var schemas = map[string]any{
 	"MetaAppInput": obj(map[string]any{"app_id": str(), "name": str(), "app_secret": str(), "verify_token": str()},
 		"app_id", "name", "app_secret", "verify_token"),
 	"MetaAppList": listOf("MetaApp"),
+	"Rule": map[string]any{"type": "object", "description": "An audience rule (DESIGN §5): a group {all: [Rule]}, {any: [Rule]}, " +
+		"{not: Rule}, or a condition {field, op, value, within_days?}. Fields and ops: last_inbound_at and first_seen_at " +
+		"(within_days, older_than_days: days; between: [RFC 3339, RFC 3339]); inbound_count (gte, lte, eq); source, ad_id (eq, in); " +
+		"ref (eq, in, prefix); entity (mentioned, optional within_days); text (contains: what the person wrote, case-insensitive); " +
+		"payload (eq: quick reply or postback); talked_to_human (is); reachability (eq, in); page (eq, in); audience (member_of: " +
+		"latest snapshot). An invalid node is a 422 whose fields name its path, such as rule.all[2].op."},
+	"AudienceInput": obj(map[string]any{"name": str(), "kind": map[string]any{"type": "string", "enum": []string{"rule", "manual"}},
+		"rule": ref("Rule"), "refresh_cron": map[string]any{"type": "string", "description": "five-field cron in the brand's time zone; empty: no refresh"},
+		"ad_account_id": map[string]any{"type": "string", "description": "act_<digits>: the ad account its Meta custom audience lives in"}}),
+	"Snapshot": obj(map[string]any{"id": str(), "audience_id": str(), "number": map[string]any{"type": "integer"},
+		"rule_version": map[string]any{"type": "integer"}, "cause": map[string]any{"type": "string", "enum": []string{"manual", "schedule", "import"}},
+		"size": map[string]any{"type": "integer"}, "added": map[string]any{"type": "integer"}, "removed": map[string]any{"type": "integer"},
+		"duration_ms": map[string]any{"type": "integer"}, "built_at": strf("date-time")}, "id", "number", "size", "added", "removed", "built_at"),
+	"SnapshotList": listOf("Snapshot"),
+	"Built":        obj(map[string]any{"snapshot": ref("Snapshot")}, "snapshot"),
+	"Audience": obj(map[string]any{"id": str(), "brand_id": str(), "name": str(),
+		"kind": map[string]any{"type": "string", "enum": []string{"rule", "manual"}}, "rule": ref("Rule"),
+		"rule_schema": map[string]any{"type": "integer"}, "rule_version": map[string]any{"type": "integer"}, "refresh_cron": str(),
+		"timezone": str(), "next_refresh_at": strf("date-time"), "ad_account_id": str(), "latest_snapshot": ref("Snapshot"),
+		"created_at": strf("date-time"), "updated_at": strf("date-time")}, "id", "name", "kind"),
+	"AudienceList": listOf("Audience"),
+	"PreviewInput": obj(map[string]any{"rule": ref("Rule")}, "rule"),
+	"Preview": obj(map[string]any{"count": map[string]any{"type": "integer"},
+		"breakdown": obj(map[string]any{"free": map[string]any{"type": "integer"}, "follow_up": map[string]any{"type": "integer"},
+			"human_agent": map[string]any{"type": "integer"}, "paid": map[string]any{"type": "integer"},
+			"ads_only": map[string]any{"type": "integer"}, "unreachable": map[string]any{"type": "integer"}}),
+		"sample": map[string]any{"type": "array", "items": ref("Contact")}, "at": strf("date-time"),
+		"took_ms": map[string]any{"type": "integer"}}, "count", "breakdown", "sample"),
+	"MembersCSV": map[string]any{"type": "string", "description": "CSV with a header row"},
+	"AudienceImport": obj(map[string]any{"snapshot": ref("Snapshot"), "imported": map[string]any{"type": "integer"},
+		"errors": map[string]any{"type": "array", "items": obj(map[string]any{"line": map[string]any{"type": "integer"}, "message": str()})}}),
 	"ImportBody": map[string]any{"type": "string", "description": "JSON Lines: one object a line with page_id, psid, " +
 		"sent_at (RFC 3339 or epoch ms), text, direction (in|out), sender (bot|human|app for out), mid, referral{source, ref, ad_id}. " +
 		"CSV: a header row with page_id, psid, sent_at and any of mid, direction, sender, text, ref_source, ref, ad_id."},

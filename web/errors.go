@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"relance/audiences"
 	"relance/conversations"
 	"relance/tenancy"
 )
@@ -33,9 +34,12 @@ var codes = map[int]string{
 func classify(err error) (int, string, map[string]string) {
 	var v *tenancy.ValidationError
 	var fe *fiber.Error
+	var bf *conversations.ErrBadFilter
 	switch {
 	case errors.As(err, &v):
 		return fiber.StatusUnprocessableEntity, "some fields are invalid", v.Fields
+	case errors.As(err, &bf):
+		return fiber.StatusUnprocessableEntity, "some fields are invalid", map[string]string{bf.Field: bf.Reason}
 	case isNotFoundErr(err):
 		return fiber.StatusNotFound, "not found", nil
 	case errors.Is(err, tenancy.ErrConflict):
@@ -88,5 +92,5 @@ func isConflictErr(err error) bool { return errors.Is(err, tenancy.ErrConflict) 
 
 // isNotFoundErr reports a missing object from any domain package.
 func isNotFoundErr(err error) bool {
-	return errors.Is(err, tenancy.ErrNotFound) || errors.Is(err, conversations.ErrNotFound)
+	return errors.Is(err, tenancy.ErrNotFound) || errors.Is(err, conversations.ErrNotFound) || errors.Is(err, audiences.ErrNotFound)
 }

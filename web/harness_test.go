@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"relance/audiences"
 	"relance/conversations"
 	"relance/internal/testdb"
 	"relance/tenancy"
@@ -36,6 +37,8 @@ type fixture struct {
 	other   map[string]tenancy.User     // "b_admin", "a2_brand_admin"
 	ingest  *conversations.Ingester
 	contact string // a contact of brand A1, with a message
+	// audience is an audience of brand A1, built once, so its snapshot holds contact.
+	audience audiences.Audience
 }
 
 // The Meta app of the shared webhook fixtures.
@@ -117,7 +120,23 @@ func newFixture(t testing.TB) *fixture {
 		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent})
 	must(err)
 	f.contact = f.seedContact(ctx, f.page.PageID, "7199000000000001", "My e-mail is secret.person@example.com")
+	f.audience = f.seedAudience(ctx)
 	return f
+}
+
+// seedAudience creates and builds an audience of brand A1 that holds the seeded contact.
+func (f *fixture) seedAudience(ctx context.Context) audiences.Audience {
+	f.t.Helper()
+	st := audiences.NewStore(f.store.DB(), f.a.ID, f.a1, audiences.Options{Keep: 5})
+	name := "A1 secret audience"
+	a, err := st.Create(ctx, audiences.Input{Name: &name, Rule: []byte(`{"field":"inbound_count","op":"gte","value":1}`)})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := st.Build(ctx, a.ID, audiences.CauseManual); err != nil {
+		f.t.Fatal(err)
+	}
+	return a
 }
 
 // seedContact stores one inbound message through the ingester and returns the contact's id.
@@ -197,11 +216,12 @@ func (f *fixture) fill(path string, realChildren bool) string {
 	path = r.Replace(path)
 	if realChildren {
 		return strings.NewReplacer(":page", f.page.ID, ":account", f.acct.ID, ":token", f.ids[tenancy.RoleAgencyAdmin].ID,
-			":contact", f.contact).Replace(path)
+			":contact", f.contact, ":audience", f.audience.ID).Replace(path)
 	}
 	// An id that exists nowhere: allowed callers get 404 without changing anything.
 	const missing = "01900000-0000-7000-8000-000000000000"
-	return strings.NewReplacer(":page", missing, ":account", missing, ":token", missing, ":contact", missing).Replace(path)
+	return strings.NewReplacer(":page", missing, ":account", missing, ":token", missing, ":contact", missing,
+		":audience", missing).Replace(path)
 }
 
 // harmless is a body that every write route rejects with 422 (or that a read ignores), so that the role

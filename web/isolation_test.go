@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"relance/audiences"
 )
 
 // TestIsolation calls every route the router serves, aimed at agency A's brand A1 and its real Pages, ad
@@ -21,7 +23,8 @@ func TestIsolation(t *testing.T) {
 		"other brand (token)":    {token: f.tokens["a2_brand_admin"]},
 	}
 	markers := []string{f.a1.ID, f.a1.Name, f.page.PageID, f.page.ID, f.acct.AccountID, f.acct.ID,
-		f.users[bViewer].Email, f.users[bAdmin].Email, f.contact, "7199000000000001", "secret.person@example.com"}
+		f.users[bViewer].Email, f.users[bAdmin].Email, f.contact, "7199000000000001", "secret.person@example.com",
+		f.audience.ID, f.audience.Name}
 	for _, key := range routerRoutes(f) {
 		method, path, _ := strings.Cut(key, " ")
 		want := expected[key]
@@ -84,6 +87,15 @@ func realisticBody(method, path string, f *fixture) string {
 		return "role=brand_admin&brand_id=" + f.a1.ID
 	case strings.HasSuffix(path, "/roles/revoke"), strings.HasSuffix(path, "/revoke") && strings.Contains(path, ":user"):
 		return "role=analyst"
+	case strings.HasSuffix(path, "/audiences/preview"):
+		return `{"rule":{"field":"inbound_count","op":"gte","value":1}}`
+	case strings.HasSuffix(path, "/audiences"), strings.HasSuffix(path, "/audiences/:audience"):
+		if api {
+			return `{"name":"Injected audience","rule":{"field":"inbound_count","op":"gte","value":0}}`
+		}
+		return "name=Injected+audience&rule=%7B%22all%22%3A%5B%5D%7D"
+	case strings.HasSuffix(path, "/import") && strings.Contains(path, ":audience"):
+		return "psid\n7199000000000001\n"
 	case strings.HasSuffix(path, "/brands/:brand"), strings.HasSuffix(path, "/edit"):
 		if api {
 			return `{"name":"Renamed by outsider"}`
@@ -121,6 +133,11 @@ func (f *fixture) assertAgencyAUntouched() {
 	}
 	if got := f.store.Authz().Bindings(f.a.ID, f.users[analyst].ID); len(got) != 1 || got[0].Role != analyst {
 		t.Errorf("A's analyst roles changed: %v", got)
+	}
+	as := audiences.NewStore(f.store.DB(), f.a.ID, f.a1, audiences.Options{Keep: 5})
+	list, err := as.List(ctx)
+	if err != nil || len(list) != 1 || list[0].Name != f.audience.Name || list[0].Latest == nil || list[0].Latest.Seq != 1 {
+		t.Errorf("brand A1's audiences changed: %+v %v", list, err)
 	}
 	if _, err := ta.UserByEmail(ctx, "injected@example.com"); err == nil {
 		t.Error("an outsider created a user in agency A")

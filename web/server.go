@@ -19,6 +19,7 @@ import (
 	"relance/conversations"
 	"relance/database"
 	"relance/meta"
+	"relance/scheduler"
 	"relance/tenancy"
 )
 
@@ -48,6 +49,11 @@ type Deps struct {
 	DefaultPolicy   string
 	// Graph calls Meta (history backfills); nil means the server runs without it and backfills are refused.
 	Graph *meta.Client
+	// AudienceKeep is how many snapshots of each audience retention keeps (audiences.keep_snapshots).
+	AudienceKeep int
+	// Scheduler runs audience refreshes; the server reloads it when a refresh schedule changes and shows
+	// its run history. nil: schedules are saved and run by another instance.
+	Scheduler *scheduler.Scheduler
 }
 
 // Server holds the Fiber app and the route table it was built from.

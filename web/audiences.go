@@ -1,0 +1,51 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"relance/audiences"
+	"relance/scheduler"
+)
+
+// RefreshKind is the scheduler kind of audience refreshes; app registers it, the server reloads it.
+const RefreshKind = "audience_refresh"
+
+// audienceStore is the audience store of the route's brand.
+func (s *Server) audienceStore(c *fiber.Ctx) *audiences.Store {
+	ts := s.tenantStore(c)
+	brand := brandOf(c)
+	return audiences.NewStore(s.DB, principalOf(c).TenantID, brand, audiences.Options{
+		AppID:   s.Webhook.AppID,
+		Keep:    s.AudienceKeep,
+		NextRun: scheduler.Next,
+		AdAccount: func(ctx context.Context, accountID string) error {
+			accts, err := ts.AdAccounts(ctx, brand.ID)
+			if err != nil {
+				return err
+			}
+			for _, a := range accts {
+				if a.AccountID == accountID {
+					return nil
+				}
+			}
+			return errors.New("not found")
+		},
+	})
+}
+
+// reloadSchedules tells this instance's scheduler about a changed refresh schedule at once; other
+// instances pick it up at their next reload.
+func (s *Server) reloadSchedules(ctx context.Context) {
+	if s.Scheduler == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.Scheduler.Reload(ctx); err != nil {
+		s.Log.Warn("scheduler reload failed", "err", err)
+	}
+}
