@@ -3,6 +3,8 @@ package main
 
 import (
 	"os"
+	// Brands' schedules and screens use IANA zones: embed them so a host without zoneinfo still runs relance.
+	_ "time/tzdata"
 
 	"relance/app"
 )

@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"relance/conversations"
+	"relance/scheduler"
 	"relance/tenancy"
 )
 
@@ -30,6 +31,13 @@ type Config struct {
 	Log       LogConfig       `toml:"log"`
 	Defaults  DefaultsConfig  `toml:"defaults"`
 	Ingest    IngestConfig    `toml:"ingest"`
+	Audiences AudiencesConfig `toml:"audiences"`
+}
+
+// AudiencesConfig tunes audience snapshots.
+type AudiencesConfig struct {
+	// KeepSnapshots is how many snapshots of each audience survive pruning.
+	KeepSnapshots int `toml:"keep_snapshots"`
 }
 
 // IngestConfig tunes webhook ingestion.
@@ -84,9 +92,13 @@ type MetaConfig struct {
 	SandboxStart string `toml:"sandbox_start"`
 }
 
-// SchedulerConfig turns the in-process scheduler on or off.
+// SchedulerConfig turns the in-process scheduler on or off and says what to do with missed slots.
 type SchedulerConfig struct {
 	Enabled bool `toml:"enabled"`
+	// Missed is what happens to slots that fell while no instance ran: skip, latest or all.
+	Missed string `toml:"missed"`
+	// Reload is how often an instance rereads the schedules others may have changed.
+	Reload Duration `toml:"reload"`
 }
 
 // LogConfig is the logger's level and format.
@@ -125,10 +137,11 @@ func Defaults() Config {
 		Security: SecurityConfig{SessionIdle: Duration{12 * time.Hour}, SessionAbsolute: Duration{7 * 24 * time.Hour}, LoginMaxPerEmail: 10, LoginMaxPerIP: 100, LoginWindow: Duration{15 * time.Minute}, PolicyReload: Duration{time.Second}},
 		Meta: MetaConfig{GraphURL: "sandbox", APIVersion: "v25.0", Policy: tenancy.PolicyMetaCurrent,
 			SendRate: 300, SandboxSeed: "relance", SandboxReplyRate: 0.15},
-		Scheduler: SchedulerConfig{Enabled: true},
+		Scheduler: SchedulerConfig{Enabled: true, Missed: "latest", Reload: Duration{30 * time.Second}},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Defaults:  DefaultsConfig{Currency: "EUR", Timezone: "Europe/Paris"},
 		Ingest:    IngestConfig{NLPThreshold: 0.8, MaxBatch: 5000},
+		Audiences: AudiencesConfig{KeepSnapshots: 20},
 	}
 }
 
@@ -355,6 +368,15 @@ func (c Config) Validate() error {
 	}
 	if c.Ingest.MaxBatch < 1 || c.Ingest.MaxBatch > 100000 {
 		return bad("ingest.max_batch", "must be between 1 and 100000")
+	}
+	if _, err := scheduler.ParseMissed(c.Scheduler.Missed); err != nil {
+		return bad("scheduler.missed", "must be skip, latest or all")
+	}
+	if c.Scheduler.Reload.Duration < time.Second {
+		return bad("scheduler.reload", "must be at least 1s")
+	}
+	if c.Audiences.KeepSnapshots < 1 || c.Audiences.KeepSnapshots > 1000 {
+		return bad("audiences.keep_snapshots", "must be between 1 and 1000")
 	}
 	if !tenancy.ValidCurrency(c.Defaults.Currency) {
 		return bad("defaults.currency", "must be an ISO 4217 code such as EUR")

@@ -99,6 +99,11 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		ln.Close()
 		return err
 	}
+	sched, err := newScheduler(r, reg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv, err := web.New(web.Deps{
 		Store: r.store, DB: r.db, Log: r.log, Registry: reg,
 		Sessions:        tenancy.SessionPolicy{Idle: cfg.Security.SessionIdle.Duration, Absolute: cfg.Security.SessionAbsolute.Duration},
@@ -110,6 +115,8 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		DefaultPolicy: cfg.Meta.Policy,
 		Graph:         graph,
 		Ingest:        ingest,
+		AudienceKeep:  cfg.Audiences.KeepSnapshots,
+		Scheduler:     sched,
 		Webhook: web.WebhookConfig{AppID: cfg.EffectiveAppID(), AppSecret: appSecret(cfg, r.key), VerifyToken: cfg.Meta.VerifyToken,
 			NLPThreshold: cfg.Ingest.NLPThreshold},
 	})
@@ -132,6 +139,16 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		if cfg.Meta.SandboxStart == "" {
 			go sb.Follow(loops, 30*time.Second)
 		}
+	}
+	if cfg.Scheduler.Enabled {
+		sched.Start()
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout.Duration)
+			defer cancel()
+			if err := sched.Stop(sctx); err != nil {
+				r.log.Warn("scheduler stop", "err", err)
+			}
+		}()
 	}
 	if o.Started != nil {
 		o.Started(graph, sb)

@@ -1,0 +1,83 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"relance/audiences"
+	"relance/scheduler"
+	"relance/web"
+)
+
+// newScheduler builds the scheduler with relance's jobs registered: today, audience refreshes.
+func newScheduler(r *runtime, reg prometheus.Registerer) (*scheduler.Scheduler, error) {
+	missed, err := scheduler.ParseMissed(r.cfg.Scheduler.Missed)
+	if err != nil {
+		return nil, err
+	}
+	s, err := scheduler.New(r.db, scheduler.Options{Missed: missed, ReloadEvery: r.cfg.Scheduler.Reload.Duration,
+		Logger: r.log, Registerer: reg})
+	if err != nil {
+		return nil, fmt.Errorf("app: scheduler: %w", err)
+	}
+	// A refresh supersedes the ones before it, so after downtime only the latest missed one is worth running.
+	err = s.Register(scheduler.Kind{Name: web.RefreshKind, Missed: scheduler.MissedLatest, Source: refreshSchedules(r),
+		Handler: refreshAudience(r)})
+	if err != nil {
+		return nil, fmt.Errorf("app: scheduler: %w", err)
+	}
+	return s, nil
+}
+
+// refreshSchedules lists every audience with a refresh_cron, in its brand's time zone.
+func refreshSchedules(r *runtime) scheduler.Source {
+	return func(ctx context.Context) ([]scheduler.Entry, error) {
+		var rows []struct {
+			ID, RefreshCron, Timezone string
+			UpdatedAt                 int64
+		}
+		err := r.db.R.WithContext(ctx).Table("audiences").
+			Select("audiences.id, audiences.refresh_cron, brands.timezone, audiences.updated_at").
+			Joins("JOIN brands ON brands.id = audiences.brand_id AND brands.tenant_id = audiences.tenant_id").
+			Where("audiences.refresh_cron <> ''").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("app: refresh schedules: %w", err)
+		}
+		out := make([]scheduler.Entry, len(rows))
+		for i, row := range rows {
+			// Missed slots count from the last change: a schedule edited today owes nothing for last week.
+			out[i] = scheduler.Entry{Key: row.ID, Spec: row.RefreshCron, TZ: row.Timezone, Since: time.UnixMilli(row.UpdatedAt).UTC()}
+		}
+		return out, nil
+	}
+}
+
+// refreshAudience builds a new snapshot of the audience the slot belongs to.
+func refreshAudience(r *runtime) scheduler.Handler {
+	return func(ctx context.Context, audienceID string, slot time.Time) error {
+		st, err := r.audienceStoreOf(ctx, audienceID)
+		if err != nil {
+			return err
+		}
+		_, err = st.Build(ctx, audienceID, audiences.CauseSchedule)
+		return err
+	}
+}
+
+// audienceStoreOf finds which tenant and brand an audience belongs to and returns that brand's store.
+func (r *runtime) audienceStoreOf(ctx context.Context, audienceID string) (*audiences.Store, error) {
+	var owner struct{ TenantID, BrandID string }
+	err := r.db.R.WithContext(ctx).Table("audiences").Select("tenant_id, brand_id").Where("id = ?", audienceID).Take(&owner).Error
+	if err != nil {
+		return nil, fmt.Errorf("app: audience %s: %w", audienceID, err)
+	}
+	brand, err := r.store.Tenant(owner.TenantID).Brand(ctx, owner.BrandID)
+	if err != nil {
+		return nil, fmt.Errorf("app: audience %s: %w", audienceID, err)
+	}
+	return audiences.NewStore(r.db, owner.TenantID, brand, audiences.Options{AppID: r.cfg.EffectiveAppID(),
+		Keep: r.cfg.Audiences.KeepSnapshots, NextRun: scheduler.Next}), nil
+}
