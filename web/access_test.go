@@ -51,6 +51,11 @@ var expected = map[string][]string{
 	"POST /brands/:brand/conversations/import": onlyAdmin,
 	"GET /brands/:brand/users":                 brandStaff, "POST /brands/:brand/users": brandStaff,
 	"POST /brands/:brand/users/:user/revoke": brandStaff,
+	"GET /brands/:brand/audiences":           audReader, "GET /brands/:brand/audiences/new": audWriter,
+	"POST /brands/:brand/audiences": audWriter, "GET /brands/:brand/audiences/:audience": audReader,
+	"GET /brands/:brand/audiences/:audience/edit": audWriter, "POST /brands/:brand/audiences/:audience/edit": audWriter,
+	"POST /brands/:brand/audiences/:audience/build": audWriter, "POST /brands/:brand/audiences/:audience/delete": audWriter,
+	"POST /brands/:brand/audiences/:audience/import": audWriter,
 
 	"GET /users": onlyAdmin, "GET /users/new": onlyAdmin, "POST /users": onlyAdmin, "GET /users/:user": onlyAdmin,
 	"POST /users/:user/roles": onlyAdmin, "POST /users/:user/roles/revoke": onlyAdmin, "GET /audit": onlyAdmin,

@@ -59,6 +59,17 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/brands/:brand/conversations", Rule: brand(t.PermConversationsRead), Handler: s.conversationsPage},
 		{Method: get, Path: "/brands/:brand/conversations/:contact", Rule: brand(t.PermConversationsRead), Handler: s.threadPage},
 		{Method: post, Path: "/brands/:brand/conversations/import", Rule: brand(t.PermConversationsWrite), Handler: s.importHistory},
+		// The rule builder previews through POST /api/v1/brands/:brand/audiences/preview and the page exports
+		// through the API's export route: both take the session (with the CSRF header on the POST).
+		{Method: get, Path: "/brands/:brand/audiences", Rule: brand(t.PermAudiencesRead), Handler: s.audiencesPage},
+		{Method: get, Path: "/brands/:brand/audiences/new", Rule: brand(t.PermAudiencesWrite), Handler: s.audienceNewPage},
+		{Method: post, Path: "/brands/:brand/audiences", Rule: brand(t.PermAudiencesWrite), Handler: s.createAudience},
+		{Method: get, Path: "/brands/:brand/audiences/:audience", Rule: brand(t.PermAudiencesRead), Handler: s.audiencePage},
+		{Method: get, Path: "/brands/:brand/audiences/:audience/edit", Rule: brand(t.PermAudiencesWrite), Handler: s.audienceEditPage},
+		{Method: post, Path: "/brands/:brand/audiences/:audience/edit", Rule: brand(t.PermAudiencesWrite), Handler: s.updateAudience},
+		{Method: post, Path: "/brands/:brand/audiences/:audience/build", Rule: brand(t.PermAudiencesWrite), Handler: s.buildAudience},
+		{Method: post, Path: "/brands/:brand/audiences/:audience/delete", Rule: brand(t.PermAudiencesWrite), Handler: s.deleteAudience},
+		{Method: post, Path: "/brands/:brand/audiences/:audience/import", Rule: brand(t.PermAudiencesWrite), Handler: s.importAudience},
 		{Method: get, Path: "/brands/:brand/users", Rule: brand(t.PermBrandUsersManage), Handler: s.brandUsersPage},
 		{Method: post, Path: "/brands/:brand/users", Rule: brand(t.PermBrandUsersManage), Handler: s.createBrandUser},
 		{Method: post, Path: "/brands/:brand/users/:user/revoke", Rule: brand(t.PermBrandUsersManage), Handler: s.revokeBrandUser},

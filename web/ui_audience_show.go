@@ -1,0 +1,93 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"relance/audiences"
+	"relance/conversations"
+	"relance/tenancy"
+)
+
+// audienceSampleSize is how many members of the latest snapshot the audience page lists.
+const audienceSampleSize = 20
+
+// audienceView is an audience's page: its rule, its snapshots and a sample of its members.
+type audienceView struct {
+	Brand     tenancy.Brand
+	Audience  audiences.Audience
+	Summary   string
+	Snapshots []audiences.Snapshot
+	Members   []conversations.ContactReach
+	PageName  map[string]string
+	AdAccount string
+	// Sync is the audience's Meta sync status, for the "audience_sync" template block; nil shows "—".
+	Sync       any
+	CanWrite   bool
+	CanThreads bool
+	// Import is the result of a list just uploaded (manual audiences); ImportError says why none was read.
+	Import      *audiences.ImportResult
+	ImportFile  string
+	ImportError string
+}
+
+// audiencePage shows one audience (GET /brands/:brand/audiences/:audience).
+func (s *Server) audiencePage(c *fiber.Ctx) error {
+	v, err := s.loadAudienceView(c)
+	if err != nil {
+		return err
+	}
+	return s.renderPage(c, "audiences/show", v.Audience.Name, v)
+}
+
+// loadAudienceView reads everything the audience page shows.
+func (s *Server) loadAudienceView(c *fiber.Ctx) (audienceView, error) {
+	ctx, b, st := c.UserContext(), brandOf(c), s.audienceStore(c)
+	a, err := st.Get(ctx, c.Params("audience"))
+	if err != nil {
+		return audienceView{}, err
+	}
+	p := principalOf(c)
+	v := audienceView{Brand: b, Audience: a, PageName: map[string]string{}, CanWrite: s.canWriteAudiences(c),
+		CanThreads: s.Store.Authz().Can(p.TenantID, p.User.ID, b.ID, tenancy.PermConversationsRead)}
+	if v.Snapshots, err = st.Snapshots(ctx, a.ID); err != nil {
+		return v, err
+	}
+	members, err := st.Members(ctx, a.ID, "", "", audienceSampleSize)
+	if err != nil && !errors.Is(err, audiences.ErrNoSnapshot) {
+		return v, err
+	}
+	v.Members = members.Members
+	names := ruleNames{Pages: map[string]string{}, Audiences: map[string]string{}, Timezone: b.Timezone}
+	pages, err := s.tenantStore(c).Pages(ctx, b.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, pg := range pages {
+		v.PageName[pg.PageID], names.Pages[pg.PageID] = pg.Name, pg.Name
+	}
+	if a.Kind == audiences.KindRule {
+		all, err := st.List(ctx)
+		if err != nil {
+			return v, err
+		}
+		for _, o := range all {
+			names.Audiences[o.ID] = o.Name
+		}
+		v.Summary = ruleSummary(a.Rule, names)
+	}
+	if a.AdAccountID != "" {
+		v.AdAccount = a.AdAccountID
+		accts, err := s.tenantStore(c).AdAccounts(ctx, b.ID)
+		if err != nil {
+			return v, err
+		}
+		for _, acct := range accts {
+			if acct.AccountID == a.AdAccountID && acct.Name != "" {
+				v.AdAccount = acct.Name + " (" + acct.AccountID + ")"
+			}
+		}
+	}
+	return v, nil
+}
