@@ -8,12 +8,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"relance/audiences"
+	"relance/meta"
 	"relance/scheduler"
+	"relance/tenancy"
 	"relance/web"
 )
 
-// newScheduler builds the scheduler with relance's jobs registered: today, audience refreshes.
-func newScheduler(r *runtime, reg prometheus.Registerer) (*scheduler.Scheduler, error) {
+// newScheduler builds the scheduler with relance's jobs registered: today, audience refreshes, each followed
+// by a Meta sync when the audience has an ad account and syncer is not nil.
+func newScheduler(r *runtime, reg prometheus.Registerer, syncer *audiences.Syncer) (*scheduler.Scheduler, error) {
 	missed, err := scheduler.ParseMissed(r.cfg.Scheduler.Missed)
 	if err != nil {
 		return nil, err
@@ -25,7 +28,7 @@ func newScheduler(r *runtime, reg prometheus.Registerer) (*scheduler.Scheduler, 
 	}
 	// A refresh supersedes the ones before it, so after downtime only the latest missed one is worth running.
 	err = s.Register(scheduler.Kind{Name: web.RefreshKind, Missed: scheduler.MissedLatest, Source: refreshSchedules(r),
-		Handler: refreshAudience(r)})
+		Handler: refreshAudience(r, syncer)})
 	if err != nil {
 		return nil, fmt.Errorf("app: scheduler: %w", err)
 	}
@@ -55,29 +58,52 @@ func refreshSchedules(r *runtime) scheduler.Source {
 	}
 }
 
-// refreshAudience builds a new snapshot of the audience the slot belongs to.
-func refreshAudience(r *runtime) scheduler.Handler {
+// refreshAudience builds a new snapshot of the audience the slot belongs to, then brings its Meta custom
+// audience to it. A sync that stops (throttled, a token to renew) keeps its progress and shows why on the
+// audience; the refresh itself succeeded, so the run is not failed for it.
+func refreshAudience(r *runtime, syncer *audiences.Syncer) scheduler.Handler {
 	return func(ctx context.Context, audienceID string, slot time.Time) error {
-		st, err := r.audienceStoreOf(ctx, audienceID)
+		st, brand, err := r.audienceStoreOf(ctx, audienceID)
 		if err != nil {
 			return err
 		}
-		_, err = st.Build(ctx, audienceID, audiences.CauseSchedule)
-		return err
+		if _, err := st.Build(ctx, audienceID, audiences.CauseSchedule); err != nil {
+			return err
+		}
+		a, err := st.Get(ctx, audienceID)
+		if err != nil || syncer == nil || a.AdAccountID == "" {
+			return err
+		}
+		if _, err := syncer.Sync(ctx, brand.TenantID, brand, audienceID); err != nil {
+			r.log.Warn("audience sync after refresh stopped", "audience", audienceID, "err", err)
+		}
+		return nil
 	}
 }
 
 // audienceStoreOf finds which tenant and brand an audience belongs to and returns that brand's store.
-func (r *runtime) audienceStoreOf(ctx context.Context, audienceID string) (*audiences.Store, error) {
+func (r *runtime) audienceStoreOf(ctx context.Context, audienceID string) (*audiences.Store, tenancy.Brand, error) {
 	var owner struct{ TenantID, BrandID string }
 	err := r.db.R.WithContext(ctx).Table("audiences").Select("tenant_id, brand_id").Where("id = ?", audienceID).Take(&owner).Error
 	if err != nil {
-		return nil, fmt.Errorf("app: audience %s: %w", audienceID, err)
+		return nil, tenancy.Brand{}, fmt.Errorf("app: audience %s: %w", audienceID, err)
 	}
 	brand, err := r.store.Tenant(owner.TenantID).Brand(ctx, owner.BrandID)
 	if err != nil {
-		return nil, fmt.Errorf("app: audience %s: %w", audienceID, err)
+		return nil, tenancy.Brand{}, fmt.Errorf("app: audience %s: %w", audienceID, err)
 	}
+	brand.TenantID = owner.TenantID
 	return audiences.NewStore(r.db, owner.TenantID, brand, audiences.Options{AppID: r.cfg.EffectiveAppID(),
-		Keep: r.cfg.Audiences.KeepSnapshots, NextRun: scheduler.Next}), nil
+		Keep: r.cfg.Audiences.KeepSnapshots, NextRun: scheduler.Next}), brand, nil
+}
+
+// newSyncer builds the Meta audience syncer, or nil without a Graph client.
+func newSyncer(r *runtime, graph *meta.Client) *audiences.Syncer {
+	if graph == nil {
+		return nil
+	}
+	return audiences.NewSyncer(r.db, graph, audiences.SyncOptions{Log: r.log,
+		Token: func(ctx context.Context, tenantID, brandID, accountID string) (string, error) {
+			return r.store.Tenant(tenantID).AdAccountToken(ctx, brandID, accountID)
+		}})
 }

@@ -99,7 +99,8 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		ln.Close()
 		return err
 	}
-	sched, err := newScheduler(r, reg)
+	syncer := newSyncer(r, graph)
+	sched, err := newScheduler(r, reg, syncer)
 	if err != nil {
 		ln.Close()
 		return err
@@ -117,6 +118,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		Ingest:        ingest,
 		AudienceKeep:  cfg.Audiences.KeepSnapshots,
 		Scheduler:     sched,
+		Syncer:        syncer,
 		Webhook: web.WebhookConfig{AppID: cfg.EffectiveAppID(), AppSecret: appSecret(cfg, r.key), VerifyToken: cfg.Meta.VerifyToken,
 			NLPThreshold: cfg.Ingest.NLPThreshold},
 	})

@@ -77,6 +77,9 @@ type Options struct {
 	AdAccount func(ctx context.Context, accountID string) error
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+	// BeforeDelete runs once Delete has checked the audience may go and before it goes (the Meta custom
+	// audience is deleted there). Its error is not fatal: the audience is still deleted.
+	BeforeDelete func(ctx context.Context, audienceID string)
 }
 
 // Store reads and writes one brand's audiences.
@@ -218,6 +221,9 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	}
 	if len(users) > 0 {
 		return fmt.Errorf("%w (%s)", ErrInUse, strings.Join(users, ", "))
+	}
+	if s.opts.BeforeDelete != nil {
+		s.opts.BeforeDelete(ctx, id)
 	}
 	err = s.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("DELETE FROM audience_members WHERE snapshot_id IN (SELECT id FROM audience_snapshots WHERE audience_id = ?)", id).Error; err != nil {

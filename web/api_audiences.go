@@ -92,9 +92,13 @@ func (s *Server) apiPreviewAudience(c *fiber.Ctx) error {
 
 // apiBuildAudience answers POST /api/v1/brands/:brand/audiences/:audience/build: a new snapshot, now.
 func (s *Server) apiBuildAudience(c *fiber.Ctx) error {
-	snap, err := s.audienceStore(c).Build(c.UserContext(), c.Params("audience"), audiences.CauseManual)
+	st := s.audienceStore(c)
+	snap, err := st.Build(c.UserContext(), c.Params("audience"), audiences.CauseManual)
 	if err != nil {
 		return err
+	}
+	if a, err := st.Get(c.UserContext(), snap.AudienceID); err == nil {
+		s.syncAfterBuild(c, a)
 	}
 	return c.JSON(fiber.Map{"snapshot": snap})
 }

@@ -19,9 +19,10 @@ func (s *Server) audienceStore(c *fiber.Ctx) *audiences.Store {
 	ts := s.tenantStore(c)
 	brand := brandOf(c)
 	return audiences.NewStore(s.DB, principalOf(c).TenantID, brand, audiences.Options{
-		AppID:   s.Webhook.AppID,
-		Keep:    s.AudienceKeep,
-		NextRun: scheduler.Next,
+		AppID:        s.Webhook.AppID,
+		Keep:         s.AudienceKeep,
+		NextRun:      scheduler.Next,
+		BeforeDelete: s.forgetMeta(principalOf(c).TenantID, brand.ID),
 		AdAccount: func(ctx context.Context, accountID string) error {
 			accts, err := ts.AdAccounts(ctx, brand.ID)
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"relance/audiences"
 	"relance/conversations"
 	"relance/database"
 	"relance/meta"
@@ -54,6 +55,8 @@ type Deps struct {
 	// Scheduler runs audience refreshes; the server reloads it when a refresh schedule changes and shows
 	// its run history. nil: schedules are saved and run by another instance.
 	Scheduler *scheduler.Scheduler
+	// Syncer keeps Meta custom audiences equal to audiences' latest snapshots; nil: sync is refused.
+	Syncer *audiences.Syncer
 }
 
 // Server holds the Fiber app and the route table it was built from.

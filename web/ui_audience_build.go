@@ -13,7 +13,8 @@ import (
 func (s *Server) buildAudience(c *fiber.Ctx) error {
 	b, id := brandOf(c), c.Params("audience")
 	back := "/brands/" + b.ID + "/audiences/" + id
-	snap, err := s.audienceStore(c).Build(c.UserContext(), id, audiences.CauseManual)
+	st := s.audienceStore(c)
+	snap, err := st.Build(c.UserContext(), id, audiences.CauseManual)
 	if isConflictErr(err) {
 		_, msg, _ := classify(err)
 		s.flash(c, "Not built: "+msg+".")
@@ -21,6 +22,9 @@ func (s *Server) buildAudience(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
+	}
+	if a, err := st.Get(c.UserContext(), id); err == nil {
+		s.syncAfterBuild(c, a)
 	}
 	s.flash(c, fmt.Sprintf("Snapshot #%d built: %d members (+%d −%d) in %d ms.", snap.Seq, snap.Size, snap.Added, snap.Removed, snap.DurationMS))
 	return c.Redirect(back, fiber.StatusSeeOther)

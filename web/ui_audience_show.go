@@ -88,6 +88,9 @@ func (s *Server) loadAudienceView(c *fiber.Ctx) (audienceView, error) {
 				v.AdAccount = acct.Name + " (" + acct.AccountID + ")"
 			}
 		}
+		if st := s.syncStatus(c, a); st != nil {
+			v.Sync = st
+		}
 	}
 	return v, nil
 }

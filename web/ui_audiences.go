@@ -32,6 +32,9 @@ func (s *Server) audiencesPage(c *fiber.Ctx) error {
 	v := audienceListView{Brand: b, CanWrite: s.canWriteAudiences(c), Rows: make([]audienceListRow, len(list))}
 	for i, a := range list {
 		v.Rows[i] = audienceListRow{Audience: a}
+		if st := s.syncStatus(c, a); st != nil {
+			v.Rows[i].Sync = st
+		}
 	}
 	return s.renderPage(c, "audiences/list", b.Name+" · audiences", v)
 }
