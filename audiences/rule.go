@@ -337,6 +337,10 @@ func contains(list []string, s string) bool {
 
 // readInt reads a JSON number that is a whole number.
 func readInt(raw json.RawMessage) (int64, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || !(raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+		return 0, false // a number, not a string holding one
+	}
 	var f json.Number
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
