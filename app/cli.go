@@ -8,7 +8,9 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
+	"relance/conversations"
 	"relance/tenancy"
 )
 
@@ -207,18 +209,20 @@ func cmdTokenCreate(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// cmdDemoSeed adds the demo brands to an agency.
+// cmdDemoSeed adds the demo brands to an agency, with synthetic conversations for some or all of them.
 func cmdDemoSeed(ctx context.Context, args []string, out io.Writer) error {
 	fs, path, sets := newFlags("demo seed")
 	slug := fs.String("tenant", "", "agency slug")
 	contacts := fs.Int("contacts", 200, "synthetic contacts (with their conversations) per brand")
+	messages := fs.Int("messages", 0, "messages per brand in all, the contacts' and the Page's (default: about 6 per contact)")
+	brands := fs.Int("brands", len(demoBrands), "how many of the demo brands get conversations")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *contacts < 0 {
-		return fmt.Errorf("%w: demo seed: --contacts must not be negative", errUsage)
-	}
 	if err := required("demo seed", map[string]string{"tenant": *slug}); err != nil {
+		return err
+	}
+	if err := checkSeedFlags(*contacts, *messages, *brands); err != nil {
 		return err
 	}
 	r, t, err := startForTenant(ctx, *path, *sets, *slug)
@@ -226,13 +230,36 @@ func cmdDemoSeed(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer r.close()
-	if err := seedDemoTenant(tenancy.WithActor(ctx, tenancy.Actor{Label: "demo"}), r.store.Tenant(t.ID), false, t.ID); err != nil {
+	ids, err := seedDemoTenant(tenancy.WithActor(ctx, tenancy.Actor{Label: "demo"}), r.store.Tenant(t.ID), false, t.ID)
+	if err != nil {
 		return cliError(err)
 	}
-	if err := seedConversations(ctx, r, t.ID, *contacts); err != nil {
+	st, err := seedConversations(ctx, r, t.ID, ids, seedPlan{contacts: *contacts, messages: *messages, brands: *brands, progress: out})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "seeded %d demo brands with %d contacts each into %s\n", len(demoBrands), *contacts, t.Slug)
+	fmt.Fprintf(out, "seeded %d demo brands into %s; conversations for %d: %d contacts, %d messages, %d events (%d contacts blocked the Page) in %v\n",
+		len(ids), t.Slug, st.brands, st.contacts, st.messages, st.events, st.blocked, st.took.Round(time.Millisecond))
+	return nil
+}
+
+// checkSeedFlags validates demo seed's numbers, naming the flag at fault.
+func checkSeedFlags(contacts, messages, brands int) error {
+	const maxContacts = 10_000_000 // the PSID range of one demo brand
+	switch {
+	case contacts < 0 || contacts > maxContacts:
+		return fmt.Errorf("%w: demo seed: --contacts must be between 0 and %d", errUsage, maxContacts)
+	case messages < 0:
+		return fmt.Errorf("%w: demo seed: --messages must not be negative", errUsage)
+	case messages > 0 && contacts == 0:
+		return fmt.Errorf("%w: demo seed: --messages needs --contacts above 0", errUsage)
+	case messages > 0 && messages < contacts:
+		return fmt.Errorf("%w: demo seed: --messages must be at least --contacts (%d): every contact writes once", errUsage, contacts)
+	case messages > 0 && messages/conversations.SyntheticMaxMessages >= contacts:
+		return fmt.Errorf("%w: demo seed: --messages allows at most %d per contact", errUsage, conversations.SyntheticMaxMessages)
+	case brands < 1 || brands > len(demoBrands):
+		return fmt.Errorf("%w: demo seed: --brands must be between 1 and %d", errUsage, len(demoBrands))
+	}
 	return nil
 }
 

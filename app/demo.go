@@ -2,15 +2,18 @@ package app
 
 import (
 	"context"
-	"time"
-
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
 	"io"
+	"runtime/debug"
 	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"relance/conversations"
 	"relance/tenancy"
@@ -46,9 +49,10 @@ func seedDemo(ctx context.Context, r *runtime, publicURL string, out io.Writer) 
 	if errors.Is(err, tenancy.ErrNotFound) {
 		t, err = r.store.CreateTenant(ctx, "Demo Agency", demoSlug)
 		if err == nil {
-			err = seedDemoTenant(ctx, r.store.Tenant(t.ID), true, "")
+			var brands []string
+			brands, err = seedDemoTenant(ctx, r.store.Tenant(t.ID), true, "")
 			if err == nil {
-				err = seedConversations(ctx, r, t.ID, demoContacts)
+				_, err = seedConversations(ctx, r, t.ID, brands, seedPlan{contacts: demoContacts})
 			}
 		}
 	}
@@ -66,45 +70,43 @@ func demoEmail(role string) string {
 	return strings.ReplaceAll(role, "_", "-") + "@demo.relance.local"
 }
 
-// seedDemoTenant adds the demo brands, Pages and ad accounts to a tenant, and the demo users when asked.
-// Page and ad account IDs must be unique across agencies: the demo agency gets the IDs of the shared webhook
-// fixtures; any other agency gets IDs derived from idSeed.
-func seedDemoTenant(ctx context.Context, ts *tenancy.TenantStore, users bool, idSeed string) error {
-	var first string
+// seedDemoTenant adds the demo brands, Pages and ad accounts to a tenant, and the demo users when asked, and
+// returns the brand ids in the order of demoBrands. Page and ad account IDs must be unique across agencies: the
+// demo agency gets the IDs of the shared webhook fixtures; any other agency gets IDs derived from idSeed.
+func seedDemoTenant(ctx context.Context, ts *tenancy.TenantStore, users bool, idSeed string) ([]string, error) {
+	var ids []string
 	for i, d := range demoBrands {
 		name, cur, tz, pol := d.name, d.currency, d.tz, d.policy
 		b, err := ts.CreateBrand(ctx, tenancy.BrandInput{Name: &name, Currency: &cur, Timezone: &tz, Policy: &pol})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if i == 0 {
-			first = b.ID
-		}
+		ids = append(ids, b.ID)
 		pageID, account := d.pageID, d.account
 		if idSeed != "" {
 			pageID, account = derivedID("1049", idSeed, i), "act_"+derivedID("2309", idSeed, i)
 		}
 		token := "SANDBOX-PAGE-TOKEN-" + pageID
 		if _, err := ts.ConnectPage(ctx, b.ID, tenancy.PageInput{PageID: pageID, Name: d.pageName, AccessToken: token}); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := ts.AddAdAccount(ctx, b.ID, tenancy.AdAccountInput{AccountID: account, Name: d.name + " ads"}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if !users {
-		return nil
+		return ids, nil
 	}
 	for _, role := range demoRoles {
 		nu := tenancy.NewUser{Email: demoEmail(role), Name: "Demo " + strings.ReplaceAll(role, "_", " "), Password: demoPassword, Role: role}
 		if tenancy.IsBrandRole(role) {
-			nu.BrandID = first
+			nu.BrandID = ids[0]
 		}
 		if _, err := ts.CreateUser(ctx, nu); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return ids, nil
 }
 
 // derivedID makes a 15-digit Meta-like ID from a prefix, a seed and an index, stable for the same inputs.
@@ -114,36 +116,112 @@ func derivedID(prefix, seed string, i int) string {
 	return fmt.Sprintf("%s%011d", prefix, n)
 }
 
-// seedConversations writes synthetic conversations for every brand of the tenant through a temporary
-// ingester: the same parsing and writing as real webhooks, so the demo shows what production would.
-func seedConversations(ctx context.Context, r *runtime, tenantID string, perBrand int) error {
-	if perBrand <= 0 {
-		return nil
+// seedPlan says which conversations the demo brands get.
+type seedPlan struct {
+	contacts int // per brand
+	messages int // per brand, the contacts' and the Page's together; 0: about six per contact
+	brands   int // how many of the brands, in order; 0: all
+	// progress, when set, receives a line every few seconds while seeding runs.
+	progress io.Writer
+}
+
+// seedBatch is the most events the seeding ingester commits in one transaction: bigger batches than the
+// webhook default (ingest.max_batch) write each index page fewer times, and nobody waits for an answer.
+const seedBatch = 50000
+
+// seedBulkContacts is the size of a seed (contacts over all brands) from which conversations.BulkLoad defers
+// the scattered indexes: below it, rebuilding them costs more than it saves.
+const seedBulkContacts = 100_000
+
+// seedProgressEvery is how often a long seed prints where it is.
+const seedProgressEvery = 5 * time.Second
+
+// seedStats is what seedConversations wrote.
+type seedStats struct {
+	brands, contacts, messages, events, blocked int
+	took                                        time.Duration
+}
+
+// seedConversations writes synthetic conversations for the given brands through a temporary ingester: the
+// same parsing and writing as real webhooks, so the demo and the benchmarks show what production would.
+func seedConversations(ctx context.Context, r *runtime, tenantID string, brandIDs []string, p seedPlan) (st seedStats, err error) {
+	if p.contacts <= 0 {
+		return st, nil
+	}
+	if p.brands > 0 && p.brands < len(brandIDs) {
+		brandIDs = brandIDs[:p.brands]
 	}
 	ts := r.store.Tenant(tenantID)
-	brands, _, err := ts.Brands(ctx, tenancy.Visible{All: true}, tenancy.Cursor{Limit: 200})
-	if err != nil {
-		return err
-	}
-	in := conversations.NewIngester(r.db, r.store.Vault(), prometheus.NewRegistry(), r.log, r.cfg.Ingest.MaxBatch)
+	// The seed's statements carry thousands of rows each: GORM's slow-statement warning would print them whole.
+	db := *r.db
+	db.W = r.db.W.Session(&gorm.Session{Logger: r.db.W.Logger.LogMode(logger.Error)})
+	in := conversations.NewIngester(&db, r.store.Vault(), prometheus.NewRegistry(), r.log, max(r.cfg.Ingest.MaxBatch, seedBatch))
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { in.Run(runCtx); close(done) }()
 	defer func() { stop(); <-done }()
-	o := conversations.ParseOptions{AppID: r.cfg.EffectiveAppID(), NLPThreshold: r.cfg.Ingest.NLPThreshold}
-	for i, b := range brands {
+	o := conversations.FeedOptions{Parse: conversations.ParseOptions{AppID: r.cfg.EffectiveAppID(), NLPThreshold: r.cfg.Ingest.NLPThreshold}}
+	start := time.Now()
+	if p.contacts*len(brandIDs) >= seedBulkContacts {
+		finish, err := conversations.BulkLoad(ctx, &db)
+		if err != nil {
+			return st, err
+		}
+		defer func() {
+			t := time.Now()
+			if p.progress != nil {
+				fmt.Fprintln(p.progress, "  creating the deferred indexes again and checkpointing…")
+			}
+			if ferr := finish(); ferr != nil && err == nil {
+				err = ferr
+			}
+			st.took = time.Since(start)
+			if p.progress != nil {
+				fmt.Fprintf(p.progress, "  indexes and checkpoint took %v\n", time.Since(t).Round(time.Millisecond))
+			}
+		}()
+		// The generator and the writer allocate a lot and briefly; collecting less often leaves more of the
+		// two cores to them (memory is not what a seed runs short of).
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
+	for i, id := range brandIDs {
+		b, err := ts.Brand(ctx, id)
+		if err != nil {
+			return st, err
+		}
 		pages, err := ts.Pages(ctx, b.ID)
 		if err != nil || len(pages) == 0 {
 			continue
 		}
 		ids := make([]string, len(pages))
-		for j, p := range pages {
-			ids[j] = p.PageID
+		for j, pg := range pages {
+			ids[j] = pg.PageID
 		}
-		gen := conversations.NewSynthetic(ids, o.AppID, time.Now().UTC(), uint64(i+1), 7100000000100000+int64(i)*10_000_000)
-		if _, err := in.Feed(ctx, gen, perBrand, o); err != nil {
-			return fmt.Errorf("app: demo conversations for %s: %w", b.Name, err)
+		gen := conversations.NewSynthetic(ids, o.Parse.AppID, time.Now().UTC(), uint64(i+1), 7100000000100000+int64(i)*10_000_000)
+		gen.Plan(p.contacts, p.messages)
+		last := time.Now()
+		o.Progress = nil
+		if p.progress != nil {
+			o.Progress = func(f conversations.FeedStats) {
+				if time.Since(last) < seedProgressEvery {
+					return
+				}
+				last = time.Now()
+				el := time.Since(start).Seconds()
+				fmt.Fprintf(p.progress, "  %s: %d/%d contacts, %d messages, %d events; %.0f messages/s, %.0f events/s overall\n",
+					b.Name, f.Contacts, p.contacts, f.Messages, f.Stored, float64(st.messages+f.Messages)/el, float64(st.events+f.Stored)/el)
+			}
 		}
+		f, err := in.Feed(ctx, gen, p.contacts, o)
+		if err != nil {
+			return st, fmt.Errorf("app: demo conversations for %s: %w", b.Name, err)
+		}
+		st.brands++
+		st.contacts += f.Contacts
+		st.messages += f.Messages
+		st.events += f.Stored
+		st.blocked += f.Blocked
 	}
-	return nil
+	st.took = time.Since(start)
+	return st, nil
 }

@@ -27,7 +27,7 @@ Commands:
                                     create a user (brand roles need --brand: id or name)
   token create --tenant S --email E --name N
                                     create an API token for that user, print it once
-  demo seed --tenant S [--contacts N]
+  demo seed --tenant S [--contacts N] [--messages N] [--brands K]
                                     add demo brands, Pages, ad accounts and N contacts per brand
   sandbox [--addr HOST:PORT] [--webhook-url URL] [--follow=false]
                                     run the Meta sandbox alone; point relance at it with
