@@ -76,7 +76,7 @@ func startWith(ctx context.Context, cfg Config, logOut io.Writer) (*runtime, err
 	}
 	r.key = key
 	db, err := database.Open(cfg.Database.URL, database.Options{ReadConns: cfg.Database.ReadConns,
-		Logger: logger.New(slogWriter{r.log}, logger.Config{SlowThreshold: 500e6, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true})})
+		Logger: logger.New(slogWriter{r.log}, logger.Config{SlowThreshold: 500e6, LogLevel: logger.Warn, IgnoreRecordNotFoundError: true, ParameterizedQueries: true})})
 	if err != nil {
 		return nil, err
 	}
