@@ -56,11 +56,17 @@ func (c *compiler) list(items []string) string {
 	return "(" + strings.Join(ph, ", ") + ")"
 }
 
-// pairs returns "(contacts.page_id, contacts.psid) IN (SELECT …)" over one of the brand's tables, whose
-// alias is x; cond is the rest of the sub-query's WHERE, with its arguments already bound after the brand's.
+// contactKey is one value per contact of a brand. The sub-queries compare it rather than the row value
+// (page_id, psid): under NOT, SQLite must tell "not in the list" from "unknown" and does so for a row value
+// by scanning the whole list for every contact (48× slower than a hand-written NOT EXISTS at 10,000
+// contacts), while for one value it checks the list for NULL once.
+const contactKey = "contacts.page_id || '|' || contacts.psid"
+
+// pairs starts "key IN (SELECT …)" over one of the brand's tables, whose alias is x; the caller writes the
+// rest of the sub-query's WHERE and binds its arguments after the brand's.
 func (c *compiler) pairs(table string) string {
 	c.arg(c.tenant, c.brand)
-	return "(contacts.page_id, contacts.psid) IN (SELECT x.page_id, x.psid FROM " + table + " x WHERE x.tenant_id = ? AND x.brand_id = ? AND "
+	return contactKey + " IN (SELECT x.page_id || '|' || x.psid FROM " + table + " x WHERE x.tenant_id = ? AND x.brand_id = ? AND "
 }
 
 func (c *compiler) node(r *Rule) (string, error) {
@@ -124,7 +130,8 @@ func (c *compiler) condition(r *Rule) (string, error) {
 			c.arg(utf8.RuneCountInString(p), p)
 			return head + col + " <> '' AND substr(" + col + ", 1, ?) = ?)", nil
 		}
-		return head + col + " IN " + c.list(v.strs) + ")", nil
+		// "<> ''" lets SQLite use the partial indexes of migration 00006, which leave empty values out.
+		return head + col + " <> '' AND " + col + " IN " + c.list(v.strs) + ")", nil
 	case "entity":
 		head := c.pairs("contact_entities")
 		c.arg(v.strs[0])
@@ -141,10 +148,10 @@ func (c *compiler) condition(r *Rule) (string, error) {
 	case "payload":
 		a := c.pairs("contact_events")
 		c.arg(v.strs[0])
-		a += "x.payload = ? AND x.kind = 'postback')"
+		a += "x.payload <> '' AND x.payload = ? AND x.kind = 'postback')"
 		b := c.pairs("messages")
 		c.arg(v.strs[0])
-		b += "x.quick_reply = ?)"
+		b += "x.quick_reply <> '' AND x.quick_reply = ?)"
 		return "(" + a + " OR " + b + ")", nil
 	case "talked_to_human":
 		if v.b {
@@ -167,7 +174,7 @@ func (c *compiler) condition(r *Rule) (string, error) {
 	case "audience":
 		// The latest snapshot of an audience of the same brand: another brand's id matches nobody.
 		c.arg(c.tenant, c.brand, v.strs[0])
-		return "(contacts.page_id, contacts.psid) IN (SELECT m.page_id, m.psid FROM audience_members m WHERE m.snapshot_id = " +
+		return contactKey + " IN (SELECT m.page_id || '|' || m.psid FROM audience_members m WHERE m.snapshot_id = " +
 			"(SELECT s.id FROM audience_snapshots s WHERE s.tenant_id = ? AND s.brand_id = ? AND s.audience_id = ? ORDER BY s.seq DESC LIMIT 1))", nil
 	}
 	return "", fmt.Errorf("audiences: compile: %s %s has no SQL", r.Field, r.Op)
