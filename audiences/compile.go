@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"relance/conversations"
+	"relance/conversations/nlp"
 	"relance/policy"
 )
 
@@ -133,14 +134,15 @@ func (c *compiler) condition(r *Rule) (string, error) {
 		// "<> ''" lets SQLite use the partial indexes of migration 00006, which leave empty values out.
 		return head + col + " <> '' AND " + col + " IN " + c.list(v.strs) + ")", nil
 	case "entity":
-		head := c.pairs("contact_entities")
-		c.arg(v.strs[0])
-		cond := "x.entity = ?"
-		if r.WithinDays != nil {
-			c.arg(c.now - *r.WithinDays*day)
-			cond += " AND x.last_seen_at >= ?"
+		// The contact's mask says whether it ever mentioned the entity; only a time limit needs the table.
+		c.arg(nlp.EntityBit(v.strs[0]))
+		mask := "(contacts.entities_mask & ?) <> 0"
+		if r.WithinDays == nil {
+			return mask, nil
 		}
-		return head + cond + ")", nil
+		head := c.pairs("contact_entities")
+		c.arg(v.strs[0], c.now-*r.WithinDays*day)
+		return "(" + mask + " AND " + head + "x.entity = ? AND x.last_seen_at >= ?))", nil
 	case "text":
 		head := c.pairs("messages")
 		c.arg(likeContains(v.strs[0]))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"relance/conversations/nlp"
 	"relance/database"
 	"relance/internal/testdb"
 	"relance/policy"
@@ -148,11 +149,15 @@ func (w *world) exec(t *testing.T, q string, args ...any) {
 // insert writes one contact and its facts under a brand.
 func (w *world) insert(t *testing.T, brandID string, f *fact) {
 	t.Helper()
+	var mask int64 // as the ingester keeps it beside contact_entities
+	for _, e := range f.entities {
+		mask |= nlp.EntityBit(e.name)
+	}
 	w.exec(t, `INSERT INTO contacts (id, tenant_id, brand_id, page_id, psid, first_seen_at, last_inbound_at, last_interaction_at,
 		last_outbound_at, last_human_at, inbound_count, optin_at, subscribed, optin_timezone, optin_expires_at, blocked, unavailable,
-		updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		entities_mask, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 		tenancy.NewID(), w.tenant, brandID, f.page, f.psid, f.firstSeen, f.lastIn, f.lastInter, f.lastOut, f.lastHuman, f.inCount,
-		f.optinAt, f.subscribed, f.tz, f.optinExp, f.blocked, f.unavailable)
+		f.optinAt, f.subscribed, f.tz, f.optinExp, f.blocked, f.unavailable, mask)
 	for i, e := range f.events {
 		w.exec(t, `INSERT INTO contact_events (tenant_id, brand_id, page_id, psid, kind, dedup_key, at, payload, ref_source, ref_ref,
 			ref_ad_id) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`, w.tenant, brandID, f.page, f.psid, e.kind,

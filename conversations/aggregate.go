@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"relance/conversations/nlp"
 	"relance/tenancy"
 )
 
@@ -27,6 +28,7 @@ type delta struct {
 	owner                              string
 	readWM, deliveryWM                 int64
 	entities                           map[string]*entityDelta
+	entityMask                         int64 // nlp.EntityBit of each entity in entities
 }
 
 type entityDelta struct{ first, last, count int64 }
@@ -53,6 +55,7 @@ func (d *delta) fold(e *Event, vault *tenancy.Vault) {
 				d.entities[en.Name] = ed
 			}
 			ed.first, ed.last, ed.count = min(ed.first, e.At), max(ed.last, e.At), ed.count+1
+			d.entityMask |= nlp.EntityBit(en.Name)
 		}
 	case KindEcho:
 		d.outCount++
@@ -119,13 +122,14 @@ func upsertContacts(tx *gorm.DB, d sqlDialect, deltas []*delta) error {
 		newer("owner_at", "owner_app_id"), fmt.Sprintf("owner_at = %s(contacts.owner_at, excluded.owner_at)", g),
 		fmt.Sprintf("read_watermark = %s(contacts.read_watermark, excluded.read_watermark)", g),
 		fmt.Sprintf("delivery_watermark = %s(contacts.delivery_watermark, excluded.delivery_watermark)", g),
+		"entities_mask = contacts.entities_mask | excluded.entities_mask",
 		"updated_at = excluded.updated_at",
 	}
 	cols := []string{"id", "tenant_id", "brand_id", "page_id", "psid", "first_seen_at", "last_inbound_at", "last_interaction_at",
 		"last_outbound_at", "last_bot_at", "last_human_at", "inbound_count", "outbound_count", "first_ref_at", "first_ref_source",
 		"first_ref_ref", "first_ref_ad_id", "last_ref_at", "last_ref_source", "last_ref_ref", "last_ref_ad_id", "optin_at",
 		"subscribed", "optin_token_enc", "optin_timezone", "optin_expires_at", "owner_at", "owner_app_id", "read_watermark",
-		"delivery_watermark", "updated_at"}
+		"delivery_watermark", "entities_mask", "updated_at"}
 	now := time.Now().UnixMilli()
 	vals := make([][]any, 0, len(deltas))
 	for _, x := range deltas {
@@ -133,7 +137,7 @@ func upsertContacts(tx *gorm.DB, d sqlDialect, deltas []*delta) error {
 		vals = append(vals, []any{tenancy.NewID(), k.tenant, k.brand, k.page, k.psid, x.firstSeen, x.lastIn, x.lastInteraction,
 			x.lastOut, x.lastBot, x.lastHuman, x.inCount, x.outCount, x.firstRefAt, x.firstRef.Source, x.firstRef.Ref,
 			x.firstRef.AdID, x.lastRefAt, x.lastRef.Source, x.lastRef.Ref, x.lastRef.AdID, x.optinAt, x.subscribed,
-			x.optinToken, x.optinTZ, x.optinExpires, x.ownerAt, x.owner, x.readWM, x.deliveryWM, now})
+			x.optinToken, x.optinTZ, x.optinExpires, x.ownerAt, x.owner, x.readWM, x.deliveryWM, x.entityMask, now})
 	}
 	if err := d.bulkInsert(tx, "contacts", cols, vals,
 		"ON CONFLICT (tenant_id, brand_id, page_id, psid) DO UPDATE SET "+strings.Join(set, ", "), nil); err != nil {

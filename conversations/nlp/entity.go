@@ -48,6 +48,17 @@ func EntityNames() []string {
 	return append([]string(nil), entityNames[:]...)
 }
 
+// EntityBit is the entity's bit in contacts.entities_mask (1 << its index in EntityNames), 0 for a name
+// relance does not track. Stored masks depend on the order of EntityNames: append new names, never reorder.
+func EntityBit(name string) int64 {
+	for i, n := range entityNames {
+		if n == name {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
 // Entity is one piece of information found in a message; the same type is produced from Meta's NLP and from
 // relance's extractor so storage and audiences need a single code path.
 type Entity struct {
