@@ -238,6 +238,10 @@ func cmdDemoSeed(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The planner's statistics, so that the first queries on a large seed are planned for its real sizes.
+	if err := r.db.Optimize(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "seeded %d demo brands into %s; conversations for %d: %d contacts, %d messages, %d events (%d contacts blocked the Page) in %v\n",
 		len(ids), t.Slug, st.brands, st.contacts, st.messages, st.events, st.blocked, st.took.Round(time.Millisecond))
 	return nil

@@ -35,7 +35,7 @@ func (s *Store) Members(ctx context.Context, audienceID, snapshotID, cursor stri
 		}
 		q = q.Where("(page_id > ? OR (page_id = ? AND psid > ?))", page, page, psid)
 	}
-	var keys []struct{ PageID, Psid string }
+	var keys []contactKeyRow
 	if err := q.Order("page_id, psid").Limit(limit + 1).Scan(&keys).Error; err != nil {
 		return MemberPage{}, fmt.Errorf("audiences: members: %w", err)
 	}
@@ -45,23 +45,51 @@ func (s *Store) Members(ctx context.Context, audienceID, snapshotID, cursor stri
 		last := keys[limit-1]
 		out.Next = base64.RawURLEncoding.EncodeToString([]byte(last.PageID + "|" + last.Psid))
 	}
-	out.Members = []conversations.ContactReach{}
+	out.Members, err = s.contactsByKeys(ctx, keys, s.opts.Now())
+	if err != nil {
+		return MemberPage{}, fmt.Errorf("audiences: members: %w", err)
+	}
+	return out, nil
+}
+
+// contactKeyRow is a contact's Page and PSID.
+type contactKeyRow struct{ PageID, Psid string }
+
+// contactsByKeys loads the brand's contacts with these keys, in the keys' order, with their reachability at
+// now. Members are contacts of the brand (a build selects contacts; an import refuses other PSIDs).
+func (s *Store) contactsByKeys(ctx context.Context, keys []contactKeyRow, now time.Time) ([]conversations.ContactReach, error) {
+	out := []conversations.ContactReach{}
 	if len(keys) == 0 {
 		return out, nil
 	}
-	// Members are contacts of the brand (a build selects contacts; an import refuses other PSIDs), so one
-	// listing of those keys gives each one's facts and reachability.
-	ph := make([]string, len(keys))
-	args := make([]any, 0, 2*len(keys))
-	for i, k := range keys {
-		ph[i] = "(contacts.page_id = ? AND contacts.psid = ?)"
-		args = append(args, k.PageID, k.Psid)
+	// Ids first, by seeks on the (tenant, brand, Page, PSID) index: given the pairs as one OR, SQLite would
+	// rather walk the listing's activity order over the whole brand (2.5 s at a million contacts).
+	pages, psids, want := []string{}, make([]string, 0, len(keys)), make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if !contains(pages, k.PageID) {
+			pages = append(pages, k.PageID)
+		}
+		psids = append(psids, k.Psid)
+		want[k.PageID+"|"+k.Psid] = true
+	}
+	var found []struct{ ID, PageID, Psid string }
+	if err := s.q(ctx, "contacts").Select("id, page_id, psid").Where("page_id IN ? AND psid IN ?", pages, psids).Scan(&found).Error; err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(keys))
+	for _, f := range found {
+		if want[f.PageID+"|"+f.Psid] {
+			ids = append(ids, f.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
 	}
 	rd := conversations.NewReader(s.db, s.tenant, s.brand.ID, s.opts.AppID)
-	page, err := rd.Contacts(ctx, s.brand.Policy, conversations.Filter{Now: s.opts.Now(),
-		Match: &conversations.Match{Where: "(" + strings.Join(ph, " OR ") + ")", Args: args}}, "", len(keys))
+	page, err := rd.Contacts(ctx, s.brand.Policy, conversations.Filter{Now: now,
+		Match: &conversations.Match{Where: "contacts.id IN ?", Args: []any{ids}}}, "", len(ids))
 	if err != nil {
-		return MemberPage{}, fmt.Errorf("audiences: members: %w", err)
+		return nil, err
 	}
 	byKey := make(map[string]conversations.ContactReach, len(page.Contacts))
 	for _, c := range page.Contacts {
@@ -69,7 +97,7 @@ func (s *Store) Members(ctx context.Context, audienceID, snapshotID, cursor stri
 	}
 	for _, k := range keys {
 		if c, ok := byKey[k.PageID+"|"+k.Psid]; ok {
-			out.Members = append(out.Members, c)
+			out = append(out, c)
 		}
 	}
 	return out, nil

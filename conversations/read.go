@@ -132,11 +132,19 @@ func (r *Reader) entitiesFor(ctx context.Context, rows []contactRow) (map[string
 		return out, nil
 	}
 	psids := make([]string, 0, len(rows))
+	var pages []string
+	seen := map[string]bool{}
 	for _, c := range rows {
 		psids = append(psids, c.Psid)
+		if !seen[c.PageID] {
+			seen[c.PageID] = true
+			pages = append(pages, c.PageID)
+		}
 	}
+	// The Pages as well as the PSIDs: the key starts with the Page, and without it the lookup reads every
+	// entity of the brand (3.4 million rows, 5 s, at a million contacts).
 	var ents []struct{ PageID, Psid, Entity string }
-	if err := r.q(ctx, "contact_entities").Select("page_id, psid, entity").Where("psid IN ?", psids).
+	if err := r.q(ctx, "contact_entities").Select("page_id, psid, entity").Where("page_id IN ? AND psid IN ?", pages, psids).
 		Order("entity").Scan(&ents).Error; err != nil {
 		return nil, fmt.Errorf("conversations: entities: %w", err)
 	}

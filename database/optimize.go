@@ -1,0 +1,46 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Optimize refreshes the planner's statistics. SQLite keeps none until asked, and without them a wide
+// index with the right first columns can look better than a primary key: at a million contacts, loading 20
+// contacts by id chose a walk over the whole brand (4.3 s instead of 0.5 ms). analysis_limit samples each
+// index, so a 9 GB database is analyzed in about 25 s. PostgreSQL's autovacuum analyzes on its own; an
+// explicit ANALYZE only shortens the wait after a bulk load.
+func (db *DB) Optimize(ctx context.Context) error {
+	w := db.W.WithContext(ctx)
+	if db.Dialect == SQLite {
+		if err := w.Exec("PRAGMA analysis_limit = 1000").Error; err != nil {
+			return fmt.Errorf("database: optimize: %w", err)
+		}
+	}
+	if err := w.Exec("ANALYZE").Error; err != nil {
+		return fmt.Errorf("database: optimize: %w", err)
+	}
+	return nil
+}
+
+// OptimizeEvery runs Optimize now and then at each interval until ctx ends, logging failures.
+func (db *DB) OptimizeEvery(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			start := time.Now()
+			if err := db.Optimize(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("database statistics not refreshed", "err", err)
+			} else if ctx.Err() == nil {
+				log.Debug("database statistics refreshed", "took", time.Since(start))
+			}
+			t.Reset(every)
+		}
+	}
+}
