@@ -107,16 +107,18 @@ func (c *compiler) condition(r *Rule) (string, error) {
 	switch r.Field {
 	case "last_inbound_at", "first_seen_at":
 		col := "contacts." + r.Field
+		// 0 means never, so a lower bound is at least 1 rather than a separate "> 0": given two lower bounds
+		// on the indexed column, SQLite may range over the wrong one (every contact instead of a third).
 		switch r.Op {
 		case "within_days":
-			c.arg(c.now - v.n*day)
-			return "(" + col + " > 0 AND " + col + " >= ?)", nil
+			c.arg(max(c.now-v.n*day, 1))
+			return col + " >= ?", nil
 		case "older_than_days":
 			c.arg(c.now - v.n*day)
 			return "(" + col + " > 0 AND " + col + " < ?)", nil
 		case "between":
-			c.arg(v.from.UnixMilli(), v.to.UnixMilli())
-			return "(" + col + " > 0 AND " + col + " >= ? AND " + col + " < ?)", nil
+			c.arg(max(v.from.UnixMilli(), 1), v.to.UnixMilli())
+			return "(" + col + " >= ? AND " + col + " < ?)", nil
 		}
 	case "inbound_count":
 		op := map[string]string{"gte": ">=", "lte": "<=", "eq": "="}[r.Op]
