@@ -15,7 +15,9 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"relance/audiences"
 	"relance/conversations"
+	"relance/scheduler"
 	"relance/tenancy"
 )
 
@@ -54,6 +56,9 @@ func seedDemo(ctx context.Context, r *runtime, publicURL string, out io.Writer) 
 			if err == nil {
 				_, err = seedConversations(ctx, r, t.ID, brands, seedPlan{contacts: demoContacts})
 			}
+			if err == nil {
+				err = seedDemoAudiences(ctx, r, t.ID, brands)
+			}
 		}
 	}
 	if err != nil {
@@ -90,7 +95,9 @@ func seedDemoTenant(ctx context.Context, ts *tenancy.TenantStore, users bool, id
 		if _, err := ts.ConnectPage(ctx, b.ID, tenancy.PageInput{PageID: pageID, Name: d.pageName, AccessToken: token}); err != nil {
 			return nil, err
 		}
-		if _, err := ts.AddAdAccount(ctx, b.ID, tenancy.AdAccountInput{AccountID: account, Name: d.name + " ads"}); err != nil {
+		// The token lets the demo's audiences sync to the sandbox's custom audiences.
+		if _, err := ts.AddAdAccount(ctx, b.ID, tenancy.AdAccountInput{AccountID: account, Name: d.name + " ads",
+			AccessToken: "SANDBOX-ADS-TOKEN-" + account}); err != nil {
 			return nil, err
 		}
 	}
@@ -224,4 +231,46 @@ func seedConversations(ctx context.Context, r *runtime, tenantID string, brandID
 	}
 	st.took = time.Since(start)
 	return st, nil
+}
+
+// demoAudiences are the audiences every demo brand gets: the first thing an agency asks of a history.
+var demoAudiences = []struct{ name, rule, cron string }{
+	{"Price askers, last 30 days", `{"all":[{"field":"last_inbound_at","op":"within_days","value":30},
+		{"field":"entity","op":"mentioned","value":"amount_of_money"},{"field":"talked_to_human","op":"is","value":false}]}`, "0 7 * * *"},
+	{"Spring campaign, no free window", `{"all":[{"any":[{"field":"ad_id","op":"in","value":["23850000000000001","23850000000000002"]},
+		{"field":"ref","op":"prefix","value":"camp=spring"}]},{"not":{"field":"reachability","op":"eq","value":"free"}}]}`, "*/15 * * * *"},
+	{"Engaged, gone quiet", `{"all":[{"field":"inbound_count","op":"gte","value":3},
+		{"field":"last_inbound_at","op":"older_than_days","value":14},{"not":{"field":"entity","op":"mentioned","value":"bye"}}]}`, ""},
+}
+
+// seedDemoAudiences creates and builds the demo audiences of each brand. The one refreshed every quarter
+// hour has the brand's ad account, so the scheduler's next refresh also syncs it to the sandbox.
+func seedDemoAudiences(ctx context.Context, r *runtime, tenantID string, brandIDs []string) error {
+	ts := r.store.Tenant(tenantID)
+	for _, id := range brandIDs {
+		b, err := ts.Brand(ctx, id)
+		if err != nil {
+			return err
+		}
+		accts, err := ts.AdAccounts(ctx, id)
+		if err != nil {
+			return err
+		}
+		st := audiences.NewStore(r.db, tenantID, b, audiences.Options{AppID: r.cfg.EffectiveAppID(), Keep: r.cfg.Audiences.KeepSnapshots,
+			NextRun: scheduler.Next, AdAccount: func(context.Context, string) error { return nil }})
+		for _, d := range demoAudiences {
+			in := audiences.Input{Name: &d.name, Rule: []byte(d.rule), RefreshCron: &d.cron}
+			if d.cron == "*/15 * * * *" && len(accts) > 0 {
+				in.AdAccountID = &accts[0].AccountID
+			}
+			a, err := st.Create(ctx, in)
+			if err != nil {
+				return fmt.Errorf("app: demo audience %s: %w", d.name, err)
+			}
+			if _, err := st.Build(ctx, a.ID, audiences.CauseManual); err != nil {
+				return fmt.Errorf("app: demo audience %s: %w", d.name, err)
+			}
+		}
+	}
+	return nil
 }
