@@ -16,7 +16,7 @@ import (
 const SampleSize = 20
 
 // Preview is what a rule would select now: how many contacts, how each can be reached under the brand's
-// policy profile, and the most recently active few.
+// policy profile, and the few who wrote last.
 type Preview struct {
 	Count     int64                        `json:"count"`
 	Breakdown Breakdown                    `json:"breakdown"`
@@ -88,10 +88,10 @@ func (s *Store) Preview(ctx context.Context, raw []byte) (Preview, error) {
 		countErr = s.db.R.WithContext(ctx).Raw("SELECT "+classes+" AS class, COUNT(*) AS n FROM contacts WHERE "+q.Where+" GROUP BY 1",
 			append(args, q.Args...)...).Scan(&counts).Error
 	}()
-	// The sample's keys come from the columns the rule's index covers, so the sort of the matches needs no
-	// table row; only the 20 chosen contacts are read whole.
+	// The sample is the members who wrote last: in the order of the index the rule reads, so the scan
+	// stops at the 20th match instead of sorting every match; only those 20 contacts are read whole.
 	sampleErr = s.db.R.WithContext(ctx).Raw("SELECT contacts.page_id, contacts.psid FROM contacts WHERE "+q.Where+
-		" ORDER BY contacts.last_interaction_at DESC, contacts.page_id, contacts.psid LIMIT ?", append(q.Args, SampleSize)...).Scan(&keys).Error
+		" ORDER BY contacts.last_inbound_at DESC, contacts.page_id, contacts.psid LIMIT ?", append(q.Args, SampleSize)...).Scan(&keys).Error
 	wg.Wait()
 	if err := errors.Join(countErr, sampleErr); err != nil {
 		return Preview{}, fmt.Errorf("audiences: preview: %w", err)

@@ -547,7 +547,7 @@
     meta.pages.forEach(function (p) { pageName[p.id] = p.name; });
     var body = el("tbody");
     sample.forEach(function (c) {
-      var at = c.last_interaction_at || c.last_inbound_at;
+      var at = c.last_inbound_at || c.last_interaction_at; // the sample is ordered by who wrote last
       var reach = c.reachability || {};
       body.appendChild(el("tr", {}, [
         el("td", {}, [el("a", { href: meta.thread_url + encodeURIComponent(c.id) }, [el("code", { text: c.psid })]),
@@ -558,7 +558,7 @@
       ]));
     });
     box.appendChild(el("div", { "class": "scroll" }, [el("table", { id: "preview-members" }, [
-      el("thead", {}, [el("tr", {}, [el("th", { text: "Contact" }), el("th", { text: "Last activity" }),
+      el("thead", {}, [el("tr", {}, [el("th", { text: "Contact" }), el("th", { text: "Last message" }),
         el("th", { "class": "num", text: "In" }), el("th", { text: "Reachability" })])]),
       body])]));
   }
