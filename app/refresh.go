@@ -32,7 +32,47 @@ func newScheduler(r *runtime, reg prometheus.Registerer, syncer *audiences.Synce
 	if err != nil {
 		return nil, fmt.Errorf("app: scheduler: %w", err)
 	}
+	if syncer != nil {
+		// Syncs that stopped (a network fault, Meta's rate limit, a dead instance) or never started are
+		// picked up every five minutes; a missed round is not worth replaying, the next one sees the same.
+		err = s.Register(scheduler.Kind{Name: SyncKind, Missed: scheduler.MissedSkip,
+			Source: func(context.Context) ([]scheduler.Entry, error) {
+				return []scheduler.Entry{{Key: "due", Spec: "*/5 * * * *", TZ: "UTC"}}, nil
+			},
+			Handler: retrySyncs(r, syncer)})
+		if err != nil {
+			return nil, fmt.Errorf("app: scheduler: %w", err)
+		}
+	}
 	return s, nil
+}
+
+// SyncKind is the scheduler kind that resumes due Meta audience syncs.
+const SyncKind = "audience_sync"
+
+// retrySyncs runs every due sync, one after the other; each one's outcome is in its own status.
+func retrySyncs(r *runtime, syncer *audiences.Syncer) scheduler.Handler {
+	return func(ctx context.Context, _ string, _ time.Time) error {
+		due, err := syncer.Due(ctx)
+		if err != nil {
+			return err
+		}
+		for _, d := range due {
+			brand, err := r.store.Tenant(d.TenantID).Brand(ctx, d.BrandID)
+			if err != nil {
+				r.log.Warn("audience sync retry", "audience", d.AudienceID, "err", err)
+				continue
+			}
+			brand.TenantID = d.TenantID
+			if _, err := syncer.Sync(ctx, d.TenantID, brand, d.AudienceID); err != nil && ctx.Err() == nil {
+				r.log.Warn("audience sync retry stopped", "audience", d.AudienceID, "err", err)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
 }
 
 // refreshSchedules lists every audience with a refresh_cron, in its brand's time zone.
