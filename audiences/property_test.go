@@ -373,3 +373,25 @@ func diff(a, b []string) []string {
 	}
 	return out
 }
+
+// TestPreviewBreakdownMatchesClassify checks the preview's breakdown against policy.Classify on the world's
+// edge-case contacts, under both profiles: its CASE relies on the classes being exclusive and complete.
+func TestPreviewBreakdownMatchesClassify(t *testing.T) {
+	w := newWorld(t, 7)
+	for _, profile := range policy.Profiles {
+		brand := w.brand
+		brand.Policy = profile
+		st := NewStore(w.db, w.tenant, brand, Options{Keep: 1, Now: func() time.Time { return w.now }})
+		p, err := st.Preview(context.Background(), []byte(`{"all":[]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want Breakdown
+		for _, f := range w.facts {
+			want.add(policy.Classify(profile, f.policyContact(), w.now).Class, 1)
+		}
+		if p.Breakdown != want || p.Count != int64(len(w.facts)) {
+			t.Errorf("%s: breakdown %+v (count %d), Classify %+v", profile, p.Breakdown, p.Count, want)
+		}
+	}
+}
