@@ -174,14 +174,27 @@ func TestSandboxThrottles(t *testing.T) {
 	}
 }
 
-// TestSandboxTransientFailures fails a share of calls with code 2; the client's retries absorb them.
+// TestSandboxTransientFailures fails a share of calls with code 2: the client retries them, and what still fails
+// is transient.
 func TestSandboxTransientFailures(t *testing.T) {
-	p := newPair(t, sandbox.Options{FailRate: 0.3, Seed: "flaky"})
+	// At 0.9 a call fails even after the client's three retries about two times in three (0.9⁴), so both
+	// outcomes show in 30 calls; a fail_rate that did nothing would leave no failure at all.
+	p := newPair(t, sandbox.Options{FailRate: 0.9, Seed: "flaky"})
 	ctx := context.Background()
+	var failed, ok int
 	for range 30 {
-		if _, err := p.C.SubscribedApps(ctx, testPage, pageToken); err != nil && !meta.IsTransient(err) {
+		_, err := p.C.SubscribedApps(ctx, testPage, pageToken)
+		switch {
+		case err == nil:
+			ok++
+		case meta.IsTransient(err):
+			failed++
+		default:
 			t.Fatalf("unexpected error %v", err)
 		}
+	}
+	if failed == 0 || ok == 0 {
+		t.Errorf("%d calls failed and %d succeeded: fail_rate should give both", failed, ok)
 	}
 }
 
