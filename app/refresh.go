@@ -8,15 +8,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"relance/audiences"
+	"relance/conversations"
 	"relance/meta"
 	"relance/scheduler"
 	"relance/tenancy"
 	"relance/web"
 )
 
-// newScheduler builds the scheduler with relance's jobs registered: today, audience refreshes, each followed
-// by a Meta sync when the audience has an ad account and syncer is not nil.
-func newScheduler(r *runtime, reg prometheus.Registerer, syncer *audiences.Syncer) (*scheduler.Scheduler, error) {
+// newScheduler builds the scheduler with relance's jobs registered: audience refreshes, each followed by a
+// Meta sync when the audience has an ad account; and, when Meta is reachable (syncer and backfiller not nil),
+// the resumption of syncs and history backfills that stopped.
+func newScheduler(r *runtime, reg prometheus.Registerer, syncer *audiences.Syncer, backfiller *conversations.Backfiller) (*scheduler.Scheduler, error) {
 	missed, err := scheduler.ParseMissed(r.cfg.Scheduler.Missed)
 	if err != nil {
 		return nil, err
@@ -44,8 +46,25 @@ func newScheduler(r *runtime, reg prometheus.Registerer, syncer *audiences.Synce
 			return nil, fmt.Errorf("app: scheduler: %w", err)
 		}
 	}
+	if backfiller != nil {
+		// A backfill whose instance stopped (a deploy, a crash) goes on from its cursor without anyone asking.
+		err = s.Register(scheduler.Kind{Name: BackfillKind, Missed: scheduler.MissedSkip,
+			Source: func(context.Context) ([]scheduler.Entry, error) {
+				return []scheduler.Entry{{Key: "abandoned", Spec: "*/5 * * * *", TZ: "UTC"}}, nil
+			},
+			Handler: func(ctx context.Context, _ string, _ time.Time) error {
+				_, err := backfiller.ResumeAbandoned(ctx)
+				return err
+			}})
+		if err != nil {
+			return nil, fmt.Errorf("app: scheduler: %w", err)
+		}
+	}
 	return s, nil
 }
+
+// BackfillKind is the scheduler kind that resumes abandoned history backfills.
+const BackfillKind = "backfill_resume"
 
 // SyncKind is the scheduler kind that resumes due Meta audience syncs.
 const SyncKind = "audience_sync"

@@ -67,7 +67,7 @@ func TestRefreshEverySlotOnceAcrossInstances(t *testing.T) {
 		Tick(context.Context, time.Time) error
 	}
 	for _, rt := range runs {
-		s, err := newScheduler(rt, nil, nil)
+		s, err := newScheduler(rt, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

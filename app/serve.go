@@ -100,7 +100,11 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		return err
 	}
 	syncer := newSyncer(r, graph)
-	sched, err := newScheduler(r, reg, syncer)
+	var backfiller *conversations.Backfiller
+	if graph != nil {
+		backfiller = conversations.NewBackfiller(r.db, ingest, graph, r.store, r.log)
+	}
+	sched, err := newScheduler(r, reg, syncer, backfiller)
 	if err != nil {
 		ln.Close()
 		return err

@@ -234,3 +234,40 @@ func TestBackfillHeartbeatKeepsItsLease(t *testing.T) {
 		t.Fatalf("run with heartbeats: %+v %v", job, err)
 	}
 }
+
+// TestBackfillResumeAbandoned: a backfill whose instance stopped is finished by ResumeAbandoned once its lease
+// has lapsed, from its cursor, and not before.
+func TestBackfillResumeAbandoned(t *testing.T) {
+	b := newBackfillEnv(t)
+	b.history(t, 30, 0)
+	ctx := context.Background()
+	job, err := b.run.Jobs(b.tenant.ID).Start(ctx, b.brand.ID, fixturePage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	stopping := conversations.NewBackfiller(b.db, b.in, cancelAfterFirstPage{Graph: b.graph, cancel: cancel}, b.store,
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := stopping.Run(runCtx, job); !errors.Is(err, context.Canceled) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	// Claim it as a live instance would, then let that instance die: nothing to resume while its lease holds.
+	if _, err := b.run.Jobs(b.tenant.ID).Start(ctx, b.brand.ID, fixturePage); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.run.ResumeAbandoned(ctx); err != nil || n != 0 {
+		t.Fatalf("under a live lease: %d resumed, %v", n, err)
+	}
+	later := time.Now().Add(3 * time.Minute)
+	b.run.Now = func() time.Time { return later }
+	if n, err := b.run.ResumeAbandoned(ctx); err != nil || n != 1 {
+		t.Fatalf("after the lease lapsed: %d resumed, %v", n, err)
+	}
+	done, _ := b.run.Jobs(b.tenant.ID).Latest(ctx, b.brand.ID, fixturePage)
+	if done.ID != job.ID || done.Status != conversations.BackfillDone || done.Threads != 30 || done.Imported != 60 || done.Duplicates != 0 {
+		t.Fatalf("resumed job: %+v", done)
+	}
+	if n, _ := b.run.ResumeAbandoned(ctx); n != 0 {
+		t.Errorf("a finished job was resumed again")
+	}
+}
