@@ -16,6 +16,7 @@ import (
 	"relance/audiences"
 	"relance/conversations"
 	"relance/internal/testdb"
+	"relance/scheduler"
 	"relance/tenancy"
 	"relance/web"
 )
@@ -113,7 +114,10 @@ func newFixture(t testing.TB) *fixture {
 	done := make(chan struct{})
 	go func() { f.ingest.Run(runCtx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
-	f.srv, err = web.New(web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg,
+	// A scheduler that is never started: pages read its run history.
+	sched, err := scheduler.New(st.DB(), scheduler.Options{Instance: "test"})
+	must(err)
+	f.srv, err = web.New(web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg, Scheduler: sched,
 		Ingest: f.ingest, Webhook: web.WebhookConfig{AppID: fixtureApp, AppSecret: fixtureSecret, VerifyToken: "verify-me", NLPThreshold: 0.8}, Sessions: tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour},
 		Login:   tenancy.LoginLimits{PerEmail: 5, PerIP: 50, Window: time.Minute},
 		CSRFKey: []byte("0123456789abcdef0123456789abcdef"), BodyLimit: 1 << 20,

@@ -7,6 +7,7 @@ import (
 
 	"relance/audiences"
 	"relance/conversations"
+	"relance/scheduler"
 	"relance/tenancy"
 )
 
@@ -23,7 +24,9 @@ type audienceView struct {
 	PageName  map[string]string
 	AdAccount string
 	// Sync is the audience's Meta sync status, for the "audience_sync" template block; nil shows "—".
-	Sync       any
+	Sync any
+	// Runs are the latest scheduled refreshes (outcome, duration), newest first.
+	Runs       []scheduler.Run
 	CanWrite   bool
 	CanThreads bool
 	// Import is the result of a list just uploaded (manual audiences); ImportError says why none was read.
@@ -76,6 +79,12 @@ func (s *Server) loadAudienceView(c *fiber.Ctx) (audienceView, error) {
 			names.Audiences[o.ID] = o.Name
 		}
 		v.Summary = ruleSummary(a.Rule, names)
+	}
+	if s.Scheduler != nil && (a.RefreshCron != "" || a.Kind == audiences.KindRule) {
+		// The audience was authorized above; run history is keyed by its id alone.
+		if v.Runs, err = s.Scheduler.Runs(ctx, RefreshKind, a.ID, 10); err != nil {
+			return v, err
+		}
 	}
 	if a.AdAccountID != "" {
 		v.AdAccount = a.AdAccountID

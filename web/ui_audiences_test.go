@@ -10,9 +10,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"relance/audiences"
 	"relance/tenancy"
+	"relance/web"
 )
 
 // uiResponse is what a UI request answered.
@@ -167,5 +169,23 @@ func TestAudienceScreens(t *testing.T) {
 	}
 	if _, err := st.Get(context.Background(), id); err == nil {
 		t.Error("the audience is still there after delete")
+	}
+}
+
+// TestAudiencePageShowsRefreshRuns shows the scheduler's history of the audience's refreshes on its page.
+func TestAudiencePageShowsRefreshRuns(t *testing.T) {
+	f := newFixture(t)
+	slot := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC).UnixMilli()
+	if err := f.store.DB().W.Exec(`INSERT INTO scheduler_runs (kind, job_key, slot, instance, attempt, outcome, error, started_at,
+		finished_at, duration_ms) VALUES (?, ?, ?, 'node-7', 1, 'failed', 'audiences: build: disk full', ?, ?, 1234)`,
+		web.RefreshKind, f.audience.ID, slot, slot, slot+1234).Error; err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := f.session(f.users[analyst])
+	req := httptest.NewRequest(http.MethodGet, "/brands/"+f.a1.ID+"/audiences/"+f.audience.ID, nil)
+	r := f.uiSend(req, secret)
+	if r.status != 200 || !strings.Contains(r.body, `id="refresh-runs"`) || !strings.Contains(r.body, "disk full") ||
+		!strings.Contains(r.body, "2026-03-02 09:00") || !strings.Contains(r.body, "1234 ms") {
+		t.Fatalf("audience page: %d\n%s", r.status, r.body)
 	}
 }
