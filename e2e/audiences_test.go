@@ -17,14 +17,7 @@ import (
 // TestAudienceBuilder builds a rule with a nested group in the browser, watches the live preview follow each
 // edit and an invalid value show its error inline, saves the audience, builds it and finds snapshot #1.
 func TestAudienceBuilder(t *testing.T) {
-	chrome := chromiumPath()
-	if chrome == "" {
-		const msg = "browser tests need Chromium: apt-get install -y chromium (or set RELANCE_CHROMIUM to its path)"
-		if os.Getenv("RELANCE_REQUIRE_BROWSER") != "" {
-			t.Fatal(msg + "; RELANCE_REQUIRE_BROWSER is set, so this fails instead of skipping")
-		}
-		t.Skip(msg)
-	}
+	chrome := requireChromium(t)
 	srv := startRelance(t)
 	b := &browser{t: t, ctx: newBrowser(t, chrome, 3*time.Minute), base: srv.URL}
 	const pageID = "104000000000888"

@@ -211,14 +211,7 @@ func (b *browser) createBrand(name, currency, timezone string) string {
 }
 
 func TestFoundationAcceptance(t *testing.T) {
-	chrome := chromiumPath()
-	if chrome == "" {
-		const msg = "browser tests need Chromium: apt-get install -y chromium (or set RELANCE_CHROMIUM to its path)"
-		if os.Getenv("RELANCE_REQUIRE_BROWSER") != "" {
-			t.Fatal(msg + "; RELANCE_REQUIRE_BROWSER is set, so this fails instead of skipping")
-		}
-		t.Skip(msg)
-	}
+	chrome := requireChromium(t)
 	srv := startRelance(t)
 	b := &browser{t: t, ctx: newBrowser(t, chrome, 90*time.Second), base: srv.URL}
 

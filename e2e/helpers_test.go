@@ -132,3 +132,18 @@ func newBrowser(t *testing.T, execPath string, timeout time.Duration) context.Co
 
 // screenshotDir, when RELANCE_E2E_SCREENSHOTS names a directory, receives full-page screenshots.
 func screenshotDir() string { return strings.TrimSpace(os.Getenv("RELANCE_E2E_SCREENSHOTS")) }
+
+// requireChromium returns the Chromium to drive, or skips the test with how to install it; under
+// RELANCE_REQUIRE_BROWSER (as in .ci/run) a missing Chromium fails the test instead.
+func requireChromium(t *testing.T) string {
+	t.Helper()
+	chrome := chromiumPath()
+	if chrome == "" {
+		const msg = "browser tests need Chromium: apt-get install -y chromium (or set RELANCE_CHROMIUM to its path)"
+		if os.Getenv("RELANCE_REQUIRE_BROWSER") != "" {
+			t.Fatal(msg + "; RELANCE_REQUIRE_BROWSER is set, so this fails instead of skipping")
+		}
+		t.Skip(msg)
+	}
+	return chrome
+}
