@@ -74,9 +74,13 @@ func (s *Server) apiImportAudience(c *fiber.Ctx) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &tenancy.ValidationError{Fields: map[string]string{"file": "is empty: send a CSV with a psid column"}}
 	}
-	res, err := s.audienceStore(c).Import(c.UserContext(), c.Params("audience"), bytes.NewReader(body))
+	st := s.audienceStore(c)
+	res, err := st.Import(c.UserContext(), c.Params("audience"), bytes.NewReader(body))
 	if err != nil {
 		return err
+	}
+	if a, err := st.Get(c.UserContext(), c.Params("audience")); err == nil && res.Snapshot != nil {
+		s.syncAfterBuild(c, a)
 	}
 	return c.JSON(res)
 }

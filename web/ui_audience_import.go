@@ -40,6 +40,9 @@ func (s *Server) importAudience(c *fiber.Ctx) error {
 	if v, err = s.loadAudienceView(c); err != nil {
 		return err
 	}
+	if res.Snapshot != nil {
+		s.syncAfterBuild(c, v.Audience)
+	}
 	v.Import, v.ImportFile = &res, fh.Filename
 	return s.renderPage(c, "audiences/show", v.Audience.Name, v)
 }
