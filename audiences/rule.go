@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"relance/conversations/nlp"
 	"relance/tenancy"
 )
 
@@ -85,7 +86,7 @@ var fields = map[string]map[string]opSpec{
 }
 
 // Entities are the values of the entity field: what the extractor finds in messages.
-var Entities = []string{"greetings", "bye", "thanks", "datetime", "location", "amount_of_money", "phone_number", "email", "url"}
+var Entities = nlp.EntityNames()
 
 // Fields lists the rule fields in a stable order (for the UI builder and the OpenAPI document).
 func Fields() []string {
