@@ -21,11 +21,13 @@ import (
 
 // runtime is what every command shares once started: configuration, logger, database and store.
 type runtime struct {
-	cfg   Config
-	log   *slog.Logger
-	db    *database.DB
-	store *tenancy.Store
-	key   []byte
+	// migrated is how many migrations this start applied (statistics may be stale after them).
+	migrated int
+	cfg      Config
+	log      *slog.Logger
+	db       *database.DB
+	store    *tenancy.Store
+	key      []byte
 }
 
 // close releases the database.
@@ -82,6 +84,7 @@ func startWith(ctx context.Context, cfg Config, logOut io.Writer) (*runtime, err
 	}
 	r.db = db
 	n, err := db.Migrate(ctx)
+	r.migrated = n
 	if err != nil {
 		r.close()
 		return nil, err

@@ -134,7 +134,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	defer stopLoops()
 	go r.store.Authz().Watch(loops, cfg.Security.PolicyReload.Duration, r.log)
 	go purgeSessions(loops, r)
-	go r.db.OptimizeEvery(loops, 24*time.Hour, r.log)
+	go r.db.OptimizeEvery(loops, 24*time.Hour, r.migrated > 0 || r.db.StatsMissing(ctx), r.log)
 	// The ingester stops after the server: requests still in flight at shutdown get their commit.
 	ingestCtx, stopIngest := context.WithCancel(context.Background())
 	ingestDone := make(chan struct{})

@@ -25,9 +25,16 @@ func (db *DB) Optimize(ctx context.Context) error {
 	return nil
 }
 
-// OptimizeEvery runs Optimize now and then at each interval until ctx ends, logging failures.
-func (db *DB) OptimizeEvery(ctx context.Context, every time.Duration, log *slog.Logger) {
-	t := time.NewTimer(0)
+// OptimizeEvery runs Optimize at each interval until ctx ends, logging failures. It also runs at once when
+// now is true: the caller says so when the statistics are missing or stale (a fresh database, a migration
+// that changed indexes). Otherwise a start does not pay for it: on SQLite, ANALYZE holds the single writer
+// connection, and webhooks would wait behind it for as long as it takes (25 s on a 9 GB database).
+func (db *DB) OptimizeEvery(ctx context.Context, every time.Duration, now bool, log *slog.Logger) {
+	first := every
+	if now {
+		first = 0
+	}
+	t := time.NewTimer(first)
 	defer t.Stop()
 	for {
 		select {
@@ -43,4 +50,17 @@ func (db *DB) OptimizeEvery(ctx context.Context, every time.Duration, log *slog.
 			t.Reset(every)
 		}
 	}
+}
+
+// StatsMissing reports whether the planner has no statistics at all (SQLite before its first ANALYZE).
+// PostgreSQL keeps its own, so it never reports them missing.
+func (db *DB) StatsMissing(ctx context.Context) bool {
+	if db.Dialect != SQLite {
+		return false
+	}
+	var n int64
+	if err := db.R.WithContext(ctx).Raw("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&n).Error; err != nil {
+		return true
+	}
+	return n == 0
 }

@@ -16,8 +16,14 @@ func TestOptimizeRecordsStatistics(t *testing.T) {
 	if err := db.W.Exec("INSERT INTO tenants (id, name, slug, created_at) VALUES ('t1', 'A', 'a', CURRENT_TIMESTAMP)").Error; err != nil {
 		t.Fatal(err)
 	}
+	if got := db.StatsMissing(ctx); got != (db.Dialect == database.SQLite) {
+		t.Errorf("before Optimize, StatsMissing = %v on %s", got, db.Dialect)
+	}
 	if err := db.Optimize(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if db.StatsMissing(ctx) {
+		t.Error("after Optimize, StatsMissing is still true")
 	}
 	if db.Dialect == database.SQLite {
 		var n int64
