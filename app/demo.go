@@ -17,7 +17,6 @@ import (
 
 	"relance/audiences"
 	"relance/conversations"
-	"relance/scheduler"
 	"relance/tenancy"
 )
 
@@ -256,8 +255,7 @@ func seedDemoAudiences(ctx context.Context, r *runtime, tenantID string, brandID
 		if err != nil {
 			return err
 		}
-		st := audiences.NewStore(r.db, tenantID, b, audiences.Options{AppID: r.cfg.EffectiveAppID(), Keep: r.cfg.Audiences.KeepSnapshots,
-			NextRun: scheduler.Next, AdAccount: func(context.Context, string) error { return nil }})
+		st := r.audienceStore(tenantID, b)
 		for _, d := range demoAudiences {
 			in := audiences.Input{Name: &d.name, Rule: []byte(d.rule), RefreshCron: &d.cron}
 			if d.cron == "*/15 * * * *" && len(accts) > 0 {

@@ -152,8 +152,26 @@ func (r *runtime) audienceStoreOf(ctx context.Context, audienceID string) (*audi
 		return nil, tenancy.Brand{}, fmt.Errorf("app: audience %s: %w", audienceID, err)
 	}
 	brand.TenantID = owner.TenantID
-	return audiences.NewStore(r.db, owner.TenantID, brand, audiences.Options{AppID: r.cfg.EffectiveAppID(),
-		Keep: r.cfg.Audiences.KeepSnapshots, NextRun: scheduler.Next}), brand, nil
+	return r.audienceStore(owner.TenantID, brand), brand, nil
+}
+
+// audienceStore is a brand's audience store as the command line and the scheduler use it: the configured
+// retention, schedules checked by the scheduler's parser, ad accounts checked against the brand's.
+func (r *runtime) audienceStore(tenantID string, brand tenancy.Brand) *audiences.Store {
+	return audiences.NewStore(r.db, tenantID, brand, audiences.Options{AppID: r.cfg.EffectiveAppID(),
+		Keep: r.cfg.Audiences.KeepSnapshots, NextRun: scheduler.Next,
+		AdAccount: func(ctx context.Context, accountID string) error {
+			accts, err := r.store.Tenant(tenantID).AdAccounts(ctx, brand.ID)
+			if err != nil {
+				return err
+			}
+			for _, a := range accts {
+				if a.AccountID == accountID {
+					return nil
+				}
+			}
+			return tenancy.ErrNotFound
+		}})
 }
 
 // newSyncer builds the Meta audience syncer, or nil without a Graph client.
