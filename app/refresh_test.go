@@ -81,13 +81,22 @@ func TestRefreshEverySlotOnceAcrossInstances(t *testing.T) {
 	if end.Truncate(time.Minute).Equal(end) {
 		end = end.Add(-time.Second) // exactly five minute boundaries fall in (start, end]
 	}
-	for now := start; !now.After(end); now = now.Add(7 * time.Second) {
+	// Every 7 s, and once more at the end itself: the last minute boundary may fall after the last 7 s step.
+	var times []time.Time
+	for now := start; now.Before(end); now = now.Add(7 * time.Second) {
+		times = append(times, now)
+	}
+	for _, now := range append(times, end) {
 		var wg sync.WaitGroup
 		for i, s := range scheds {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if err := s.Tick(ctx, now.Add(time.Duration(i)*300*time.Millisecond)); err != nil {
+				at := now.Add(time.Duration(i) * 300 * time.Millisecond)
+				if at.After(end) {
+					at = end
+				}
+				if err := s.Tick(ctx, at); err != nil {
 					t.Error(err)
 				}
 			}()
