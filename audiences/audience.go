@@ -257,8 +257,7 @@ func (s *Store) apply(ctx context.Context, row *audienceRow, in Input, create bo
 	if in.Rule != nil && row.Kind == KindManual {
 		errs["rule"] = "a manual audience has no rule; its members come from an imported list"
 	} else if in.Rule != nil || (create && row.Kind == KindRule) {
-		if err := s.checkRule(ctx, row.ID, in.Rule, errs); err == nil {
-			r, _ := Parse(in.Rule, "rule")
+		if r, err := s.checkRule(ctx, row.ID, in.Rule, errs); err == nil {
 			row.Rule = string(r.JSON())
 		} else if !errors.As(err, new(*tenancy.ValidationError)) {
 			return err

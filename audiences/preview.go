@@ -57,10 +57,7 @@ func (b *Breakdown) add(class string, n int64) {
 // *tenancy.ValidationError whose keys are paths under "rule".
 func (s *Store) Preview(ctx context.Context, raw []byte) (Preview, error) {
 	start := time.Now()
-	if err := s.checkRule(ctx, "", raw, map[string]string{}); err != nil {
-		return Preview{}, err
-	}
-	r, err := Parse(raw, "rule")
+	r, err := s.checkRule(ctx, "", raw, map[string]string{})
 	if err != nil {
 		return Preview{}, err
 	}

@@ -12,17 +12,18 @@ import (
 // checkRule parses raw and checks what the parser alone cannot: that every audience the rule refers to is
 // one of the brand's, and that following member_of from this audience never comes back to it. Problems are
 // added to errs under their paths and returned as a *tenancy.ValidationError; other errors are the store's.
-func (s *Store) checkRule(ctx context.Context, selfID string, raw []byte, errs map[string]string) error {
+// It returns the parsed rule when there is no error.
+func (s *Store) checkRule(ctx context.Context, selfID string, raw []byte, errs map[string]string) (*Rule, error) {
 	r, err := Parse(raw, "rule")
 	var v *tenancy.ValidationError
 	if errors.As(err, &v) {
 		for k, msg := range v.Fields {
 			errs[k] = msg
 		}
-		return v
+		return nil, v
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, ref := range r.refs() {
 		if ref.id == selfID {
@@ -35,23 +36,23 @@ func (s *Store) checkRule(ctx context.Context, selfID string, raw []byte, errs m
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if selfID == "" {
 			continue // a new audience: nothing can refer to it yet
 		}
 		chain, err := s.cycle(ctx, row, selfID, map[string]bool{})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if chain != nil {
 			errs[ref.path] = "makes a cycle: " + strings.Join(append([]string{row.Name}, chain...), " → ") + " → this audience"
 		}
 	}
 	if len(errs) > 0 {
-		return &tenancy.ValidationError{Fields: errs}
+		return nil, &tenancy.ValidationError{Fields: errs}
 	}
-	return nil
+	return r, nil
 }
 
 // cycle follows member_of from row; it returns the names along a path that reaches target, or nil.
