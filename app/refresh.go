@@ -161,16 +161,8 @@ func (r *runtime) audienceStore(tenantID string, brand tenancy.Brand) *audiences
 	return audiences.NewStore(r.db, tenantID, brand, audiences.Options{AppID: r.cfg.EffectiveAppID(),
 		Keep: r.cfg.Audiences.KeepSnapshots, NextRun: scheduler.Next,
 		AdAccount: func(ctx context.Context, accountID string) error {
-			accts, err := r.store.Tenant(tenantID).AdAccounts(ctx, brand.ID)
-			if err != nil {
-				return err
-			}
-			for _, a := range accts {
-				if a.AccountID == accountID {
-					return nil
-				}
-			}
-			return tenancy.ErrNotFound
+			_, err := r.store.Tenant(tenantID).AdAccount(ctx, brand.ID, accountID)
+			return err
 		}})
 }
 

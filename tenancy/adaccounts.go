@@ -106,11 +106,18 @@ func (t *TenantStore) AdAccounts(ctx context.Context, brandID string) ([]AdAccou
 // ErrNoAdAccountToken means an ad account was attached without a Marketing API token.
 var ErrNoAdAccountToken = errors.New("tenancy: the ad account has no access token; attach it again with one")
 
+// AdAccount returns a brand's ad account by its Meta id (act_…); ErrNotFound when the brand has no such account.
+func (t *TenantStore) AdAccount(ctx context.Context, brandID, accountID string) (AdAccount, error) {
+	var a AdAccount
+	err := t.r(ctx).Where("brand_id = ? AND account_id = ?", brandID, accountID).Take(&a).Error
+	return a, translate("ad account", err)
+}
+
 // AdAccountToken opens the Marketing API token of a brand's ad account (act_… id) for a call to Meta.
 func (t *TenantStore) AdAccountToken(ctx context.Context, brandID, accountID string) (string, error) {
-	var a AdAccount
-	if err := t.r(ctx).Where("brand_id = ? AND account_id = ?", brandID, accountID).Take(&a).Error; err != nil {
-		return "", translate("ad account token", err)
+	a, err := t.AdAccount(ctx, brandID, accountID)
+	if err != nil {
+		return "", err
 	}
 	if a.AccessTokenEnc == "" {
 		return "", ErrNoAdAccountToken

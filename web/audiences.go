@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,16 +23,8 @@ func (s *Server) audienceStore(c *fiber.Ctx) *audiences.Store {
 		NextRun:      scheduler.Next,
 		BeforeDelete: s.forgetMeta(principalOf(c).TenantID, brand.ID),
 		AdAccount: func(ctx context.Context, accountID string) error {
-			accts, err := ts.AdAccounts(ctx, brand.ID)
-			if err != nil {
-				return err
-			}
-			for _, a := range accts {
-				if a.AccountID == accountID {
-					return nil
-				}
-			}
-			return errors.New("not found")
+			_, err := ts.AdAccount(ctx, brand.ID, accountID)
+			return err
 		},
 	})
 }
