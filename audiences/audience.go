@@ -133,10 +133,15 @@ func (s *Store) Create(ctx context.Context, in Input) (Audience, error) {
 	now := s.opts.Now().UnixMilli()
 	row.CreatedAt, row.UpdatedAt = now, now
 	row.CreatedBy = tenancy.ActorFrom(ctx).Label
-	if err := s.db.W.WithContext(ctx).Create(&row).Error; err != nil {
+	err := s.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "audience.create", row.ID, row.Name)
+	})
+	if err != nil {
 		return Audience{}, s.writeErr("create", err)
 	}
-	s.audit(ctx, "audience.create", row.ID, row.Name)
 	return s.view(ctx, row)
 }
 
@@ -199,13 +204,18 @@ func (s *Store) Update(ctx context.Context, id string, in Input) (Audience, erro
 		row.RuleVersion++
 	}
 	row.UpdatedAt = s.opts.Now().UnixMilli()
-	err = s.db.W.WithContext(ctx).Model(&audienceRow{}).Where("id = ? AND tenant_id = ? AND brand_id = ?", row.ID, s.tenant, s.brand.ID).
-		Updates(map[string]any{"name": row.Name, "rule": row.Rule, "rule_version": row.RuleVersion, "refresh_cron": row.RefreshCron,
-			"ad_account_id": row.AdAccountID, "updated_at": row.UpdatedAt}).Error
+	err = s.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&audienceRow{}).Where("id = ? AND tenant_id = ? AND brand_id = ?", row.ID, s.tenant, s.brand.ID).
+			Updates(map[string]any{"name": row.Name, "rule": row.Rule, "rule_version": row.RuleVersion, "refresh_cron": row.RefreshCron,
+				"ad_account_id": row.AdAccountID, "updated_at": row.UpdatedAt}).Error
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "audience.update", row.ID, row.Name)
+	})
 	if err != nil {
 		return Audience{}, s.writeErr("update", err)
 	}
-	s.audit(ctx, "audience.update", row.ID, row.Name)
 	return s.view(ctx, row)
 }
 
@@ -232,12 +242,14 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		if err := tx.Exec("DELETE FROM audience_snapshots WHERE audience_id = ?", id).Error; err != nil {
 			return err
 		}
-		return tx.Exec("DELETE FROM audiences WHERE id = ? AND tenant_id = ? AND brand_id = ?", id, s.tenant, s.brand.ID).Error
+		if err := tx.Exec("DELETE FROM audiences WHERE id = ? AND tenant_id = ? AND brand_id = ?", id, s.tenant, s.brand.ID).Error; err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "audience.delete", id, row.Name)
 	})
 	if err != nil {
 		return fmt.Errorf("audiences: delete: %w", err)
 	}
-	s.audit(ctx, "audience.delete", id, row.Name)
 	return nil
 }
 
@@ -333,8 +345,9 @@ func (s *Store) view(ctx context.Context, r audienceRow) (Audience, error) {
 	return a, nil
 }
 
-// audit records a change; a failure to write the log is not worth failing the change that was made.
-func (s *Store) audit(ctx context.Context, action, id, name string) {
-	_ = tenancy.RecordAudit(ctx, s.db.W, s.tenant, tenancy.AuditEntry{BrandID: s.brand.ID, Action: action,
+// audit records a change in the change's own transaction, as every change of relance is: the entry exists
+// exactly when the change does.
+func (s *Store) audit(ctx context.Context, tx *gorm.DB, action, id, name string) error {
+	return tenancy.RecordAudit(ctx, tx, s.tenant, tenancy.AuditEntry{BrandID: s.brand.ID, Action: action,
 		ObjectType: "audience", ObjectID: id, Summary: name})
 }

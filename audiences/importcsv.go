@@ -67,13 +67,12 @@ func (s *Store) Import(ctx context.Context, audienceID string, body io.Reader) (
 				return 0, err
 			}
 		}
-		return int64(len(keys)), nil
+		return int64(len(keys)), s.audit(ctx, tx, "audience.import", row.ID, row.Name)
 	})
 	if err != nil {
 		return ImportResult{}, err
 	}
 	res.Snapshot, res.Imported = &snap, len(keys)
-	s.audit(ctx, "audience.import", row.ID, row.Name)
 	return res, nil
 }
 

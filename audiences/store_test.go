@@ -318,3 +318,42 @@ func TestPreviewBreakdown(t *testing.T) {
 		t.Errorf("invalid preview: %v", err)
 	}
 }
+
+// TestChangesAreAudited finds each change of an audience in the agency's audit log.
+func TestChangesAreAudited(t *testing.T) {
+	e := newStoreEnv(t, 2)
+	ctx := tenancy.WithActor(context.Background(), tenancy.Actor{Label: "tester"})
+	a, err := e.st.Create(ctx, Input{Name: ptr("Audited"), Rule: []byte(`{"all":[]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Update(ctx, a.ID, Input{Name: ptr("Audited again")}); err != nil {
+		t.Fatal(err)
+	}
+	manual := KindManual
+	m, err := e.st.Create(ctx, Input{Name: ptr("List"), Kind: &manual})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Import(ctx, m.ID, strings.NewReader("73000001\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.Delete(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	entries, _, err := e.ts.Audit(ctx, tenancy.AuditFilter{Action: "audience."}, tenancy.Cursor{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, en := range entries {
+		if en.Actor != "tester" || en.BrandID != e.brand.ID {
+			t.Errorf("entry %+v", en)
+		}
+		got[en.Action]++
+	}
+	want := map[string]int{"audience.create": 2, "audience.update": 1, "audience.import": 1, "audience.delete": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("audit log %v, want %v", got, want)
+	}
+}
