@@ -1,7 +1,7 @@
 // Package meta is relance's Graph API client: Send API, Marketing API, Custom Audiences, Insights and
 // Marketing Messages, with appsecret_proof, typed errors, retries, pacing and usage-header backoff.
 //
-// Files (facts from /work/shared/reference/meta-platform.md, cited by section):
+// Files (facts from relance's Meta platform reference, cited by section):
 //
 //   - errors.go: ParseError turns a failed response into *Error (Meta's error object, §3) and Class says what
 //     to do about it: retry (transient, throttled), reconnect (token_invalid), fix the setup or the request
