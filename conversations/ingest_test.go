@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +13,7 @@ import (
 
 	"relance/conversations"
 	"relance/database"
+	"relance/internal/fixtures"
 	"relance/internal/testdb"
 	"relance/tenancy"
 )
@@ -64,10 +63,10 @@ func newEnv(t testing.TB) *env {
 	return e
 }
 
-// fixture reads a shared webhook sample.
+// fixture reads a webhook sample of internal/fixtures.
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "messenger", name))
+	b, err := fixtures.Messenger(name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,13 +101,20 @@ type request struct {
 	method string
 	path   string // without the version: "104000000000001/messages"
 	token  string
-	query  url.Values
-	body   any    // sent as JSON
-	pace   string // Page id to pace Send API calls by, or ""
+	query  url.Values // never credentials: those travel in the header and the body
+	body   any        // sent as JSON
+	pace   string     // Page id to pace Send API calls by, or ""
+	next   string     // a paging.next URL to follow as given, instead of path and query (GET only)
 }
 
-// call performs r with retries and decodes the answer into out.
+// call performs r with retries and decodes the answer into out. Its error is scrubbed of credentials: every
+// exported method returns what call returns.
 func (c *Client) call(ctx context.Context, r request, out any) error {
+	return scrub(c.try(ctx, r, out), r.token, AppSecretProof(c.o.AppSecret, r.token))
+}
+
+// try is call before scrubbing.
+func (c *Client) try(ctx context.Context, r request, out any) error {
 	var body []byte
 	if r.body != nil {
 		var err error
@@ -164,39 +171,54 @@ func (c *Client) backoff(attempt int, last error) time.Duration {
 }
 
 // once sends the request a single time.
+//
+// Credentials never go into the URL, which Go's transport errors print and proxies log: the access token
+// travels in the Authorization header (Meta accepts "Bearer"), and appsecret_proof in the body of a POST.
+// A GET or DELETE has no body, so its proof goes in the query: the proof is an HMAC of the token, useless
+// without it and revealing neither the token nor the app secret, and scrub still removes it from errors.
 func (c *Client) once(ctx context.Context, r request, body []byte, out any) error {
-	u := *c.base
-	u.Path = u.Path + "/" + c.o.Version + "/" + strings.TrimLeft(r.path, "/")
-	q := url.Values{}
-	for k, v := range r.query {
-		q[k] = v
+	u, err := c.target(r)
+	if err != nil {
+		return err
 	}
-	q.Set("access_token", r.token)
-	q.Set("appsecret_proof", AppSecretProof(c.o.AppSecret, r.token))
-	u.RawQuery = q.Encode()
+	proof := AppSecretProof(c.o.AppSecret, r.token)
 	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
+	contentType := ""
+	switch {
+	case r.method == http.MethodPost && body != nil:
+		rd, contentType = bytes.NewReader(withProof(body, proof)), "application/json"
+	case r.method == http.MethodPost:
+		rd, contentType = strings.NewReader(url.Values{"appsecret_proof": {proof}}.Encode()), "application/x-www-form-urlencoded"
+	default:
+		q := u.Query()
+		q.Set("appsecret_proof", proof)
+		u.RawQuery = q.Encode()
+		if body != nil {
+			rd, contentType = bytes.NewReader(body), "application/json"
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), rd)
 	if err != nil {
 		return fmt.Errorf("meta: %s %s: %w", r.method, r.path, err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.o.HTTP.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		// A connection that failed before any answer is worth retrying, like Meta's transient codes.
-		return &Error{Message: err.Error(), IsTransient: true, HTTPStatus: 0}
+		// A connection that failed before any answer is worth retrying, like Meta's transient codes. The
+		// transport's text names the URL: it is redacted here already, not only at the boundary.
+		return &Error{Message: redactWith(err.Error(), r.token, proof), IsTransient: true, HTTPStatus: 0}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return &Error{Message: "reading the answer: " + err.Error(), IsTransient: true, HTTPStatus: resp.StatusCode}
+		return &Error{Message: "reading the answer: " + redactWith(err.Error(), r.token, proof), IsTransient: true,
+			HTTPStatus: resp.StatusCode}
 	}
 	c.observeUsage(resp.Header)
 	if resp.StatusCode >= 300 {

@@ -66,18 +66,20 @@ func textMessage() Message {
 
 func TestSendSignsVersionsAndShapes(t *testing.T) {
 	var got map[string]any
-	var path, proof, token string
+	var path, proof, token, query string
 	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		path, proof, token = r.URL.Path, r.URL.Query().Get("appsecret_proof"), r.URL.Query().Get("access_token")
+		path, token, query = r.URL.Path, r.Header.Get("Authorization"), r.URL.RawQuery
 		_ = json.NewDecoder(r.Body).Decode(&got)
+		proof, _ = got["appsecret_proof"].(string)
 		_, _ = w.Write([]byte(`{"recipient_id":"7100000000000001","message_id":"m_1"}`))
 	}, Options{})
 	res, err := c.Send(context.Background(), textMessage())
 	if err != nil || res.MessageID != "m_1" {
 		t.Fatalf("send: %+v %v", res, err)
 	}
-	if path != "/v25.0/104000000000001/messages" || token != "page-token" || proof != AppSecretProof("app-secret", "page-token") {
-		t.Errorf("path %s token %s proof %s", path, token, proof)
+	// The token travels in the header and the proof in the body: nothing secret in the URL.
+	if path != "/v25.0/104000000000001/messages" || token != "Bearer page-token" || proof != AppSecretProof("app-secret", "page-token") || query != "" {
+		t.Errorf("path %s query %q token %s proof %s", path, query, token, proof)
 	}
 	b, _ := json.Marshal(got)
 	for _, want := range []string{`"messaging_type":"RESPONSE"`, `"recipient":{"id":"7100000000000001"}`, `"text":"Hello"`,

@@ -245,6 +245,7 @@ const maxSnippet = 200
 // error object (an HTML 502 from a proxy, an empty body) gives a generic Error with Code 0 and the status.
 // Numbers sent as strings ("code":"190") and booleans sent as strings are accepted (reference §3: parse
 // tolerantly). RetryAfter is the larger of the Retry-After header and the usage headers' regain time.
+// Credential-shaped text in the messages is redacted (see Redact).
 func ParseError(status int, body []byte, header http.Header) *Error {
 	e := &Error{HTTPStatus: status}
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
@@ -257,6 +258,8 @@ func ParseError(status int, body []byte, header http.Header) *Error {
 	if e.FBTraceID == "" && header != nil {
 		e.FBTraceID = header.Get("X-FB-Trace-ID")
 	}
+	// A body may quote the request (a proxy's error page echoing the URL, "malformed access token …").
+	e.Message, e.UserTitle, e.UserMsg = Redact(e.Message), Redact(e.UserTitle), Redact(e.UserMsg)
 	e.RetryAfter = max(retryAfter(header, time.Now()), ParseUsage(header).RegainAfter())
 	return e
 }

@@ -300,3 +300,12 @@ func TestParseErrorEmptyObjectMessage(t *testing.T) {
 		t.Errorf("Error() = %q", e.Error())
 	}
 }
+
+// TestParseErrorRedacts: ParseError is exported; what it builds is already free of credential-shaped text.
+func TestParseErrorRedacts(t *testing.T) {
+	e := ParseError(400, []byte(`{"error":{"message":"Malformed access token EAAGm0PX4ZCpsBAKZCsecret","code":190,`+
+		`"error_user_msg":"see ?access_token=abc&x=1"}}`), nil)
+	if strings.Contains(e.Error(), "EAAG") || strings.Contains(e.UserMsg, "abc") || e.Class() != ClassTokenInvalid {
+		t.Fatalf("%+v", e)
+	}
+}

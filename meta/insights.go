@@ -115,39 +115,31 @@ func (c *Client) Insights(ctx context.Context, token, accountID string, q Insigh
 	return c.insightsPages(ctx, token, adAccountNode(accountID)+"/insights", v)
 }
 
-// insightsPages reads every page of an Insights edge.
+// insightsPages reads every page of an Insights edge, following paging.next as Meta gives it (reference §3):
+// it repeats the whole query with the next cursor, so nothing is rebuilt on relance's side.
 func (c *Client) insightsPages(ctx context.Context, token, path string, v url.Values) ([]InsightsRow, error) {
 	var rows []InsightsRow
+	r := request{method: "GET", path: path, token: token, query: v}
 	for {
 		var page struct {
 			Data   []wireInsightsRow `json:"data"`
 			Paging Paging            `json:"paging"`
 		}
-		if err := c.call(ctx, request{method: "GET", path: path, token: token, query: v}, &page); err != nil {
+		if err := c.call(ctx, r, &page); err != nil {
 			return nil, err
 		}
 		for _, w := range page.Data {
-			r, err := w.row()
+			row, err := w.row()
 			if err != nil {
 				return nil, err
 			}
-			rows = append(rows, r)
+			rows = append(rows, row)
 		}
-		after := page.Paging.Cursors.After
-		if page.Paging.Next == "" || after == "" || len(page.Data) == 0 {
+		if page.Paging.Next == "" || len(page.Data) == 0 {
 			return rows, nil
 		}
-		v = cloneValues(v)
-		v.Set("after", after)
+		r = request{method: "GET", path: path, token: token, next: page.Paging.Next}
 	}
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := make(url.Values, len(v))
-	for k, vs := range v {
-		out[k] = slices.Clone(vs)
-	}
-	return out
 }
 
 // wireInsightsRow is a row as Meta sends it; numbers may come as strings or as numbers.

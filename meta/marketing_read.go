@@ -59,8 +59,10 @@ type AdSet struct {
 	ExcludedAudienceIDs             []string
 	PublisherPlatforms              []string
 	MessengerPositions              []string
-	Schedule                        []ScheduleBlock
-	Created                         time.Time
+	// Targeting is the whole targeting spec as Meta read it back, keys relance does not model included.
+	Targeting json.RawMessage
+	Schedule  []ScheduleBlock
+	Created   time.Time
 }
 
 // Ad is an ad as Meta reports it.
@@ -130,24 +132,30 @@ func (c *Client) AdSet(ctx context.Context, token, id, currency string) (AdSet, 
 		EndTime        string          `json:"end_time"`
 		Schedule       []ScheduleBlock `json:"adset_schedule"`
 		CreatedTime    string          `json:"created_time"`
-		Targeting      struct {
-			CustomAudiences         []struct{ ID marketingID } `json:"custom_audiences"`
-			ExcludedCustomAudiences []struct{ ID marketingID } `json:"excluded_custom_audiences"`
-			PublisherPlatforms      []string                   `json:"publisher_platforms"`
-			MessengerPositions      []string                   `json:"messenger_positions"`
-		} `json:"targeting"`
+		Targeting      json.RawMessage `json:"targeting"`
 	}
 	if err := c.readAdObject(ctx, token, id, adsetReadFields, &w); err != nil {
 		return AdSet{}, err
 	}
+	var tg struct {
+		CustomAudiences         []struct{ ID marketingID } `json:"custom_audiences"`
+		ExcludedCustomAudiences []struct{ ID marketingID } `json:"excluded_custom_audiences"`
+		PublisherPlatforms      []string                   `json:"publisher_platforms"`
+		MessengerPositions      []string                   `json:"messenger_positions"`
+	}
+	if len(w.Targeting) > 0 {
+		if err := json.Unmarshal(w.Targeting, &tg); err != nil {
+			return AdSet{}, fmt.Errorf("meta: ad set %s targeting: %w", id, err)
+		}
+	}
 	out := AdSet{ID: w.ID, AccountID: w.AccountID, CampaignID: w.CampaignID, Name: w.Name, Status: w.Status,
 		EffectiveStatus: w.EffectiveStatus, DestinationType: w.DestinationType, OptimizationGoal: w.OptimizationGoal,
 		BillingEvent: w.BillingEvent, PageID: string(w.PromotedObject.PageID), Schedule: w.Schedule,
-		PublisherPlatforms: w.Targeting.PublisherPlatforms, MessengerPositions: w.Targeting.MessengerPositions}
-	for _, a := range w.Targeting.CustomAudiences {
+		PublisherPlatforms: tg.PublisherPlatforms, MessengerPositions: tg.MessengerPositions, Targeting: w.Targeting}
+	for _, a := range tg.CustomAudiences {
 		out.CustomAudienceIDs = append(out.CustomAudienceIDs, string(a.ID))
 	}
-	for _, a := range w.Targeting.ExcludedCustomAudiences {
+	for _, a := range tg.ExcludedCustomAudiences {
 		out.ExcludedAudienceIDs = append(out.ExcludedAudienceIDs, string(a.ID))
 	}
 	var err error

@@ -9,7 +9,9 @@ import (
 
 // Marketing Messages (the successor of sponsored messages, reference §3): paid messages, billed per delivered
 // message, to people who opted in (optin.notification_messages_token) and live outside the EU, UK, JP, KR
-// and AU. A message campaign holds the budget; each message names its campaign and one subscription token.
+// and AU. A message campaign holds the budget; each message names its campaign in message_id and one
+// subscription token in messenger_delivery_data. The Recurring Notifications shapes (message_campaign_id,
+// recipient.notification_messages_token) were discontinued on 2026-02-10: Meta refuses them.
 
 // ErrInvalidMessageCampaign is a message campaign Meta would refuse; relance refuses it before calling.
 var ErrInvalidMessageCampaign = errors.New("meta: invalid message campaign")
@@ -22,9 +24,6 @@ type MessageCampaignSpec struct {
 	DailyBudget    Money
 	LifetimeBudget Money // needs End
 	Start, End     time.Time
-	// MinConversationGap is the least time between two marketing messages to the same person; Meta refuses a
-	// message sent sooner with 2300052 (ClassMarketingMessageGap). 0 leaves Meta's default.
-	MinConversationGap time.Duration
 }
 
 // CreateMessageCampaign creates a Marketing Messages campaign and returns its id.
@@ -60,8 +59,6 @@ func (s MessageCampaignSpec) body() (map[string]any, error) {
 		return bad("a lifetime budget needs an end time")
 	case !s.End.IsZero() && !s.End.After(s.Start):
 		return bad("the end time must be after the start time")
-	case s.MinConversationGap < 0:
-		return bad("negative conversation gap")
 	}
 	b := map[string]any{"page_id": s.PageID, "name": s.Name}
 	if daily {
@@ -83,29 +80,34 @@ func (s MessageCampaignSpec) body() (map[string]any, error) {
 	if !s.End.IsZero() {
 		b["end_time"] = s.End.UTC().Format(time.RFC3339)
 	}
-	if s.MinConversationGap > 0 {
-		b["min_conversation_gap_seconds"] = int64(s.MinConversationGap / time.Second)
-	}
 	return b, nil
 }
 
 // MarketingMessage is one paid message to one subscriber. Its content has the Send API's shapes: text with
 // quick replies, a button template (Text + Buttons) or an image.
 type MarketingMessage struct {
-	CampaignID        string
-	PageID            string
+	CampaignID        string // the message campaign, sent as message_id
+	PageID            string // the campaign's Page: sends are paced per Page (it is not sent)
 	SubscriptionToken string // the person's optin.notification_messages_token
 	Text              string
 	QuickReplies      []QuickReply
 	Buttons           []Button
 	ImageURL          string
 	Metadata          string // comes back on the echo
+	// MinConversationGap is the least time since this person's previous marketing message; Meta refuses a
+	// message sent sooner with 2300052 (ClassMarketingMessageGap). It is a per-send parameter; 0 leaves
+	// Meta's default.
+	MinConversationGap time.Duration
 }
 
-// SendMarketingMessage sends a Marketing Message through the ad account and returns its message id.
+// SendMarketingMessage sends a Marketing Message through the ad account and returns Meta's
+// marketing_message_tracking_id. The message's own mid arrives on the echo, with Metadata.
 func (c *Client) SendMarketingMessage(ctx context.Context, token, accountID string, m MarketingMessage) (string, error) {
-	if m.CampaignID == "" || m.SubscriptionToken == "" {
+	switch {
+	case m.CampaignID == "" || m.SubscriptionToken == "":
 		return "", fmt.Errorf("%w: a marketing message needs a campaign and a subscription token", ErrInvalidMessage)
+	case m.MinConversationGap < 0:
+		return "", fmt.Errorf("%w: negative conversation gap", ErrInvalidMessage)
 	}
 	// The content rules are the Send API's: build it as one and keep the message part.
 	sb, err := Message{PageID: m.PageID, Token: token, Recipient: m.SubscriptionToken, MessagingType: MessagingUpdate,
@@ -113,20 +115,20 @@ func (c *Client) SendMarketingMessage(ctx context.Context, token, accountID stri
 	if err != nil {
 		return "", err
 	}
-	body := map[string]any{"page_id": m.PageID, "message_campaign_id": m.CampaignID,
-		"recipient": map[string]string{"notification_messages_token": m.SubscriptionToken}, "message": sb["message"]}
+	body := map[string]any{"message_id": m.CampaignID,
+		"messenger_delivery_data": map[string]string{"subscription_token": m.SubscriptionToken}, "message": sb["message"]}
+	if m.MinConversationGap > 0 {
+		body["min_conversation_gap_seconds"] = int64(m.MinConversationGap / time.Second)
+	}
 	var out struct {
-		MessageID string `json:"message_id"`
-		ID        string `json:"id"`
+		Success    bool   `json:"success"`
+		TrackingID flexID `json:"marketing_message_tracking_id"`
 	}
 	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/messages", token: token, body: body, pace: m.PageID}, &out); err != nil {
 		return "", err
 	}
-	if out.MessageID == "" {
-		out.MessageID = out.ID
+	if !out.Success || out.TrackingID == "" {
+		return "", fmt.Errorf("meta: marketing message: answer without success and a tracking id")
 	}
-	if out.MessageID == "" {
-		return "", fmt.Errorf("meta: marketing message: answer without a message id")
-	}
-	return out.MessageID, nil
+	return string(out.TrackingID), nil
 }

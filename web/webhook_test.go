@@ -7,12 +7,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"relance/conversations"
+	"relance/internal/fixtures"
 	"relance/tenancy"
 )
 
@@ -50,7 +49,7 @@ func (f *fixture) postWebhook(body []byte, sig string) (int, string) {
 
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "messenger", name))
+	b, err := fixtures.Messenger(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,11 +245,8 @@ func TestWebhookFixtures(t *testing.T) {
 	t.Run("every fixture again is a duplicate", func(t *testing.T) {
 		var before int64
 		f.store.DB().R.Raw("SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM contact_events)").Scan(&before)
-		entries, _ := os.ReadDir(filepath.Join("..", "..", "shared", "fixtures", "messenger"))
-		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), ".json") {
-				post(e.Name())
-			}
+		for _, name := range fixtures.MessengerNames() {
+			post(name)
 		}
 		var after int64
 		f.store.DB().R.Raw("SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM contact_events)").Scan(&after)

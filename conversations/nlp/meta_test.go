@@ -2,19 +2,17 @@ package nlp
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-)
 
-const fixtureDir = "../../../shared/fixtures/messenger"
+	"relance/internal/fixtures"
+)
 
 // fixtureMessage returns the "message" object of the first messaging item of a webhook fixture.
 func fixtureMessage(t *testing.T, name string) map[string]json.RawMessage {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(fixtureDir, name))
+	raw, err := fixtures.Messenger(name)
 	if err != nil {
 		t.Fatalf("read fixture: %v", err)
 	}

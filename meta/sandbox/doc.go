@@ -5,7 +5,8 @@
 //
 // Layout:
 //
-//   - sandbox.go: Options, New, the router (versioned paths, access token, appsecret_proof) and dispatch.
+//   - sandbox.go: Options, New, the router (versioned paths, access token in the Authorization header, the
+//     body or the query as Meta accepts it, appsecret_proof) and dispatch.
 //   - graph.go: request parameters (JSON, form or query, as Graph accepts them) and Meta-shaped errors.
 //   - limits.go: usage headers that rise with traffic, throttling (4, 32, 613) and transient failures.
 //   - state.go: the objects the sandbox remembers (Pages, threads, ad objects, audiences, sends, stats).
@@ -15,6 +16,11 @@
 //     marketing*.go, audiences.go, insights*.go, messages.go (Marketing Messages), and delivery*.go (the
 //     simulation of impressions, clicks, spend and conversations; delivery_seed.go is a demo/test helper).
 //   - transport.go: the in-process RoundTripper relance uses when meta.graph_url = "sandbox".
+//
+// Lists page as Graph does: paging.next is an absolute URL on the server that answered (the listener's, or
+// the client's base URL in-process) repeating the call's whole query with the next cursor (pages.go: link).
+// Objects are read back whole: an ad set's targeting and a creative's object_story_spec keep every key
+// accepted, including those the sandbox does not model.
 //
 // Everything the sandbox decides at random comes from generators seeded by Options.Seed and the object or
 // hour concerned, so the same seed and the same calls give the same results.

@@ -126,7 +126,7 @@ func pageRows(c *call, rows []map[string]any) (any, *apiError) {
 	}
 	out := map[string]any{"data": data}
 	if len(rows) > 0 {
-		out["paging"] = paging(c, from, to-from, len(rows))
+		out["paging"] = paging(c, from, to-from, len(rows), n)
 	}
 	return out, nil
 }

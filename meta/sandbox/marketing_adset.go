@@ -127,10 +127,23 @@ func (s *Sandbox) createAdSet(c *call) (any, *apiError) {
 	return map[string]any{"id": set.ID}, nil
 }
 
-// adsetTargeting reads and checks targeting: placements and custom audiences of the same account.
+// adsetTargeting reads and checks targeting: placements and custom audiences of the same account. The
+// keys the sandbox models are checked; the whole accepted spec is kept as sent and read back whole, as
+// Meta does (reference §3), so that facebook_positions, age_min, locales… survive a round trip.
 func (s *Sandbox) adsetTargeting(c *call, accountID string) (Targeting, *apiError) {
 	if !c.P.has("targeting") {
 		return Targeting{}, required("targeting")
+	}
+	var whole map[string]json.RawMessage
+	if e := c.P.decode("targeting", &whole); e != nil {
+		return Targeting{}, e
+	}
+	if whole == nil {
+		return Targeting{}, invalidParam("Param targeting must be a JSON object")
+	}
+	spec, err := json.Marshal(whole)
+	if err != nil {
+		return Targeting{}, invalidParam("Param targeting is not valid: %v", err)
 	}
 	var raw struct {
 		CustomAudiences         flexRefs `json:"custom_audiences"`
@@ -168,7 +181,7 @@ func (s *Sandbox) adsetTargeting(c *call, accountID string) (Targeting, *apiErro
 	}
 	return Targeting{CustomAudiences: raw.CustomAudiences, ExcludedCustomAudiences: raw.ExcludedCustomAudiences,
 		GeoLocations: raw.GeoLocations, PublisherPlatforms: raw.PublisherPlatforms,
-		MessengerPositions: raw.MessengerPositions}, nil
+		MessengerPositions: raw.MessengerPositions, Spec: spec}, nil
 }
 
 // adsetBudgetAndTimes checks exactly one budget, the times, and the currency's floor; it fills set.

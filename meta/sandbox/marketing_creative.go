@@ -52,10 +52,15 @@ func (s *Sandbox) createCreative(c *call) (any, *apiError) {
 	if !p.has("object_story_spec") {
 		return nil, required("object_story_spec")
 	}
-	var spec map[string]any
-	if e := p.decode("object_story_spec", &spec); e != nil {
+	// The spec is kept as sent (numbers included, never through float64) and read back whole (reference §3).
+	var whole map[string]json.RawMessage
+	if e := p.decode("object_story_spec", &whole); e != nil {
 		return nil, e
 	}
+	if whole == nil {
+		return nil, invalidParam("Param object_story_spec must be a JSON object")
+	}
+	spec, _ := json.Marshal(whole)
 	var oss struct {
 		PageID    json.RawMessage `json:"page_id"`
 		LinkData  *storyData      `json:"link_data"`

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"encoding/base64"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,9 +30,14 @@ func (s *Sandbox) adObjectView(id string) (map[string]any, string) {
 		return s.adView(ad), "Ad"
 	}
 	if cr := s.st.creatives[id]; cr != nil {
-		return map[string]any{"id": cr.ID, "account_id": strings.TrimPrefix(cr.AccountID, "act_"), "name": cr.Name,
+		v := map[string]any{"id": cr.ID, "account_id": strings.TrimPrefix(cr.AccountID, "act_"), "name": cr.Name,
 			"object_story_spec": cr.Spec, "url_tags": cr.URLTags, "call_to_action_type": cr.CallToAction,
-			"status": "ACTIVE"}, "AdCreative"
+			"status": "ACTIVE", "page_welcome_message": nil}
+		if cr.WelcomeMessage != "" {
+			// Accepted as JSON text, read back as the same text.
+			v["page_welcome_message"] = cr.WelcomeMessage
+		}
+		return v, "AdCreative"
 	}
 	return map[string]any{"id": id}, "Node"
 }
@@ -277,15 +281,7 @@ func (s *Sandbox) listAccountAds(c *call) (any, *apiError) {
 	cursor := func(a *Ad) string { return base64.RawURLEncoding.EncodeToString([]byte(a.ID)) }
 	paging := map[string]any{"cursors": map[string]string{"before": cursor(ads[start]), "after": cursor(ads[end-1])}}
 	if end < len(ads) {
-		// Meta's next is an absolute URL; the sandbox cannot know the host it is served at, so it is relative.
-		q := url.Values{"limit": {strconv.FormatInt(limit, 10)}, "after": {cursor(ads[end-1])}}
-		if f := c.P.str("fields"); f != "" {
-			q.Set("fields", f)
-		}
-		if len(filter) > 0 {
-			q.Set("effective_status", c.P.str("effective_status"))
-		}
-		paging["next"] = "/" + c.Version + "/" + c.Node + "/ads?" + q.Encode()
+		paging["next"] = c.link(c.Node+"/ads", c.Query, cursor(ads[end-1]), int(limit))
 	}
 	out["paging"] = paging
 	return out, nil

@@ -14,9 +14,13 @@ import (
 // Marketing Messages (reference §3): POST /act_{id}/message_campaign, then POST /act_{id}/messages to
 // subscription tokens. The sandbox's rules, and the codes it answers with:
 //
-//   - The campaign must be the account's (else 100/33) and its Page must match page_id (2300005,
-//     PAGE_ID_MISMATCH). A PAUSED campaign, one not started yet or already ended answers 2300000
-//     (INACTIVE_CAMPAIGN).
+//   - The send names its campaign in message_id and its subscriber in
+//     messenger_delivery_data.subscription_token; the discontinued shape (message_campaign_id,
+//     recipient.notification_messages_token) answers 100 naming the parameter. An answer is
+//     {success: true, marketing_message_tracking_id}.
+//   - The campaign must be the account's (else 2300001, INVALID_MESSAGE_ID) and its Page must match page_id
+//     when one is given (2300005, PAGE_ID_MISMATCH). A PAUSED campaign, one not started yet or already
+//     ended answers 2300000 (INACTIVE_CAMPAIGN).
 //   - The token must be a thread's SubscriptionToken (RegisterThread sets it), else 2300004
 //     (INVALID_MESSENGER_SUBSCRIPTION_TOKEN, class person_unavailable); a token of another Page's thread
 //     answers 2300005. A person who blocked the Page answers 551/1545041.
@@ -24,8 +28,9 @@ import (
 //     Messages. Meta documents no code for it; the sandbox answers 100 with subcode 1545041 ("This person
 //     isn't available right now"), which relance classifies person_unavailable: stop trying that person,
 //     the request itself is fine. A thread with no country is treated as eligible.
-//   - A message sooner than min_conversation_gap_seconds after the person's previous Marketing Message
-//     answers 2300052 (class marketing_message_gap). No gap given means none.
+//   - A message sooner than min_conversation_gap_seconds (a per-send parameter; the campaign's, if it was
+//     created with one, otherwise) after the person's previous Marketing Message answers 2300052 (class
+//     marketing_message_gap). No gap given means none.
 //   - Each delivered message costs pricePerMessage of the account currency, in Meta units. A campaign whose
 //     lifetime budget, or whose daily budget for the day (account time zone), cannot pay for one more
 //     message answers 2300000 (INACTIVE_CAMPAIGN: Meta stops a campaign whose budget is spent).
@@ -174,8 +179,8 @@ func (s *Sandbox) readMessageCampaign(c *call) (any, *apiError) {
 
 // marketingBody is the part of a Marketing Message request the sandbox reads.
 type marketingBody struct {
-	Recipient struct {
-		Token string `json:"notification_messages_token"`
+	Delivery struct {
+		Token string `json:"subscription_token"`
 	}
 	Message struct {
 		Text       string `json:"text"`
@@ -190,31 +195,60 @@ type marketingBody struct {
 	}
 }
 
-// sendMarketingMessage is POST /act_{id}/messages.
-func (s *Sandbox) sendMarketingMessage(c *call) (any, *apiError) {
-	campID := c.P.str("message_campaign_id")
-	if campID == "" {
-		campID = c.P.str("campaign_id")
+// discontinuedShape refuses the Recurring Notifications send shape Meta discontinued on 2026-02-10
+// (reference §3): message_campaign_id and recipient.notification_messages_token. Meta answers an invalid
+// parameter (100) naming it.
+func discontinuedShape(p params) *apiError {
+	var recipient struct {
+		Token string `json:"notification_messages_token"`
 	}
+	_ = p.decode("recipient", &recipient)
+	switch {
+	case p.has("message_campaign_id"):
+		return invalidParam("Param message_campaign_id is no longer supported: Recurring Notifications were discontinued on 2026-02-10. Name the message campaign in message_id")
+	case recipient.Token != "":
+		return invalidParam("Param recipient[notification_messages_token] is no longer supported: Recurring Notifications were discontinued on 2026-02-10. Send the token in messenger_delivery_data[subscription_token]")
+	case p.has("recipient"):
+		return invalidParam("Param recipient is not supported by Marketing Messages: address the subscriber with messenger_delivery_data[subscription_token]")
+	}
+	return nil
+}
+
+// sendMarketingMessage is POST /act_{id}/messages {message_id, messenger_delivery_data{subscription_token},
+// message, min_conversation_gap_seconds?} → {success, marketing_message_tracking_id} (reference §3).
+func (s *Sandbox) sendMarketingMessage(c *call) (any, *apiError) {
+	if e := discontinuedShape(c.P); e != nil {
+		return nil, e
+	}
+	campID := c.P.str("message_id")
 	if campID == "" {
-		return nil, required("message_campaign_id")
+		return nil, required("message_id")
 	}
 	mc := s.st.msgCamps[campID]
 	if mc == nil || mc.AccountID != c.Node {
-		return nil, notFound(campID)
+		return nil, mmError(2300001, "The message ID you supplied is invalid. The message with this ID either does not exist, or you do not have the permission to load it.")
 	}
 	if page := c.P.str("page_id"); page != "" && page != mc.PageID {
 		return nil, mmError(2300005, "The page id behind your message does not match the page id of the message campaign.")
 	}
 	var b marketingBody
-	if e := c.P.decode("recipient", &b.Recipient); e != nil {
+	if e := c.P.decode("messenger_delivery_data", &b.Delivery); e != nil {
 		return nil, e
 	}
 	if e := c.P.decode("message", &b.Message); e != nil {
 		return nil, e
 	}
-	if b.Recipient.Token == "" {
-		return nil, required("recipient[notification_messages_token]")
+	if b.Delivery.Token == "" {
+		return nil, required("messenger_delivery_data[subscription_token]")
+	}
+	gap, hasGap, e := c.P.int64("min_conversation_gap_seconds")
+	switch {
+	case e != nil:
+		return nil, e
+	case gap < 0:
+		return nil, invalidParam("Param min_conversation_gap_seconds must be a non-negative integer")
+	case !hasGap:
+		gap = mc.MinGapSeconds // the campaign's, when it was given one
 	}
 	text := b.Message.Text
 	if a := b.Message.Attachment; a != nil {
@@ -234,7 +268,7 @@ func (s *Sandbox) sendMarketingMessage(c *call) (any, *apiError) {
 	case !mc.EndTime.IsZero() && !s.sim.Before(mc.EndTime):
 		return nil, mmError(2300000, "The message campaign has ended.")
 	}
-	t := s.subscriber(b.Recipient.Token, mc.PageID)
+	t := s.subscriber(b.Delivery.Token, mc.PageID)
 	switch {
 	case t == nil:
 		return nil, mmError(2300004, "The subscription token you passed in could not be loaded.")
@@ -246,9 +280,8 @@ func (s *Sandbox) sendMarketingMessage(c *call) (any, *apiError) {
 	case restrictedCountries[strings.ToUpper(t.Country)]:
 		return nil, &apiError{Status: http.StatusBadRequest, Code: 100, Subcode: 1545041, Type: "OAuthException",
 			Message: fmt.Sprintf("(#100) Marketing messages cannot be sent to people in %s (EU, UK, JP, KR and AU are excluded).", strings.ToUpper(t.Country))}
-	case mc.MinGapSeconds > 0 && !t.LastMarketingAt.IsZero() &&
-		s.sim.Sub(t.LastMarketingAt) < time.Duration(mc.MinGapSeconds)*time.Second:
-		return nil, mmError(2300052, fmt.Sprintf("This person received a marketing message less than %d seconds ago (min_conversation_gap_seconds).", mc.MinGapSeconds))
+	case gap > 0 && !t.LastMarketingAt.IsZero() && s.sim.Sub(t.LastMarketingAt) < time.Duration(gap)*time.Second:
+		return nil, mmError(2300052, fmt.Sprintf("This person received a marketing message less than %d seconds ago (min_conversation_gap_seconds).", gap))
 	}
 	acct := s.account(mc.AccountID)
 	price := pricePerMessage(acct.Currency)
@@ -266,7 +299,14 @@ func (s *Sandbox) sendMarketingMessage(c *call) (any, *apiError) {
 	mc.Delivered++
 	mc.Spend += price
 	mc.DaySpend += price
-	return map[string]string{"message_id": mid}, nil
+	// The tracking id is not the message's mid (that one arrives on the echo): Meta keys billing and
+	// Insights on it.
+	return map[string]any{"success": true, "marketing_message_tracking_id": trackingID(s.o.Seed, mid)}, nil
+}
+
+// trackingID is a Marketing Message's marketing_message_tracking_id, derived from its mid.
+func trackingID(seed, mid string) string {
+	return strconv.FormatUint(seeded(seed, "tracking", mid).Uint64()>>1, 10)
 }
 
 // subscriber finds the thread holding a subscription token, preferring the campaign's Page.

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,14 +124,79 @@ func limit(p params, def, max int) (int, *apiError) {
 	return int(n), nil
 }
 
-// paging is Graph's paging block for a page that starts at from and holds n items out of total.
-func paging(c *call, from, n, total int) map[string]any {
+// paging is Graph's paging block for a page that starts at from and holds n items out of total; next
+// repeats the call's whole query with the new cursor and the limit in force.
+func paging(c *call, from, n, total, limit int) map[string]any {
+	return pagingAt(from, n, total, func(after string) string {
+		return c.link(c.Node+"/"+c.Edge, c.Query, after, limit)
+	})
+}
+
+// pagingAt is a paging block whose next link is built by next from the after cursor.
+func pagingAt(from, n, total int, next func(after string) string) map[string]any {
 	cur := map[string]any{"before": cursor(from), "after": cursor(from + n)}
 	out := map[string]any{"cursors": cur}
 	if from+n < total {
-		out["next"] = "https://graph.facebook.com/" + c.Version + "/" + c.Node + "/" + c.Edge + "?after=" + cursor(from+n)
+		out["next"] = next(cursor(from + n))
 	}
 	return out
+}
+
+// link is an absolute URL on the server that answered c, as Meta's paging links are (reference §3): the
+// version, the path, and the query q with the after cursor and the limit set (and no before cursor).
+func (c *call) link(path string, q url.Values, after string, limit int) string {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	out.Del("before")
+	out.Set("after", after)
+	out.Set("limit", strconv.Itoa(limit))
+	return c.Base + "/" + c.Version + "/" + strings.TrimSuffix(path, "/") + "?" + out.Encode()
+}
+
+// nestedLimit reads field.limit(n) from a Graph fields parameter: def when absent, at most 100.
+func nestedLimit(spec, field string, def int) int {
+	_, rest, ok := strings.Cut(spec, field+".limit(")
+	if !ok {
+		return def
+	}
+	num, _, _ := strings.Cut(rest, ")")
+	if n, err := strconv.Atoi(strings.TrimSpace(num)); err == nil && n > 0 {
+		return min(n, 100)
+	}
+	return def
+}
+
+// nestedFields is the selection of one field in a Graph fields parameter: "id,from" for
+// "participants,messages.limit(100){id,from}" and "messages"; "" when it has none.
+func nestedFields(spec, field string) string {
+	depth, start := 0, -1
+	for i, r := range spec {
+		switch r {
+		case '{':
+			if depth == 0 {
+				start = i + 1
+			}
+			depth++
+		case '}':
+			depth--
+			if depth == 0 && start >= 0 {
+				name := spec[:start-1]
+				if j := strings.LastIndex(name, ","); j >= 0 {
+					name = name[j+1:]
+				}
+				if k := strings.IndexAny(name, ".("); k >= 0 {
+					name = name[:k]
+				}
+				if strings.TrimSpace(name) == field {
+					return spec[start:i]
+				}
+				start = -1
+			}
+		}
+	}
+	return ""
 }
 
 // conversations is GET /{page}/conversations?platform=messenger: threads newest first, each with its
@@ -167,7 +233,7 @@ func (s *Sandbox) conversations(c *call) (any, *apiError) {
 	for i := from; i < len(ts) && i < from+n; i++ {
 		data = append(data, s.conversationJSON(c, ts[i], p))
 	}
-	return map[string]any{"data": data, "paging": paging(c, from, len(data), len(ts))}, nil
+	return map[string]any{"data": data, "paging": paging(c, from, len(data), len(ts), n)}, nil
 }
 
 // updated is the time of a thread's last message.
@@ -180,7 +246,16 @@ func (t *Thread) updated() time.Time {
 
 // conversationJSON shapes one thread with up to 100 of its latest messages.
 func (s *Sandbox) conversationJSON(c *call, t *Thread, p *Page) map[string]any {
-	msgs, pg := s.messagesJSON(c, t, p, 0, 100)
+	// The nested messages page links to the thread's own messages edge, with the nested selection as its
+	// fields, as Graph links nested connections.
+	nested := nestedLimit(c.P.str("fields"), "messages", 100)
+	q := url.Values{}
+	if f := nestedFields(c.P.str("fields"), "messages"); f != "" {
+		q.Set("fields", f)
+	}
+	msgs, pg := s.messagesJSON(t, p, 0, nested, func(after string) string {
+		return c.link(t.ID+"/messages", q, after, nested)
+	})
 	return map[string]any{
 		"id": t.ID, "updated_time": threadTime(t.updated()),
 		"participants": map[string]any{"data": []any{
@@ -191,8 +266,8 @@ func (s *Sandbox) conversationJSON(c *call, t *Thread, p *Page) map[string]any {
 	}
 }
 
-// messagesJSON lists a thread's messages newest first, from an offset.
-func (s *Sandbox) messagesJSON(c *call, t *Thread, p *Page, from, n int) ([]any, map[string]any) {
+// messagesJSON lists a thread's messages newest first, from an offset; next builds the next page's link.
+func (s *Sandbox) messagesJSON(t *Thread, p *Page, from, n int, next func(after string) string) ([]any, map[string]any) {
 	person := map[string]any{"id": t.PSID, "name": t.Name}
 	page := map[string]any{"id": p.ID, "name": p.Name}
 	out := []any{}
@@ -206,7 +281,7 @@ func (s *Sandbox) messagesJSON(c *call, t *Thread, p *Page, from, n int) ([]any,
 		out = append(out, map[string]any{"id": m.ID, "created_time": threadTime(m.At), "from": fromP,
 			"to": map[string]any{"data": []any{toP}}, "message": m.Text})
 	}
-	return out, paging(c, from, len(out), total)
+	return out, pagingAt(from, len(out), total, next)
 }
 
 // conversation is GET /{conversation-id}.
@@ -232,6 +307,8 @@ func (s *Sandbox) conversationMessages(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	data, pg := s.messagesJSON(c, t, s.page(t.PageID), from, n)
+	data, pg := s.messagesJSON(t, s.page(t.PageID), from, n, func(after string) string {
+		return c.link(c.Node+"/"+c.Edge, c.Query, after, n)
+	})
 	return map[string]any{"data": data, "paging": pg}, nil
 }

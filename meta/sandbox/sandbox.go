@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -125,6 +126,10 @@ type call struct {
 	Token   string
 	P       params
 	Header  http.Header // response headers the handler may add to
+	// Base is scheme://host of the server that answered, and Query the call's query without credentials:
+	// paging.next links repeat both (reference §3).
+	Base  string
+	Query url.Values
 }
 
 // handler serves one route. It runs with the sandbox's mutex held; it returns the JSON to answer or an error.
@@ -236,7 +241,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, unsupported(r.Method, r.URL.Path))
 		return
 	}
-	c := &call{Method: r.Method, Version: segs[0], Node: segs[1], Header: w.Header()}
+	c := &call{Method: r.Method, Version: segs[0], Node: segs[1], Header: w.Header(), Base: baseURL(r),
+		Query: r.URL.Query()}
+	c.Query.Del("access_token")
+	c.Query.Del("appsecret_proof")
 	if len(segs) == 3 {
 		c.Edge = segs[2]
 	}
@@ -273,6 +281,23 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.write(w, http.StatusOK, out)
+}
+
+// baseURL is scheme://host of the server a request reached: the listener's for a served request, the
+// client's URL for one handed over in-process (Transport), whose Host and scheme come from the client.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if r.URL.Scheme != "" {
+		scheme = r.URL.Scheme
+	}
+	host := r.Host
+	if host == "" {
+		host = r.URL.Host
+	}
+	return scheme + "://" + host
 }
 
 // dispatch applies the limits and finds the route. The mutex is held.

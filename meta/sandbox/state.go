@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -53,13 +54,24 @@ type Campaign struct {
 	Created                                            time.Time
 }
 
-// Targeting is the part of an ad set's targeting the sandbox reads.
+// Targeting is an ad set's targeting: the keys the sandbox reads, and Spec, the whole spec as accepted.
 type Targeting struct {
 	CustomAudiences         []IDRef  `json:"custom_audiences,omitempty"`
 	ExcludedCustomAudiences []IDRef  `json:"excluded_custom_audiences,omitempty"`
 	GeoLocations            any      `json:"geo_locations,omitempty"`
 	PublisherPlatforms      []string `json:"publisher_platforms,omitempty"`
 	MessengerPositions      []string `json:"messenger_positions,omitempty"`
+	// Spec is the targeting object as sent (keys the sandbox does not model included): what reads answer.
+	Spec json.RawMessage `json:"-"`
+}
+
+// MarshalJSON answers the whole accepted spec, as Meta reads targeting back.
+func (t Targeting) MarshalJSON() ([]byte, error) {
+	if len(t.Spec) > 0 {
+		return t.Spec, nil
+	}
+	type modelled Targeting // without this method
+	return json.Marshal(modelled(t))
 }
 
 // IDRef is {"id": "…"} as Meta nests references.
@@ -93,12 +105,12 @@ type AdSet struct {
 type Creative struct {
 	ID, AccountID, Name string
 	PageID              string
-	CallToAction        string // MESSAGE_PAGE for Click-to-Messenger
-	Message             string // link_data.message, the ad's text
-	URLTags             string // url_tags, e.g. "ref=camp%3Dsummer"
-	Ref                 string // the ref carried to Messenger (from the welcome message payload or url_tags)
-	WelcomeMessage      string // page_welcome_message as sent (JSON text)
-	Spec                map[string]any
+	CallToAction        string          // MESSAGE_PAGE for Click-to-Messenger
+	Message             string          // link_data.message, the ad's text
+	URLTags             string          // url_tags, e.g. "ref=camp%3Dsummer"
+	Ref                 string          // the ref carried to Messenger (from the welcome message payload or url_tags)
+	WelcomeMessage      string          // page_welcome_message as sent (JSON text)
+	Spec                json.RawMessage // object_story_spec as accepted, every key kept
 	Created             time.Time
 }
 
