@@ -104,6 +104,8 @@ type request struct {
 	query  url.Values
 	body   any    // sent as JSON
 	pace   string // Page id to pace Send API calls by, or ""
+	// bearer sends the token in the Authorization header, never in the URL (a transport error quotes the URL).
+	bearer bool
 }
 
 // call performs r with retries and decodes the answer into out.
@@ -171,7 +173,9 @@ func (c *Client) once(ctx context.Context, r request, body []byte, out any) erro
 	for k, v := range r.query {
 		q[k] = v
 	}
-	q.Set("access_token", r.token)
+	if !r.bearer {
+		q.Set("access_token", r.token)
+	}
 	q.Set("appsecret_proof", AppSecretProof(c.o.AppSecret, r.token))
 	u.RawQuery = q.Encode()
 	var rd io.Reader
@@ -184,6 +188,9 @@ func (c *Client) once(ctx context.Context, r request, body []byte, out any) erro
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.bearer {
+		req.Header.Set("Authorization", "Bearer "+r.token)
 	}
 	resp, err := c.o.HTTP.Do(req)
 	if err != nil {

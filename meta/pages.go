@@ -25,7 +25,7 @@ func (c *Client) SubscribeApp(ctx context.Context, pageID, token string, fields 
 	var out struct {
 		Success bool `json:"success"`
 	}
-	return c.call(ctx, request{method: "POST", path: pageID + "/subscribed_apps", token: token, query: q}, &out)
+	return c.call(ctx, request{method: "POST", path: pageID + "/subscribed_apps", token: token, query: q, bearer: true}, &out)
 }
 
 // SubscribedApps lists the apps subscribed to the Page (GET /{page}/subscribed_apps).
@@ -33,11 +33,25 @@ func (c *Client) SubscribedApps(ctx context.Context, pageID, token string) ([]Su
 	var out struct {
 		Data []SubscribedApp `json:"data"`
 	}
-	err := c.call(ctx, request{method: "GET", path: pageID + "/subscribed_apps", token: token}, &out)
+	err := c.call(ctx, request{method: "GET", path: pageID + "/subscribed_apps", token: token, bearer: true}, &out)
 	return out.Data, err
 }
 
 // UnsubscribeApp removes the token's app from the Page's webhooks (DELETE /{page}/subscribed_apps).
 func (c *Client) UnsubscribeApp(ctx context.Context, pageID, token string) error {
-	return c.call(ctx, request{method: "DELETE", path: pageID + "/subscribed_apps", token: token}, nil)
+	return c.call(ctx, request{method: "DELETE", path: pageID + "/subscribed_apps", token: token, bearer: true}, nil)
+}
+
+// PageIdentity is what a Page token says about itself (GET /me?fields=id,name): a Page token's /me is the
+// Page it was issued for, so relance compares the id with the Page a user claims before connecting it.
+type PageIdentity struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Me asks Meta whom the token speaks for (GET /me?fields=id,name), the token in the Authorization header.
+func (c *Client) Me(ctx context.Context, token string) (PageIdentity, error) {
+	var out PageIdentity
+	err := c.call(ctx, request{method: "GET", path: "me", token: token, query: url.Values{"fields": {"id,name"}}, bearer: true}, &out)
+	return out, err
 }
