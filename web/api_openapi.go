@@ -64,6 +64,8 @@ var schemas = map[string]any{
 		"webhooks":     obj(map[string]any{"subscribed": map[string]any{"type": "boolean"}, "error": str()})}),
 	"PageInput": obj(map[string]any{"page_id": str(), "name": str(), "access_token": str()}, "page_id", "name", "access_token"),
 	"PageList":  listOf("Page"),
+	"PageDisconnected": obj(map[string]any{"id": str(), "page_id": str(),
+		"webhooks": obj(map[string]any{"unsubscribed": map[string]any{"type": "boolean"}, "error": str()})}, "id", "page_id", "webhooks"),
 	"Backfill": obj(map[string]any{"id": str(), "brand_id": str(), "page_id": str(),
 		"status":  map[string]any{"type": "string", "enum": []string{"queued", "running", "done", "failed"}},
 		"threads": map[string]any{"type": "integer"}, "messages": map[string]any{"type": "integer", "description": "listed by Meta"},
