@@ -59,10 +59,11 @@ func checkPageInput(fe fieldErrors, in PageInput) (pid, name, tok string) {
 	return pid, name, tok
 }
 
-// ConnectPage stores a Page with its access token sealed; a Page can belong to one brand only, because
-// webhooks are routed by Page id (ErrPageTaken otherwise). It does not ask Meta whether the token is the
-// Page's: the web layer does that first (a Page connected without it would receive another's webhooks), and
-// only trusted callers (the demo, tests) call it directly.
+// ConnectPage stores a Page with its access token sealed, as verified: the caller has had Meta confirm the
+// token is the Page's own (the web layer asks GET /me first; the demo and tests use tokens the sandbox issued
+// for the Page). A Page can belong to one brand only, because webhooks are routed by Page id: a Page held with
+// Meta's confirmation answers ErrPageTaken; one held without it (connected before relance checked) is taken
+// from its holder, whose audit log says so without naming the new holder.
 func (t *TenantStore) ConnectPage(ctx context.Context, brandID string, in PageInput) (Page, error) {
 	b, err := t.Brand(ctx, brandID)
 	if err != nil {
@@ -73,9 +74,13 @@ func (t *TenantStore) ConnectPage(ctx context.Context, brandID string, in PageIn
 	if err := fe.err(); err != nil {
 		return Page{}, err
 	}
+	now := t.s.now()
 	p := Page{ID: NewID(), TenantID: t.tenantID, BrandID: b.ID, PageID: pid, Name: name,
-		AccessTokenEnc: t.s.vault.Seal(tok, "page:"+pid), TokenHint: "…" + tok[len(tok)-4:], CreatedAt: t.s.now()}
+		AccessTokenEnc: t.s.vault.Seal(tok, "page:"+pid), TokenHint: "…" + tok[len(tok)-4:], CreatedAt: now, VerifiedAt: &now}
 	err = t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
+		if err := t.releaseUnverified(ctx, tx, pid); err != nil {
+			return AuditEntry{}, err
+		}
 		if err := tx.Create(&p).Error; err != nil {
 			if isConflict(err) {
 				return AuditEntry{}, ErrPageTaken
@@ -89,6 +94,29 @@ func (t *TenantStore) ConnectPage(ctx context.Context, brandID string, in PageIn
 		return Page{}, ErrPageTaken
 	}
 	return p, translate("connect page", err)
+}
+
+// releaseUnverified disconnects the Page from a holder that connected it without Meta's confirmation, in
+// the transaction of the verified connection that replaces it (a verified holder stays: the insert then
+// conflicts). The former holder's audit log records it under relance's name, not the new holder's.
+func (t *TenantStore) releaseUnverified(ctx context.Context, tx *gorm.DB, pageID string) error {
+	var old Page
+	err := tx.Where("page_id = ? AND verified_at IS NULL", pageID).Take(&old).Error
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Delete(&old).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec("UPDATE page_route_epoch SET epoch = epoch + 1 WHERE id = 1").Error; err != nil {
+		return err
+	}
+	return t.s.audit(WithActor(ctx, Actor{Label: "system"}), tx, old.TenantID, AuditEntry{BrandID: old.BrandID,
+		Action: "page.disconnect", ObjectType: "page", ObjectID: old.ID, Summary: fmt.Sprintf("%s (%s): the Page's "+
+			"owner, confirmed by Meta, connected it elsewhere; it had been connected here without that confirmation", old.Name, old.PageID)})
 }
 
 // DisconnectPage removes a Page from a brand and returns it (with its token still sealed, for the caller to

@@ -180,3 +180,62 @@ func TestDisconnectPageUnsubscribesAtMeta(t *testing.T) {
 		t.Errorf("the UI disconnection left the Page connected")
 	}
 }
+
+// TestVerifiedOwnerReclaimsAPageConnectedWithoutConfirmation: a Page agency B connected before relance asked
+// Meta (no verified_at) does not get the Page's kept-aside webhooks, and does not block the Page's owner:
+// agency A connects it with the Page's token, B loses it (its audit log says so, without naming A), and the
+// kept-aside and new webhooks go to A.
+func TestVerifiedOwnerReclaimsAPageConnectedWithoutConfirmation(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const page = "104555000000001"
+	o := conversations.ParseOptions{AppID: fixtureApp, NLPThreshold: 0.8}
+	f.seedContact(ctx, page, "7199000000000555", "kept aside before anyone connected the Page")
+	squat, err := f.store.Tenant(f.b.ID).ConnectPage(ctx, f.b1.ID, tenancy.PageInput{PageID: page, Name: "Squatted",
+		AccessToken: "EAAB-squatter-token-00000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As a Page connected before the check was: no verified_at.
+	if err := f.store.DB().W.Exec("UPDATE pages SET verified_at = NULL WHERE id = ?", squat.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.ingest.Replay(ctx, o); err != nil || n != 0 {
+		t.Fatalf("replay to a holder Meta never confirmed: %d %v", n, err)
+	}
+	bUser := f.other["b_admin"]
+	if status, body := f.do(caller{user: &bUser}, "GET", "/brands/"+f.b1.ID, ""); status != http.StatusOK || !strings.Contains(body, "not confirmed by Meta") {
+		t.Errorf("B's brand page does not flag the unconfirmed Page: %d", status)
+	}
+	f.seedContact(ctx, page, "7199000000000554", "while B holds the Page") // B's while it holds it; routes cached
+	owner := caller{token: f.tokens[admin]}
+	status, body := f.do(owner, "POST", "/api/v1/brands/"+f.a2.ID+"/pages", connectBody(page, "Owned", sandbox.PageToken(sandboxSecret, page)))
+	if status != http.StatusCreated || !strings.Contains(body, `"verified_at":"`) {
+		t.Fatalf("the owner's connection: %d %s", status, body)
+	}
+	if n, err := f.ingest.Replay(ctx, o); err != nil || n != 1 {
+		t.Fatalf("replay to the owner: %d %v", n, err)
+	}
+	f.seedContact(ctx, page, "7199000000000556", "after the owner connected the Page")
+	ownerContacts := "/api/v1/brands/" + f.a2.ID + "/contacts"
+	if _, body := f.do(owner, "GET", ownerContacts, ""); !strings.Contains(body, "7199000000000555") || !strings.Contains(body, "7199000000000556") {
+		t.Errorf("the owner lacks the Page's contacts: %s", body)
+	}
+	bAdmin := caller{token: f.tokens["b_admin"]}
+	if _, body := f.do(bAdmin, "GET", "/api/v1/brands/"+f.b1.ID+"/pages", ""); strings.Contains(body, page) {
+		t.Errorf("B still holds the Page: %s", body)
+	}
+	if _, body := f.do(bAdmin, "GET", "/api/v1/brands/"+f.b1.ID+"/contacts", ""); strings.Contains(body, "7199000000000555") ||
+		strings.Contains(body, "7199000000000556") || !strings.Contains(body, "7199000000000554") {
+		t.Errorf("B's contacts: want only the one from while it held the Page: %s", body)
+	}
+	_, body = f.do(bAdmin, "GET", "/api/v1/audit?action=page.", "")
+	if !strings.Contains(body, "without that confirmation") {
+		t.Errorf("B's audit log does not say why the Page left: %s", body)
+	}
+	for _, secret := range []string{f.a.Name, f.a2.Name, f.a2.ID, f.users[admin].Email} {
+		if strings.Contains(body, secret) {
+			t.Errorf("B's audit log names A's %q: %s", secret, body)
+		}
+	}
+}

@@ -8,5 +8,11 @@ CREATE TABLE page_route_epoch (
 );
 INSERT INTO page_route_epoch (id, epoch) VALUES (1, 0);
 
+-- When Meta confirmed the Page's token was the Page's own (GET /me) and subscribed the app. Pages connected
+-- before that check have none: their kept-aside webhooks are not released to them, and the Page's verified
+-- owner may connect it elsewhere, which disconnects them.
+ALTER TABLE pages ADD COLUMN verified_at DATETIME;
+
 -- +goose Down
+ALTER TABLE pages DROP COLUMN verified_at;
 DROP TABLE page_route_epoch;
