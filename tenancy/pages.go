@@ -98,7 +98,7 @@ func (t *TenantStore) ConnectPage(ctx context.Context, brandID string, in PageIn
 
 // releaseUnverified disconnects the Page from a holder that connected it without Meta's confirmation, in
 // the transaction of the verified connection that replaces it (a verified holder stays: the insert then
-// conflicts). The former holder's audit log records it under relance's name, not the new holder's.
+// conflicts). The former holder's audit log records it under the system actor, not the new holder's.
 func (t *TenantStore) releaseUnverified(ctx context.Context, tx *gorm.DB, pageID string) error {
 	var old Page
 	err := tx.Where("page_id = ? AND verified_at IS NULL", pageID).Take(&old).Error
