@@ -230,7 +230,7 @@ func cmdDemoSeed(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer r.close()
-	ids, err := seedDemoTenant(tenancy.WithActor(ctx, tenancy.Actor{Label: "demo"}), r.store.Tenant(t.ID), false, t.ID)
+	ids, err := seedDemoTenant(tenancy.WithActor(ctx, tenancy.Actor{Label: "demo"}), r.store.Tenant(t.ID), appSecret(r.cfg, r.key), false, t.ID)
 	if err != nil {
 		return cliError(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"relance/meta/sandbox"
 )
 
 // isolate runs the test in a fresh working directory (no relance.toml) with no RELANCE_* variable set,
@@ -326,5 +328,18 @@ func TestMainExitCodes(t *testing.T) {
 	}
 	if fileExists("data") {
 		t.Error("Main created the default data directory")
+	}
+}
+
+// TestSandboxPageToken prints the token the configuration's sandbox issues for a Page, the one it confirms
+// as the Page's own, and refuses a Page ID that is not one.
+func TestSandboxPageToken(t *testing.T) {
+	c := newCLI(t)
+	out := strings.TrimSpace(c.ok("", "sandbox", "page-token", "--page", "104000000000321", "--set", "meta.app_secret=cli-secret"))
+	if out != sandbox.PageToken("cli-secret", "104000000000321") {
+		t.Fatalf("page-token printed %q", out)
+	}
+	if _, err := c.run("", "sandbox", "page-token", "--page", "abc"); !errors.Is(err, errUsage) {
+		t.Fatalf("a non-numeric Page ID: %v", err)
 	}
 }

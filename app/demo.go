@@ -17,6 +17,7 @@ import (
 
 	"relance/audiences"
 	"relance/conversations"
+	"relance/meta/sandbox"
 	"relance/tenancy"
 )
 
@@ -51,7 +52,7 @@ func seedDemo(ctx context.Context, r *runtime, publicURL string, out io.Writer) 
 		t, err = r.store.CreateTenant(ctx, "Demo Agency", demoSlug)
 		if err == nil {
 			var brands []string
-			brands, err = seedDemoTenant(ctx, r.store.Tenant(t.ID), true, "")
+			brands, err = seedDemoTenant(ctx, r.store.Tenant(t.ID), appSecret(r.cfg, r.key), true, "")
 			if err == nil {
 				_, err = seedConversations(ctx, r, t.ID, brands, seedPlan{contacts: demoContacts})
 			}
@@ -76,8 +77,9 @@ func demoEmail(role string) string {
 
 // seedDemoTenant adds the demo brands, Pages and ad accounts to a tenant, and the demo users when asked, and
 // returns the brand ids in the order of demoBrands. Page and ad account IDs must be unique across agencies: the
-// demo agency gets the IDs of the shared webhook fixtures; any other agency gets IDs derived from idSeed.
-func seedDemoTenant(ctx context.Context, ts *tenancy.TenantStore, users bool, idSeed string) ([]string, error) {
+// demo agency gets the IDs of the shared webhook fixtures; any other agency gets IDs derived from idSeed. Each
+// Page gets the token the sandbox of secret issues for it, so that Meta (the sandbox) accepts it as the Page's.
+func seedDemoTenant(ctx context.Context, ts *tenancy.TenantStore, secret string, users bool, idSeed string) ([]string, error) {
 	var ids []string
 	for i, d := range demoBrands {
 		name, cur, tz, pol := d.name, d.currency, d.tz, d.policy
@@ -90,7 +92,7 @@ func seedDemoTenant(ctx context.Context, ts *tenancy.TenantStore, users bool, id
 		if idSeed != "" {
 			pageID, account = derivedID("1049", idSeed, i), "act_"+derivedID("2309", idSeed, i)
 		}
-		token := "SANDBOX-PAGE-TOKEN-" + pageID
+		token := sandbox.PageToken(secret, pageID)
 		if _, err := ts.ConnectPage(ctx, b.ID, tenancy.PageInput{PageID: pageID, Name: d.pageName, AccessToken: token}); err != nil {
 			return nil, err
 		}

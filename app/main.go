@@ -32,6 +32,8 @@ Commands:
   sandbox [--addr HOST:PORT] [--webhook-url URL] [--follow=false]
                                     run the Meta sandbox alone; point relance at it with
                                     --set meta.graph_url=http://HOST:PORT
+  sandbox page-token --page ID      print the token the sandbox of this configuration issues for a
+                                    Page: the Page's own token to paste in "Connect a Page"
 
 Every command reads --config FILE (default relance.toml if present), RELANCE_<SECTION>_<KEY>
 environment variables, and --set section.key=value flags, in that order of precedence.
@@ -102,6 +104,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			return cmdDemoSeed(ctx, rest, stdout)
 		}
 	case "sandbox":
+		if s, rest := sub(); s == "page-token" {
+			return cmdSandboxPageToken(rest, stdout)
+		}
 		return cmdSandbox(ctx, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

@@ -7,8 +7,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
+
+	"relance/meta/sandbox"
 )
 
 // cmdSandbox runs the Meta sandbox alone, over real HTTP, so that a relance pointed at it
@@ -31,6 +34,32 @@ func cmdSandbox(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	return RunSandbox(ctx, cfg, ln, *hook, *follow, stdout)
 }
+
+// cmdSandboxPageToken prints the token the sandbox of this configuration issues for a Page. Connecting a Page
+// needs Meta to confirm the token is the Page's own; against the sandbox, this is that token.
+func cmdSandboxPageToken(args []string, stdout io.Writer) error {
+	fs, path, sets := newFlags("sandbox page-token")
+	page := fs.String("page", "", "the numeric Page ID")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !pageIDRe.MatchString(*page) {
+		return fmt.Errorf("%w: sandbox page-token: --page must be a numeric Page ID", errUsage)
+	}
+	cfg, err := LoadConfig(*path, env, *sets)
+	if err != nil {
+		return err
+	}
+	key, err := secretKey(cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, sandbox.PageToken(appSecret(cfg, key), *page))
+	return nil
+}
+
+// pageIDRe is a Meta Page ID.
+var pageIDRe = regexp.MustCompile(`^[0-9]{5,25}$`)
 
 // RunSandbox serves the sandbox on ln until ctx ends. It opens relance's database only to learn the ad
 // accounts' currencies, as Meta knows them, and derives the app secret as serve does, so that both

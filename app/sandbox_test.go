@@ -23,9 +23,11 @@ const (
 	scenarioKey     = "scenario-secret-key-0123456789abcdefghij"
 	scenarioPage    = "104000000000777"
 	scenarioAccount = "act_1000000000777"
-	scenarioToken   = "EAABscenarioPageToken0123456789"
 	scenarioStart   = "2026-03-02T00:00:00Z"
 )
+
+// scenarioToken is the Page's token as the sandbox issues it; the scenario also uses it for the ad account.
+var scenarioToken = sandbox.PageToken(scenarioSecret, scenarioPage)
 
 // scenarioOutcome is what one simulated day leaves behind, compared between the two ways of running.
 type scenarioOutcome struct {

@@ -55,7 +55,7 @@ func (b *backfillEnv) history(t *testing.T, n, long int) {
 			sends += long
 		}
 		for j := 0; j < sends; j++ {
-			if _, err := b.graph.Send(ctx, meta.Message{PageID: fixturePage, Token: "EAAB-fixture-page-token", Recipient: psid,
+			if _, err := b.graph.Send(ctx, meta.Message{PageID: fixturePage, Token: fixtureToken, Recipient: psid,
 				MessagingType: "RESPONSE", Text: fmt.Sprintf("Bonjour %d, message %d", i, j)}); err != nil {
 				t.Fatal(err)
 			}

@@ -15,6 +15,7 @@ import (
 	"relance/database"
 	"relance/internal/fixtures"
 	"relance/internal/testdb"
+	"relance/meta/sandbox"
 	"relance/tenancy"
 )
 
@@ -22,6 +23,9 @@ const (
 	fixturePage = "104000000000001"
 	ourApp      = "555000000000001"
 )
+
+// fixtureToken is the fixture Page's token as the sandbox of the backfill tests (app secret "s") issues it.
+var fixtureToken = sandbox.PageToken("s", fixturePage)
 
 // env is a database with one agency, one brand and the fixtures' Page connected, and a running ingester.
 type env struct {
@@ -50,7 +54,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	if _, err := st.Tenant(e.tenant.ID).ConnectPage(ctx, e.brand.ID, tenancy.PageInput{PageID: fixturePage, Name: "Maison FR",
-		AccessToken: "EAAB-fixture-page-token"}); err != nil {
+		AccessToken: fixtureToken}); err != nil {
 		t.Fatal(err)
 	}
 	e.in = conversations.NewIngester(db, v, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil)), 5000)

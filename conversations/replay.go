@@ -24,7 +24,8 @@ func (in *Ingester) ReplayLoop(ctx context.Context, every time.Duration, o Parse
 	}
 }
 
-// Replay stores the kept-aside entries of connected Pages and returns how many it replayed.
+// Replay stores the kept-aside entries of Pages connected with Meta's confirmation and returns how many it
+// replayed.
 func (in *Ingester) Replay(ctx context.Context, o ParseOptions) (int, error) {
 	var rows []struct {
 		ID       int64
@@ -32,10 +33,11 @@ func (in *Ingester) Replay(ctx context.Context, o ParseOptions) (int, error) {
 		TenantID string
 		Body     string
 	}
-	// An entry from an agency's own app waits until that agency connects the Page, whoever else does.
+	// An entry from an agency's own app waits until that agency connects the Page, whoever else does. Entries
+	// go only to a holder Meta confirmed (verified_at): a Page connected before that check does not get them.
 	err := in.db.R.WithContext(ctx).Raw(`SELECT u.id, u.page_id, u.tenant_id, u.body FROM unrouted_entries u
 		WHERE u.replayed_at = 0 AND EXISTS (SELECT 1 FROM pages p WHERE p.page_id = u.page_id
-			AND (u.tenant_id = '' OR p.tenant_id = u.tenant_id))
+			AND p.verified_at IS NOT NULL AND (u.tenant_id = '' OR p.tenant_id = u.tenant_id))
 		ORDER BY u.id LIMIT 500`).Scan(&rows).Error
 	if err != nil || len(rows) == 0 {
 		return 0, err

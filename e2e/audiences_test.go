@@ -12,6 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"relance/meta/sandbox"
 )
 
 // TestAudienceBuilder builds a rule with a nested group in the browser, watches the live preview follow each
@@ -30,7 +32,7 @@ func TestAudienceBuilder(t *testing.T) {
 	b.submit("connect a Page", pageForm, `#pages`,
 		fill(pageForm+` input[name="name"]`, "Atelier Nord FR"),
 		fill(pageForm+` input[name="page_id"]`, pageID),
-		fill(pageForm+` input[name="access_token"]`, "EAABsbCS1iHgBAKZCZBe2e2eAudienceToken0123"),
+		fill(pageForm+` input[name="access_token"]`, sandbox.PageToken(e2eAppSecret, pageID)),
 	)
 	b.importHistory(brand, audienceHistory(pageID, time.Now()))
 

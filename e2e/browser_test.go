@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"relance/meta/sandbox"
 )
 
 // browser is a Chromium tab on one relance server; every step fails the test with its name.
@@ -222,11 +224,12 @@ func TestFoundationAcceptance(t *testing.T) {
 		brandB        = "Boulangerie Dupont"
 		pageID        = "104000000000777"
 		pageName      = "Maison Lumière FR"
-		pageToken     = "EAABsbCS1iHgBAKZCZBe2e2eTestToken0123456789"
 		viewerEmail   = "client@maison-lumiere.example"
 		viewerName    = "Claire Client"
 		viewerChosen  = "viewer-chose-this-password"
 	)
+
+	pageToken := sandbox.PageToken(e2eAppSecret, pageID)
 
 	// The bootstrap administrator logs in with the one-time password and must choose a new one.
 	b.loginWithOneTimePassword(adminEmail, srv.AdminPassword)

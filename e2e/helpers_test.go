@@ -39,6 +39,9 @@ func chromiumPath() string {
 
 var oneTimePassword = regexp.MustCompile(`Log in at (\S+)/login as admin@relance\.local with the one-time password (\S+)`)
 
+// e2eAppSecret is the Meta app secret of the servers the browser tests start (meta.graph_url = "sandbox").
+const e2eAppSecret = "e2e-browser-app-secret"
+
 // relance is one server started in-process for a test.
 type relance struct {
 	URL           string // http://127.0.0.1:port
@@ -56,6 +59,9 @@ func startRelance(t *testing.T) relance {
 		cfg.Database.URL = "sqlite://" + filepath.Join(t.TempDir(), "relance.db")
 	}
 	cfg.HTTP.ShutdownTimeout.Duration = 5 * time.Second
+	// The in-process sandbox plays Meta with this app secret: sandbox.PageToken(e2eAppSecret, id) is the token
+	// it confirms as a Page's own when the browser connects the Page.
+	cfg.Meta.AppSecret = e2eAppSecret
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -41,3 +41,17 @@ func (c *Client) SubscribedApps(ctx context.Context, pageID, token string) ([]Su
 func (c *Client) UnsubscribeApp(ctx context.Context, pageID, token string) error {
 	return c.call(ctx, request{method: "DELETE", path: pageID + "/subscribed_apps", token: token}, nil)
 }
+
+// PageIdentity is what a Page token says about itself (GET /me?fields=id,name): a Page token's /me is the
+// Page it was issued for, so relance compares the id with the Page a user claims before connecting it.
+type PageIdentity struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Me asks Meta whom the token speaks for (GET /me?fields=id,name), the token in the Authorization header.
+func (c *Client) Me(ctx context.Context, token string) (PageIdentity, error) {
+	var out PageIdentity
+	err := c.call(ctx, request{method: "GET", path: "me", token: token, query: url.Values{"fields": {"id,name"}}}, &out)
+	return out, err
+}

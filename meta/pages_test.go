@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,10 @@ const (
 	testPSID  = "7100000000000001"
 	pageToken = "EAAB-page-token"
 )
+
+// ownToken is the Page token the test sandbox issues for testPage: the only one it lets speak for the Page
+// in /me and subscribed_apps.
+var ownToken = sandbox.PageToken(testSecret, testPage)
 
 // TestSendRoundTrip sends a text inside the window and finds the send, its echo (with relance's app id
 // and the metadata) and the answer's ids.
@@ -159,7 +164,7 @@ func TestSandboxThrottles(t *testing.T) {
 	ctx := context.Background()
 	var seen []int
 	for range 4 {
-		if _, err := p.C.SubscribedApps(ctx, testPage, pageToken); err != nil {
+		if _, err := p.C.SubscribedApps(ctx, testPage, ownToken); err != nil {
 			t.Fatal(err)
 		}
 		seen = append(seen, p.C.Usage())
@@ -167,7 +172,7 @@ func TestSandboxThrottles(t *testing.T) {
 	if seen[0] != 25 || seen[3] != 100 {
 		t.Errorf("usage seen %v, want 25 … 100", seen)
 	}
-	_, err := p.C.SubscribedApps(ctx, testPage, pageToken)
+	_, err := p.C.SubscribedApps(ctx, testPage, ownToken)
 	var me *meta.Error
 	if !asMeta(err, &me) || me.Code != 4 || !meta.IsThrottled(err) {
 		t.Fatalf("over the limit: %v", err)
@@ -183,7 +188,7 @@ func TestSandboxTransientFailures(t *testing.T) {
 	ctx := context.Background()
 	var failed, ok int
 	for range 30 {
-		_, err := p.C.SubscribedApps(ctx, testPage, pageToken)
+		_, err := p.C.SubscribedApps(ctx, testPage, ownToken)
 		switch {
 		case err == nil:
 			ok++
@@ -202,20 +207,20 @@ func TestSandboxTransientFailures(t *testing.T) {
 func TestSubscribedAppsRoundTrip(t *testing.T) {
 	p := newPair(t, sandbox.Options{AppID: "555000000000001"})
 	ctx := context.Background()
-	if err := p.C.SubscribeApp(ctx, testPage, pageToken, meta.MessengerFields); err != nil {
+	if err := p.C.SubscribeApp(ctx, testPage, ownToken, meta.MessengerFields); err != nil {
 		t.Fatal(err)
 	}
-	apps, err := p.C.SubscribedApps(ctx, testPage, pageToken)
+	apps, err := p.C.SubscribedApps(ctx, testPage, ownToken)
 	if err != nil || len(apps) != 1 || apps[0].ID != "555000000000001" || len(apps[0].SubscribedFields) != len(meta.MessengerFields) {
 		t.Fatalf("apps %+v %v", apps, err)
 	}
-	if err := p.C.SubscribeApp(ctx, testPage, pageToken, []string{"messages", "feed_of_nothing"}); meta.ClassOf(err) != meta.ClassInvalidParameter {
+	if err := p.C.SubscribeApp(ctx, testPage, ownToken, []string{"messages", "feed_of_nothing"}); meta.ClassOf(err) != meta.ClassInvalidParameter {
 		t.Errorf("unknown field: %v", err)
 	}
-	if err := p.C.UnsubscribeApp(ctx, testPage, pageToken); err != nil {
+	if err := p.C.UnsubscribeApp(ctx, testPage, ownToken); err != nil {
 		t.Fatal(err)
 	}
-	if apps, _ := p.C.SubscribedApps(ctx, testPage, pageToken); len(apps) != 0 {
+	if apps, _ := p.C.SubscribedApps(ctx, testPage, ownToken); len(apps) != 0 {
 		t.Errorf("still subscribed: %+v", apps)
 	}
 }
@@ -266,3 +271,87 @@ func TestConversationsRoundTrip(t *testing.T) {
 		t.Errorf("newest message should be the person's reply: %+v", got)
 	}
 }
+
+// TestPageTokenSpeaksForItsPageOnly checks the sandbox answers as Meta: a Page token's /me is its Page, and a
+// token issued for another Page, or no Page token at all, cannot subscribe, list or unsubscribe the app nor
+// send as the Page. The tokens of /me and subscribed_apps travel in the Authorization header, never in the URL.
+func TestPageTokenSpeaksForItsPageOnly(t *testing.T) {
+	var urls []string
+	var mu sync.Mutex
+	p := newPair(t, sandbox.Options{AppID: "555000000000001"})
+	c, err := meta.New(meta.Options{BaseURL: p.URL, Version: "v25.0", AppSecret: testSecret, SendRate: -1, Retries: 1,
+		HTTP: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			mu.Lock()
+			urls = append(urls, r.URL.String())
+			mu.Unlock()
+			return http.DefaultTransport.RoundTrip(r)
+		})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	me, err := c.Me(ctx, ownToken)
+	if err != nil || me.ID != testPage {
+		t.Fatalf("/me with the Page's token: %+v %v", me, err)
+	}
+	if err := c.SubscribeApp(ctx, testPage, ownToken, meta.MessengerFields); err != nil {
+		t.Fatalf("subscribe with the Page's token: %v", err)
+	}
+	other := sandbox.PageToken(testSecret, "104000000000002")
+	forged := ownToken[:len(ownToken)-1] + "0"
+	if forged == ownToken {
+		forged = ownToken[:len(ownToken)-1] + "1"
+	}
+	for name, tc := range map[string]struct {
+		token string
+		class meta.Class
+		code  int
+	}{
+		"another Page's token": {other, meta.ClassPermission, 200},
+		"a token of no Page":   {pageToken, meta.ClassTokenInvalid, 190},
+		"a forged Page token":  {forged, meta.ClassTokenInvalid, 190},
+	} {
+		var me *meta.Error
+		if err := c.SubscribeApp(ctx, testPage, tc.token, meta.MessengerFields); !asMeta(err, &me) || me.Code != tc.code || meta.ClassOf(err) != tc.class {
+			t.Errorf("subscribe with %s: %v", name, err)
+		}
+		if err := c.UnsubscribeApp(ctx, testPage, tc.token); meta.ClassOf(err) != tc.class {
+			t.Errorf("unsubscribe with %s: %v", name, err)
+		}
+		if _, err := c.SubscribedApps(ctx, testPage, tc.token); meta.ClassOf(err) != tc.class {
+			t.Errorf("list apps with %s: %v", name, err)
+		}
+	}
+	if id, err := c.Me(ctx, pageToken); meta.ClassOf(err) != meta.ClassTokenInvalid {
+		t.Errorf("/me with a token of no Page: %+v %v", id, err)
+	}
+	if id, _ := c.Me(ctx, other); id.ID != "104000000000002" {
+		t.Errorf("/me with another Page's token: %+v", id)
+	}
+	p.S.RegisterThread(testPage, testPSID, "", p.S.Now(), "")
+	if _, err := c.Send(ctx, meta.Message{PageID: testPage, Token: other, Recipient: testPSID,
+		MessagingType: meta.MessagingResponse, Text: "hi"}); meta.ClassOf(err) != meta.ClassPermission {
+		t.Errorf("send as the Page with another Page's token: %v", err)
+	}
+	if apps, _ := c.SubscribedApps(ctx, testPage, ownToken); len(apps) != 1 {
+		t.Errorf("the refused calls changed the subscription: %+v", apps)
+	}
+	p.S.RegisterPage("104000000000003", "Registered", "EAAB-registered-token-000000")
+	if id, err := c.Me(ctx, "EAAB-registered-token-000000"); err != nil || id.ID != "104000000000003" || id.Name != "Registered" {
+		t.Errorf("/me with a registered token: %+v %v", id, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, u := range urls {
+		mine := strings.Contains(u, "/me?") || strings.Contains(u, "subscribed_apps")
+		if mine && (strings.Contains(u, "access_token") || strings.Contains(u, "EAAB")) {
+			t.Errorf("a token went in the URL: %s", u)
+		}
+	}
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+// RoundTrip calls the function.
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

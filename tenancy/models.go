@@ -45,6 +45,9 @@ type Page struct {
 	AccessTokenEnc string    `json:"-"`
 	TokenHint      string    `json:"token_hint"`
 	CreatedAt      time.Time `json:"connected_at"`
+	// VerifiedAt is when the Page was connected with a token Meta confirmed as the Page's own; nil for Pages
+	// connected before relance checked it.
+	VerifiedAt *time.Time `json:"verified_at"`
 }
 
 // AdAccount is a Meta ad account (act_…) a brand spends through.

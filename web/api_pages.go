@@ -18,27 +18,39 @@ func (s *Server) apiPages(c *fiber.Ctx) error {
 	return c.JSON(listBody{Data: rows})
 }
 
-// apiConnectPage answers POST /api/v1/brands/:brand/pages.
+// apiConnectPage answers POST /api/v1/brands/:brand/pages: 201 once Meta confirmed the token is the Page's
+// and subscribed relance's app; 422 on the token otherwise, the same whoever holds the Page.
 func (s *Server) apiConnectPage(c *fiber.Ctx) error {
 	var in tenancy.PageInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := s.tenantStore(c).ConnectPage(c.UserContext(), brandOf(c).ID, in)
+	p, err := s.connectOwnedPage(c.UserContext(), s.tenantStore(c), brandOf(c).ID, in)
 	if err != nil {
 		return err
 	}
-	// The Page stays connected when Meta refuses the subscription; the answer says so.
 	return c.Status(fiber.StatusCreated).JSON(struct {
 		tenancy.Page
 		Webhooks pageWebhooks `json:"webhooks"`
-	}{p, s.subscribePage(c.UserContext(), p.PageID, in.AccessToken)})
+	}{p, pageWebhooks{Subscribed: true}})
 }
 
-// apiDisconnectPage answers DELETE /api/v1/brands/:brand/pages/:page.
+// pageUnwebhooks says whether relance's app was removed from a disconnected Page's webhooks at Meta.
+type pageUnwebhooks struct {
+	Unsubscribed bool   `json:"unsubscribed"`
+	Error        string `json:"error,omitempty"`
+}
+
+// apiDisconnectPage answers DELETE /api/v1/brands/:brand/pages/:page: the Page is disconnected in relance,
+// and the answer says whether Meta also removed relance's app from it.
 func (s *Server) apiDisconnectPage(c *fiber.Ctx) error {
-	if err := s.tenantStore(c).DisconnectPage(c.UserContext(), brandOf(c).ID, c.Params("page")); err != nil {
+	p, note, err := s.disconnectPageEverywhere(c.UserContext(), s.tenantStore(c), brandOf(c).ID, c.Params("page"))
+	if err != nil {
 		return err
 	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return c.JSON(struct {
+		ID       string         `json:"id"`
+		PageID   string         `json:"page_id"`
+		Webhooks pageUnwebhooks `json:"webhooks"`
+	}{p.ID, p.PageID, pageUnwebhooks{Unsubscribed: note == "", Error: note}})
 }

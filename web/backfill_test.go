@@ -24,11 +24,11 @@ import (
 // fixture's Page (a message from the Page and the person's reply in each).
 func (f *fixture) withGraph(n int) {
 	t, ctx := f.t, context.Background()
-	sb, err := sandbox.New(sandbox.Options{AppSecret: "s", Start: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), ReplyRate: 1})
+	sb, err := sandbox.New(sandbox.Options{AppSecret: sandboxSecret, Start: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), ReplyRate: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	graph, err := meta.New(meta.Options{BaseURL: "http://sandbox.invalid", Version: "v25.0", AppSecret: "s", SendRate: -1,
+	graph, err := meta.New(meta.Options{BaseURL: "http://sandbox.invalid", Version: "v25.0", AppSecret: sandboxSecret, SendRate: -1,
 		HTTP: &http.Client{Transport: sb.Transport()}})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +36,7 @@ func (f *fixture) withGraph(n int) {
 	for i := 0; i < n; i++ {
 		psid := fmt.Sprintf("7299000000000%03d", i)
 		sb.RegisterThread(f.page.PageID, psid, "", sb.Now(), "")
-		if _, err := graph.Send(ctx, meta.Message{PageID: f.page.PageID, Token: "EAAB-secret-page-token-a1", Recipient: psid,
+		if _, err := graph.Send(ctx, meta.Message{PageID: f.page.PageID, Token: fixturePageToken, Recipient: psid,
 			MessagingType: "RESPONSE", Text: "Bonjour"}); err != nil {
 			t.Fatal(err)
 		}
@@ -157,6 +157,7 @@ func TestBackfillUI(t *testing.T) {
 
 func TestBackfillWithoutGraph(t *testing.T) {
 	f := newFixture(t)
+	f.withoutGraph()
 	path := "/api/v1/brands/" + f.a1.ID + "/pages/" + f.page.ID + "/backfill"
 	status, body := f.do(caller{token: f.tokens[admin]}, "POST", path, "")
 	if status != http.StatusServiceUnavailable || !strings.Contains(body, "meta.graph_url") {

@@ -16,6 +16,8 @@ import (
 	"relance/audiences"
 	"relance/conversations"
 	"relance/internal/testdb"
+	"relance/meta"
+	"relance/meta/sandbox"
 	"relance/scheduler"
 	"relance/tenancy"
 	"relance/web"
@@ -40,7 +42,17 @@ type fixture struct {
 	contact string // a contact of brand A1, with a message
 	// audience is an audience of brand A1, built once, so its snapshot holds contact.
 	audience audiences.Audience
+	// sb is the Meta sandbox the server's Graph client talks to (app secret sandboxSecret); deps built srv.
+	sb   *sandbox.Sandbox
+	deps web.Deps
 }
+
+// sandboxSecret is the app secret of the fixture's Meta sandbox: sandbox.PageToken(sandboxSecret, id) is
+// the token Meta would give a Page's admin.
+const sandboxSecret = "s"
+
+// fixturePageToken is the Page token of A1's Page, as the sandbox issues it.
+var fixturePageToken = sandbox.PageToken(sandboxSecret, "104999000000001")
 
 // The Meta app of the shared webhook fixtures.
 const (
@@ -82,7 +94,7 @@ func newFixture(t testing.TB) *fixture {
 	must(err)
 	f.b1, err = tb.CreateBrand(ctx, tenancy.BrandInput{Name: ptr("Beta Brand"), Currency: ptr("JPY"), Timezone: ptr("Asia/Tokyo")})
 	must(err)
-	f.page, err = ta.ConnectPage(ctx, f.a1.ID, tenancy.PageInput{PageID: "104999000000001", Name: "Secret Page", AccessToken: "EAAB-secret-page-token-a1"})
+	f.page, err = ta.ConnectPage(ctx, f.a1.ID, tenancy.PageInput{PageID: "104999000000001", Name: "Secret Page", AccessToken: fixturePageToken})
 	must(err)
 	f.acct, err = ta.AddAdAccount(ctx, f.a1.ID, tenancy.AdAccountInput{AccountID: "act_230999000000001", Name: "Secret Ads"})
 	must(err)
@@ -117,15 +129,37 @@ func newFixture(t testing.TB) *fixture {
 	// A scheduler that is never started: pages read its run history.
 	sched, err := scheduler.New(st.DB(), scheduler.Options{Instance: "test"})
 	must(err)
-	f.srv, err = web.New(web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg, Scheduler: sched,
+	// Connecting a Page asks Meta (here the sandbox) to confirm the token is the Page's.
+	f.sb, err = sandbox.New(sandbox.Options{AppSecret: sandboxSecret, Start: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)})
+	must(err)
+	graph, err := meta.New(meta.Options{BaseURL: "http://sandbox.invalid", Version: "v25.0", AppSecret: sandboxSecret,
+		SendRate: -1, Retries: 1, HTTP: &http.Client{Transport: f.sb.Transport()}})
+	must(err)
+	f.deps = web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg, Scheduler: sched, Graph: graph,
 		Ingest: f.ingest, Webhook: web.WebhookConfig{AppID: fixtureApp, AppSecret: fixtureSecret, VerifyToken: "verify-me", NLPThreshold: 0.8}, Sessions: tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour},
 		Login:   tenancy.LoginLimits{PerEmail: 5, PerIP: 50, Window: time.Minute},
 		CSRFKey: []byte("0123456789abcdef0123456789abcdef"), BodyLimit: 1 << 20,
-		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent})
+		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent}
+	f.srv, err = web.New(f.deps)
 	must(err)
+	srv := f.srv
+	// Registered after the ingester's: runs before it stops, so that a backfill still going ends cleanly.
+	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	f.contact = f.seedContact(ctx, f.page.PageID, "7199000000000001", "My e-mail is secret.person@example.com")
 	f.audience = f.seedAudience(ctx)
 	return f
+}
+
+// withoutGraph rebuilds the fixture's server without a Graph client, as a server that cannot reach Meta.
+func (f *fixture) withoutGraph() {
+	d := f.deps
+	d.Graph, d.Registry = nil, prometheus.NewRegistry()
+	srv, err := web.New(d)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.srv = srv
+	f.t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 }
 
 // seedAudience creates and builds an audience of brand A1 that holds the seeded contact.

@@ -11,8 +11,9 @@ import (
 )
 
 // control serves /_sandbox/: endpoints Meta does not have, for tests, demos and a standalone sandbox
-// (register accounts, Pages and threads, move the simulated clock, read what was sent). They answer only
-// to "Authorization: Bearer <app secret>", since they change what the sandbox believes.
+// (register accounts, Pages (answering the Page token issued for them) and threads, move the simulated
+// clock, read what was sent). They answer only to "Authorization: Bearer <app secret>", since they change
+// what the sandbox believes.
 func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 	auth := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if subtle.ConstantTimeCompare([]byte(auth), []byte(s.o.AppSecret)) != 1 {
@@ -56,6 +57,9 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.RegisterPage(in.ID, in.Name, in.AccessToken)
+		// The answer carries the Page token the sandbox issued, what a Page admin would copy from Meta.
+		s.write(w, http.StatusOK, map[string]string{"id": in.ID, "access_token": s.PageToken(in.ID)})
+		return
 	case "POST /threads":
 		if in.PageID == "" || in.PSID == "" {
 			s.write(w, http.StatusBadRequest, map[string]string{"error": "page_id and psid are required"})

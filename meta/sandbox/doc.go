@@ -15,6 +15,8 @@
 //   - one file (or a few) per Graph product: send.go, pages.go (subscribed_apps and the Conversations API),
 //     marketing*.go, audiences.go, insights*.go, messages.go (Marketing Messages), and delivery*.go (the
 //     simulation of impressions, clicks, spend and conversations; delivery_seed.go is a demo/test helper).
+//   - tokens.go: the Page tokens the sandbox issues (PageToken) and the rule that a Page token speaks only for
+//     its Page, as Meta's do.
 //   - transport.go: the in-process RoundTripper relance uses when meta.graph_url = "sandbox".
 //
 // Lists page as Graph does: paging.next is an absolute URL on the server that answered (the listener's, or

@@ -27,12 +27,13 @@ func (s *Sandbox) routesPages() []route {
 	}
 }
 
-// pageOf resolves "me" to the Page of a registered token.
+// pageOf resolves "me" to the Page of a Page token the sandbox issued or registered; any other token is
+// refused as Meta refuses a token it cannot parse (the sandbox knows no users).
 func (s *Sandbox) pageOf(c *call) (*Page, *apiError) {
 	id := c.Node
 	if id == "me" {
-		if id = s.tokens[c.Token]; id == "" {
-			return nil, invalidParam("/me is a Page only for a Page token the sandbox knows (register the Page with its token)")
+		if id = s.tokenPage(c.Token); id == "" {
+			return nil, notAPageToken()
 		}
 	}
 	return s.page(id), nil
@@ -47,9 +48,9 @@ func (s *Sandbox) getPage(c *call) (any, *apiError) {
 	return map[string]any{"id": p.ID, "name": p.Name}, nil
 }
 
-// subscribeApp is POST /{page}/subscribed_apps {subscribed_fields}.
+// subscribeApp is POST /{page}/subscribed_apps {subscribed_fields}, with the Page's own token only.
 func (s *Sandbox) subscribeApp(c *call) (any, *apiError) {
-	p, e := s.pageOf(c)
+	p, e := s.ownPage(c)
 	if e != nil {
 		return nil, e
 	}
@@ -68,7 +69,7 @@ func (s *Sandbox) subscribeApp(c *call) (any, *apiError) {
 
 // subscribedApps is GET /{page}/subscribed_apps: relance's app when subscribed.
 func (s *Sandbox) subscribedApps(c *call) (any, *apiError) {
-	p, e := s.pageOf(c)
+	p, e := s.ownPage(c)
 	if e != nil {
 		return nil, e
 	}
@@ -81,7 +82,7 @@ func (s *Sandbox) subscribedApps(c *call) (any, *apiError) {
 
 // unsubscribeApp is DELETE /{page}/subscribed_apps.
 func (s *Sandbox) unsubscribeApp(c *call) (any, *apiError) {
-	p, e := s.pageOf(c)
+	p, e := s.ownPage(c)
 	if e != nil {
 		return nil, e
 	}

@@ -313,6 +313,9 @@ func (s *Sandbox) dispatch(c *call) (any, *apiError) {
 	if k == kindNone {
 		return nil, notFound(c.Node)
 	}
+	if e := s.checkPageToken(c, k); e != nil {
+		return nil, e
+	}
 	for _, rt := range s.routes {
 		if rt.method == c.Method && rt.kind == k && rt.edge == c.Edge {
 			return rt.fn(c)

@@ -95,7 +95,7 @@ func (s *Sandbox) RegisterAccount(a Account) {
 	s.st.accounts[a.ID] = &cp
 }
 
-// RegisterPage names a Page and the token that stands for it in /me calls.
+// RegisterPage names a Page and registers a token that speaks for it, besides the one PageToken issues.
 func (s *Sandbox) RegisterPage(id, name, token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
