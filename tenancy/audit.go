@@ -9,6 +9,9 @@ import (
 
 // audit appends an entry in tx, filling who, where and when from the context.
 func (s *Store) audit(ctx context.Context, tx *gorm.DB, tenantID string, e AuditEntry) error {
+	if err := checkAction(e.Action); err != nil {
+		return err
+	}
 	a := ActorFrom(ctx)
 	e.ID = NewID()
 	e.TenantID = tenantID
@@ -71,6 +74,9 @@ func (t *TenantStore) Audit(ctx context.Context, f AuditFilter, c Cursor) ([]Aud
 // RecordAudit appends an entry for a change made by another domain package (audiences, campaigns), in tx:
 // the change's own transaction where it has one, so the entry exists exactly when the change does.
 func RecordAudit(ctx context.Context, tx *gorm.DB, tenantID string, e AuditEntry) error {
+	if err := checkAction(e.Action); err != nil {
+		return err
+	}
 	a := ActorFrom(ctx)
 	e.ID, e.TenantID, e.ActorID, e.Actor, e.IP, e.RequestID = NewID(), tenantID, a.UserID, a.Label, a.IP, a.RequestID
 	e.CreatedAt = time.Now().UTC()

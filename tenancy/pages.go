@@ -51,7 +51,7 @@ func (t *TenantStore) ConnectPage(ctx context.Context, brandID string, in PageIn
 			}
 			return AuditEntry{}, err
 		}
-		return AuditEntry{BrandID: b.ID, Action: "page.connect", ObjectType: "page", ObjectID: p.ID,
+		return AuditEntry{BrandID: b.ID, Action: ActionPageConnect, ObjectType: "page", ObjectID: p.ID,
 			Summary: fmt.Sprintf("%s (%s) to %s", p.Name, p.PageID, b.Name)}, nil
 	})
 	return p, translate("connect page", err)
@@ -70,7 +70,7 @@ func (t *TenantStore) DisconnectPage(ctx context.Context, brandID, id string) er
 		if err := tx.Delete(&p).Error; err != nil {
 			return AuditEntry{}, err
 		}
-		return AuditEntry{BrandID: brandID, Action: "page.disconnect", ObjectType: "page", ObjectID: p.ID,
+		return AuditEntry{BrandID: brandID, Action: ActionPageDisconnect, ObjectType: "page", ObjectID: p.ID,
 			Summary: fmt.Sprintf("%s (%s)", p.Name, p.PageID)}, nil
 	}))
 }

@@ -61,7 +61,7 @@ func (t *TenantStore) CreateUser(ctx context.Context, in NewUser) (User, error) 
 		if err := t.grant(tx, u.ID, in.Role, in.BrandID); err != nil {
 			return AuditEntry{}, err
 		}
-		return AuditEntry{BrandID: in.BrandID, Action: "user.create", ObjectType: "user", ObjectID: u.ID,
+		return AuditEntry{BrandID: in.BrandID, Action: ActionUserCreate, ObjectType: "user", ObjectID: u.ID,
 			Summary: fmt.Sprintf("%s as %s", u.Email, in.Role)}, nil
 	})
 	if err != nil {
@@ -131,7 +131,7 @@ func (t *TenantStore) GrantRole(ctx context.Context, userID, role, brandID strin
 		return err
 	}
 	err = t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
-		return AuditEntry{BrandID: brandID, Action: "role.grant", ObjectType: "user", ObjectID: u.ID,
+		return AuditEntry{BrandID: brandID, Action: ActionRoleGrant, ObjectType: "user", ObjectID: u.ID,
 			Summary: fmt.Sprintf("%s to %s", role, u.Email)}, t.grant(tx, u.ID, role, brandID)
 	})
 	if err != nil {
@@ -163,7 +163,7 @@ func (t *TenantStore) RevokeRole(ctx context.Context, userID, role, brandID stri
 		if res.RowsAffected == 0 {
 			return AuditEntry{}, ErrNotFound
 		}
-		return AuditEntry{BrandID: brandID, Action: "role.revoke", ObjectType: "user", ObjectID: u.ID,
+		return AuditEntry{BrandID: brandID, Action: ActionRoleRevoke, ObjectType: "user", ObjectID: u.ID,
 			Summary: fmt.Sprintf("%s from %s", role, u.Email)}, bumpRevision(tx)
 	})
 	if err != nil {

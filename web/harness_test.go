@@ -40,6 +40,20 @@ type fixture struct {
 	contact string // a contact of brand A1, with a message
 	// audience is an audience of brand A1, built once, so its snapshot holds contact.
 	audience audiences.Audience
+	// deps built srv; rebuild changes them.
+	deps web.Deps
+}
+
+// rebuild replaces the server with one built from the fixture's dependencies as change leaves them.
+func (f *fixture) rebuild(change func(d *web.Deps)) {
+	f.t.Helper()
+	change(&f.deps)
+	f.deps.Registry = prometheus.NewRegistry() // the old server's metrics stay registered in the old one
+	srv, err := web.New(f.deps)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.srv = srv
 }
 
 // The Meta app of the shared webhook fixtures.
@@ -117,11 +131,12 @@ func newFixture(t testing.TB) *fixture {
 	// A scheduler that is never started: pages read its run history.
 	sched, err := scheduler.New(st.DB(), scheduler.Options{Instance: "test"})
 	must(err)
-	f.srv, err = web.New(web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg, Scheduler: sched,
+	f.deps = web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg, Scheduler: sched,
 		Ingest: f.ingest, Webhook: web.WebhookConfig{AppID: fixtureApp, AppSecret: fixtureSecret, VerifyToken: "verify-me", NLPThreshold: 0.8}, Sessions: tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour},
 		Login:   tenancy.LoginLimits{PerEmail: 5, PerIP: 50, Window: time.Minute},
 		CSRFKey: []byte("0123456789abcdef0123456789abcdef"), BodyLimit: 1 << 20,
-		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent})
+		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent}
+	f.srv, err = web.New(f.deps)
 	must(err)
 	f.contact = f.seedContact(ctx, f.page.PageID, "7199000000000001", "My e-mail is secret.person@example.com")
 	f.audience = f.seedAudience(ctx)

@@ -102,7 +102,7 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 // in the request context for the audit log. A bad token is a 401 at once; a stale cookie is dropped.
 func (s *Server) authenticate(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	actor := tenancy.Actor{Label: "anonymous", IP: c.IP(), RequestID: fmt.Sprint(c.Locals(localRequestID))}
+	actor := tenancy.Actor{Label: "anonymous", IP: s.clientIP(c), RequestID: fmt.Sprint(c.Locals(localRequestID))}
 	var p *principal
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
 		secret, ok := strings.CutPrefix(h, "Bearer ")
