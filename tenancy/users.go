@@ -54,7 +54,7 @@ func (t *TenantStore) CreateUser(ctx context.Context, in NewUser) (User, error) 
 	err := t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
 		if err := tx.Create(&u).Error; err != nil {
 			if isConflict(err) {
-				return AuditEntry{}, &ValidationError{Fields: map[string]string{"email": "is already used by another account"}}
+				return AuditEntry{}, &ValidationError{Fields: map[string]string{"email": "is already a user of this agency"}}
 			}
 			return AuditEntry{}, err
 		}
