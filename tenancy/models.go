@@ -22,6 +22,9 @@ type User struct {
 	DisabledAt         *time.Time `json:"disabled_at,omitempty"`
 	LastLoginAt        *time.Time `json:"last_login_at,omitempty"`
 	CreatedAt          time.Time  `json:"created_at"`
+	// ResetHash is the hash of a pending password-reset link's secret, valid until ResetExpiresAt.
+	ResetHash      string     `json:"-"`
+	ResetExpiresAt *time.Time `json:"-"`
 }
 
 // Brand is an advertiser an agency works for.

@@ -140,7 +140,8 @@ func (t *TenantStore) GrantRole(ctx context.Context, userID, role, brandID strin
 	return t.s.authz.Reload(ctx)
 }
 
-// RevokeRole removes a role binding; revoking one the user does not hold is ErrNotFound.
+// RevokeRole removes a role binding; revoking one the user does not hold is ErrNotFound, and the agency's last
+// enabled agency_admin keeps that role (ErrLastAdmin).
 func (t *TenantStore) RevokeRole(ctx context.Context, userID, role, brandID string) error {
 	u, err := t.User(ctx, userID)
 	if err != nil {
@@ -156,6 +157,11 @@ func (t *TenantStore) RevokeRole(ctx context.Context, userID, role, brandID stri
 		dom = brandDomain(t.tenantID, brandID)
 	}
 	err = t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
+		if role == RoleAgencyAdmin {
+			if err := t.guardLastAdmin(tx, u.ID); err != nil {
+				return AuditEntry{}, err
+			}
+		}
 		res := tx.Where("ptype = 'g' AND v0 = ? AND v1 = ? AND v2 = ?", subject(u.ID), role, dom).Delete(&casbinRule{})
 		if res.Error != nil {
 			return AuditEntry{}, res.Error
