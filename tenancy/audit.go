@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -81,4 +82,14 @@ func RecordAudit(ctx context.Context, tx *gorm.DB, tenantID string, e AuditEntry
 	e.ID, e.TenantID, e.ActorID, e.Actor, e.IP, e.RequestID = NewID(), tenantID, a.UserID, a.Label, a.IP, a.RequestID
 	e.CreatedAt = time.Now().UTC()
 	return tx.WithContext(ctx).Create(&e).Error
+}
+
+// Record appends an entry on its own, for a change that commits outside tenancy's transactions: a history
+// import stored in batches by the ingester, a backfill job started in conversations.
+func (t *TenantStore) Record(ctx context.Context, e AuditEntry) error {
+	err := t.s.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return t.s.audit(ctx, tx, t.tenantID, e) })
+	if err != nil {
+		return fmt.Errorf("tenancy: audit: %w", err)
+	}
+	return nil
 }
