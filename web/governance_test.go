@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"relance/tenancy"
+	"relance/web"
 )
 
 // TestLastAdminKeepsTheRole: the agency's only agency_admin can neither revoke their own role (API or UI) nor
@@ -109,6 +112,13 @@ func TestAdminResetsAPassword(t *testing.T) {
 		t.Errorf("the old password after the reset: %d, want 401", got)
 	}
 	path := out.ResetURL[strings.Index(out.ResetURL, "/password-reset/"):]
+	var logged bytes.Buffer
+	f.rebuild(func(d *web.Deps) { d.Log = slog.New(slog.NewTextHandler(&logged, nil)) })
+	defer func() {
+		if strings.Contains(logged.String(), strings.TrimPrefix(path, "/password-reset/")) {
+			t.Error("the reset link's secret is in the request log")
+		}
+	}()
 	if status, body := f.do(caller{}, "GET", path, ""); status != http.StatusOK || !strings.Contains(body, viewer.Email) {
 		t.Fatalf("reset page: %d %s", status, trim(body))
 	}
