@@ -101,3 +101,34 @@ func TestLoginBackoffDoubles(t *testing.T) {
 		t.Errorf("after a success the next lockout is one window again: %v", err)
 	}
 }
+
+// TestPurgeRateLimits: counters quiet for a day go; a lockout still running stays.
+func TestPurgeRateLimits(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	for i := 0; i < 3; i++ {
+		if _, err := s.Attempt(ctx, "quiet", 10, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Attempt(ctx, "locked", 1, 20*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = now.Add(25 * time.Hour)
+	if _, err := s.Attempt(ctx, "locked", 1, 20*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if wait, _ := s.Attempt(ctx, "locked", 1, 20*time.Hour); wait != 24*time.Hour {
+		t.Fatalf("the second lockout lasts %v, want 40 h capped at 24 h", wait)
+	}
+	now = now.Add(23 * time.Hour)
+	n, err := s.PurgeRateLimits(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, %v; want the quiet counter only", n, err)
+	}
+	if wait, _ := s.Attempt(ctx, "locked", 1, 20*time.Hour); wait <= 0 {
+		t.Error("the running lockout was purged")
+	}
+}
