@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -52,6 +53,27 @@ type HTTPConfig struct {
 	PublicURL       string   `toml:"public_url"`
 	BodyLimit       int      `toml:"body_limit"`
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// TrustedProxies are the proxies (addresses or CIDR ranges) whose ProxyHeader names the client.
+	TrustedProxies []string `toml:"trusted_proxies"`
+	// ProxyHeader is X-Forwarded-For or X-Real-IP.
+	ProxyHeader string `toml:"proxy_header"`
+}
+
+// Proxies parses trusted_proxies: an address stands for itself, a CIDR range for its addresses.
+func (h HTTPConfig) Proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range h.TrustedProxies {
+		if p, err := netip.ParsePrefix(v); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		ip, err := netip.ParseAddr(v)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR range such as 10.0.0.0/8", v)
+		}
+		out = append(out, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // DatabaseConfig names the store.
@@ -132,7 +154,8 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
 	return Config{
-		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080", BodyLimit: 4 << 20, ShutdownTimeout: Duration{20 * time.Second}},
+		HTTP: HTTPConfig{Addr: "127.0.0.1:8080", BodyLimit: 4 << 20, ShutdownTimeout: Duration{20 * time.Second},
+			TrustedProxies: []string{}, ProxyHeader: "X-Forwarded-For"},
 		Database: DatabaseConfig{URL: "sqlite://data/relance.db", ReadConns: 0},
 		Security: SecurityConfig{SessionIdle: Duration{12 * time.Hour}, SessionAbsolute: Duration{7 * 24 * time.Hour}, LoginMaxPerEmail: 10, LoginMaxPerIP: 100, LoginWindow: Duration{15 * time.Minute}, PolicyReload: Duration{time.Second}},
 		Meta: MetaConfig{GraphURL: "sandbox", APIVersion: "v25.0", Policy: tenancy.PolicyMetaCurrent,
@@ -193,6 +216,15 @@ func (f field) set(s string) error {
 			return errors.New("not a number")
 		}
 		f.v.SetFloat(v)
+	case reflect.Slice:
+		// A list in the environment or a flag is comma-separated.
+		list := []string{}
+		for _, x := range strings.Split(s, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				list = append(list, x)
+			}
+		}
+		f.v.Set(reflect.ValueOf(list))
 	case reflect.Bool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
@@ -300,6 +332,12 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.ShutdownTimeout.Duration <= 0 {
 		return bad("http.shutdown_timeout", "must be positive")
+	}
+	if _, err := c.HTTP.Proxies(); err != nil {
+		return bad("http.trusted_proxies", err.Error())
+	}
+	if c.HTTP.ProxyHeader != "X-Forwarded-For" && c.HTTP.ProxyHeader != "X-Real-IP" {
+		return bad("http.proxy_header", "must be X-Forwarded-For or X-Real-IP")
 	}
 	switch {
 	case strings.HasPrefix(c.Database.URL, "sqlite://") && len(c.Database.URL) > len("sqlite://"):

@@ -221,6 +221,8 @@ func TestConfigErrors(t *testing.T) {
 		{name: "http.addr from file", file: "[http]\naddr = \"8080\"\n", key: "http.addr"},
 		{name: "http.public_url not a URL", sets: []string{"http.public_url=relance.example.com"}, key: "http.public_url"},
 		{name: "http.public_url not http", sets: []string{"http.public_url=ftp://relance.example.com"}, key: "http.public_url"},
+		{name: "http.trusted_proxies not an address", sets: []string{"http.trusted_proxies=10.0.0.0/8,proxy.local"}, key: "http.trusted_proxies"},
+		{name: "http.proxy_header other", sets: []string{"http.proxy_header=Forwarded"}, key: "http.proxy_header"},
 		{name: "http.body_limit below 1 MiB", file: "[http]\nbody_limit = 1048575\n", key: "http.body_limit"},
 		{name: "http.shutdown_timeout zero", sets: []string{"http.shutdown_timeout=0s"}, key: "http.shutdown_timeout"},
 		{name: "database.url mysql", sets: []string{"database.url=mysql://x"}, key: "database.url"},

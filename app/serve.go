@@ -109,12 +109,16 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		ln.Close()
 		return err
 	}
+	proxies, _ := cfg.HTTP.Proxies() // checked by Validate
 	srv, err := web.New(web.Deps{
 		Store: r.store, DB: r.db, Log: r.log, Registry: reg,
 		Sessions:        tenancy.SessionPolicy{Idle: cfg.Security.SessionIdle.Duration, Absolute: cfg.Security.SessionAbsolute.Duration},
 		Login:           tenancy.LoginLimits{PerEmail: cfg.Security.LoginMaxPerEmail, PerIP: cfg.Security.LoginMaxPerIP, Window: cfg.Security.LoginWindow.Duration},
 		CSRFKey:         mustDerive(r.key, "relance login csrf v1"),
 		SecureCookies:   strings.HasPrefix(publicURL, "https://"),
+		TrustedProxies:  proxies,
+		ProxyHeader:     cfg.HTTP.ProxyHeader,
+		PublicURL:       publicURL,
 		BodyLimit:       cfg.HTTP.BodyLimit,
 		DefaultCurrency: cfg.Defaults.Currency, DefaultTimezone: cfg.Defaults.Timezone,
 		DefaultPolicy: cfg.Meta.Policy,
@@ -194,6 +198,9 @@ func purgeSessions(ctx context.Context, r *runtime) {
 		case <-t.C:
 			if _, err := r.store.PurgeSessions(ctx, p); err != nil && ctx.Err() == nil {
 				r.log.Warn("session purge failed", "err", err)
+			}
+			if _, err := r.store.PurgeRateLimits(ctx); err != nil && ctx.Err() == nil {
+				r.log.Warn("rate limit purge failed", "err", err)
 			}
 		}
 	}

@@ -137,7 +137,7 @@ func (s *Store) Create(ctx context.Context, in Input) (Audience, error) {
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "audience.create", row.ID, row.Name)
+		return s.audit(ctx, tx, tenancy.ActionAudienceCreate, row.ID, row.Name)
 	})
 	if err != nil {
 		return Audience{}, s.writeErr("create", err)
@@ -211,7 +211,7 @@ func (s *Store) Update(ctx context.Context, id string, in Input) (Audience, erro
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "audience.update", row.ID, row.Name)
+		return s.audit(ctx, tx, tenancy.ActionAudienceUpdate, row.ID, row.Name)
 	})
 	if err != nil {
 		return Audience{}, s.writeErr("update", err)
@@ -245,7 +245,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		if err := tx.Exec("DELETE FROM audiences WHERE id = ? AND tenant_id = ? AND brand_id = ?", id, s.tenant, s.brand.ID).Error; err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "audience.delete", id, row.Name)
+		return s.audit(ctx, tx, tenancy.ActionAudienceDelete, id, row.Name)
 	})
 	if err != nil {
 		return fmt.Errorf("audiences: delete: %w", err)

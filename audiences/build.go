@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+
+	"relance/tenancy"
 )
 
 // Build evaluates the audience's rule now and materializes its members as a new snapshot, in one statement
@@ -75,6 +77,13 @@ func (s *Store) materialize(ctx context.Context, row audienceRow, cause string, 
 				return err
 			}
 			snap.Added, snap.Removed = added, prev[0].Size-(size-added)
+		}
+		if cause != CauseImport { // an import audits itself, with its own action
+			summary := fmt.Sprintf("%s: snapshot %d, %d members (+%d −%d), %s", row.Name, snap.Seq, snap.Size, snap.Added, snap.Removed, cause)
+			if err := tenancy.RecordAudit(ctx, tx, s.tenant, tenancy.AuditEntry{BrandID: s.brand.ID, Action: tenancy.ActionAudienceBuild,
+				ObjectType: "audience", ObjectID: row.ID, Summary: summary}); err != nil {
+				return err
+			}
 		}
 		snap.DurationMs = time.Since(start).Milliseconds()
 		return tx.Table("audience_snapshots").Where("id = ?", snap.ID).

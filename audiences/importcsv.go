@@ -67,7 +67,7 @@ func (s *Store) Import(ctx context.Context, audienceID string, body io.Reader) (
 				return 0, err
 			}
 		}
-		return int64(len(keys)), s.audit(ctx, tx, "audience.import", row.ID, row.Name)
+		return int64(len(keys)), s.audit(ctx, tx, tenancy.ActionAudienceImport, row.ID, row.Name)
 	})
 	if err != nil {
 		return ImportResult{}, err

@@ -95,7 +95,9 @@ func (s *Syncer) claim(ctx context.Context, t syncTarget) (*syncRun, error) {
 		if res.RowsAffected == 0 {
 			return ErrSyncRunning
 		}
-		return nil
+		// Audited when the run is claimed: that is when relance decides to change what Meta holds.
+		return tenancy.RecordAudit(ctx, tx, t.tenantID, tenancy.AuditEntry{BrandID: t.brandID, Action: tenancy.ActionAudienceSync,
+			ObjectType: "audience", ObjectID: t.audienceID, Summary: fmt.Sprintf("snapshot %d to ad account %s", t.seq, t.account)})
 	})
 	switch {
 	case errors.Is(err, ErrSyncRunning), errors.Is(err, ErrSyncThrottled):

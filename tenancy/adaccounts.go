@@ -72,7 +72,7 @@ func (t *TenantStore) AddAdAccount(ctx context.Context, brandID string, in AdAcc
 			}
 			return AuditEntry{}, err
 		}
-		return AuditEntry{BrandID: b.ID, Action: "ad_account.add", ObjectType: "ad_account", ObjectID: a.ID,
+		return AuditEntry{BrandID: b.ID, Action: ActionAdAccountAdd, ObjectType: "ad_account", ObjectID: a.ID,
 			Summary: fmt.Sprintf("%s (%s, %s) to %s", a.Name, a.AccountID, a.Currency, b.Name)}, nil
 	})
 	return a, translate("add ad account", err)
@@ -91,7 +91,7 @@ func (t *TenantStore) RemoveAdAccount(ctx context.Context, brandID, id string) e
 		if err := tx.Delete(&a).Error; err != nil {
 			return AuditEntry{}, err
 		}
-		return AuditEntry{BrandID: brandID, Action: "ad_account.remove", ObjectType: "ad_account", ObjectID: a.ID,
+		return AuditEntry{BrandID: brandID, Action: ActionAdAccountRemove, ObjectType: "ad_account", ObjectID: a.ID,
 			Summary: fmt.Sprintf("%s (%s)", a.Name, a.AccountID)}, nil
 	}))
 }

@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -9,6 +10,9 @@ import (
 
 // audit appends an entry in tx, filling who, where and when from the context.
 func (s *Store) audit(ctx context.Context, tx *gorm.DB, tenantID string, e AuditEntry) error {
+	if err := checkAction(e.Action); err != nil {
+		return err
+	}
 	a := ActorFrom(ctx)
 	e.ID = NewID()
 	e.TenantID = tenantID
@@ -71,8 +75,21 @@ func (t *TenantStore) Audit(ctx context.Context, f AuditFilter, c Cursor) ([]Aud
 // RecordAudit appends an entry for a change made by another domain package (audiences, campaigns), in tx:
 // the change's own transaction where it has one, so the entry exists exactly when the change does.
 func RecordAudit(ctx context.Context, tx *gorm.DB, tenantID string, e AuditEntry) error {
+	if err := checkAction(e.Action); err != nil {
+		return err
+	}
 	a := ActorFrom(ctx)
 	e.ID, e.TenantID, e.ActorID, e.Actor, e.IP, e.RequestID = NewID(), tenantID, a.UserID, a.Label, a.IP, a.RequestID
 	e.CreatedAt = time.Now().UTC()
 	return tx.WithContext(ctx).Create(&e).Error
+}
+
+// Record appends an entry on its own, for a change that commits outside tenancy's transactions: a history
+// import stored in batches by the ingester, a backfill job started in conversations.
+func (t *TenantStore) Record(ctx context.Context, e AuditEntry) error {
+	err := t.s.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return t.s.audit(ctx, tx, t.tenantID, e) })
+	if err != nil {
+		return fmt.Errorf("tenancy: audit: %w", err)
+	}
+	return nil
 }

@@ -107,7 +107,7 @@ func (t *TenantStore) CreateBrand(ctx context.Context, in BrandInput) (Brand, er
 		if err := tx.Create(&b).Error; err != nil {
 			return AuditEntry{}, nameTaken(err)
 		}
-		return AuditEntry{BrandID: b.ID, Action: "brand.create", ObjectType: "brand", ObjectID: b.ID,
+		return AuditEntry{BrandID: b.ID, Action: ActionBrandCreate, ObjectType: "brand", ObjectID: b.ID,
 			Summary: fmt.Sprintf("%s (%s, %s, %s)", b.Name, b.Currency, b.Timezone, b.Policy)}, nil
 	})
 	return b, translate("create brand", err)
@@ -139,7 +139,7 @@ func (t *TenantStore) UpdateBrand(ctx context.Context, id string, in BrandInput)
 		if res.Error != nil {
 			return AuditEntry{}, nameTaken(res.Error)
 		}
-		return AuditEntry{BrandID: b.ID, Action: "brand.update", ObjectType: "brand", ObjectID: b.ID,
+		return AuditEntry{BrandID: b.ID, Action: ActionBrandUpdate, ObjectType: "brand", ObjectID: b.ID,
 			Summary: diffBrand(before, b)}, nil
 	})
 	return b, translate("update brand", err)
@@ -186,7 +186,7 @@ func (t *TenantStore) DeleteBrand(ctx context.Context, id string) error {
 		if err := tx.Where("tenant_id = ? AND id = ?", t.tenantID, b.ID).Delete(&Brand{}).Error; err != nil {
 			return AuditEntry{}, err
 		}
-		return AuditEntry{BrandID: b.ID, Action: "brand.delete", ObjectType: "brand", ObjectID: b.ID, Summary: b.Name}, nil
+		return AuditEntry{BrandID: b.ID, Action: ActionBrandDelete, ObjectType: "brand", ObjectID: b.ID, Summary: b.Name}, nil
 	})
 	if err != nil {
 		return translate("delete brand", err)

@@ -56,7 +56,7 @@ func (t *TenantStore) RegisterMetaApp(ctx context.Context, in MetaAppInput) (Met
 			}
 			return AuditEntry{}, err
 		}
-		return AuditEntry{Action: "meta_app.register", ObjectType: "meta_app", ObjectID: a.ID, Summary: fmt.Sprintf("%s (%s)", a.Name, a.AppID)}, nil
+		return AuditEntry{Action: ActionMetaAppRegister, ObjectType: "meta_app", ObjectID: a.ID, Summary: fmt.Sprintf("%s (%s)", a.Name, a.AppID)}, nil
 	})
 	return a, translate("register meta app", err)
 }
@@ -81,7 +81,7 @@ func (t *TenantStore) RemoveMetaApp(ctx context.Context, id string) error {
 		if err := tx.Delete(&a).Error; err != nil {
 			return AuditEntry{}, err
 		}
-		return AuditEntry{Action: "meta_app.remove", ObjectType: "meta_app", ObjectID: a.ID, Summary: fmt.Sprintf("%s (%s)", a.Name, a.AppID)}, nil
+		return AuditEntry{Action: ActionMetaAppRemove, ObjectType: "meta_app", ObjectID: a.ID, Summary: fmt.Sprintf("%s (%s)", a.Name, a.AppID)}, nil
 	}))
 }
 

@@ -10,7 +10,8 @@ type Tenant struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// User is a person who logs in; one user belongs to one tenant.
+// User is a person who logs in; one user belongs to one tenant. An e-mail is unique within a tenant only: the
+// same person may hold separate accounts in two agencies, and an agency cannot learn of the other one.
 type User struct {
 	ID                 string     `gorm:"primaryKey" json:"id"`
 	TenantID           string     `json:"-"`
@@ -21,6 +22,9 @@ type User struct {
 	DisabledAt         *time.Time `json:"disabled_at,omitempty"`
 	LastLoginAt        *time.Time `json:"last_login_at,omitempty"`
 	CreatedAt          time.Time  `json:"created_at"`
+	// ResetHash is the hash of a pending password-reset link's secret, valid until ResetExpiresAt.
+	ResetHash      string     `json:"-"`
+	ResetExpiresAt *time.Time `json:"-"`
 }
 
 // Brand is an advertiser an agency works for.

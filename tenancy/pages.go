@@ -87,7 +87,7 @@ func (t *TenantStore) ConnectPage(ctx context.Context, brandID string, in PageIn
 			}
 			return AuditEntry{}, err
 		}
-		return AuditEntry{BrandID: b.ID, Action: "page.connect", ObjectType: "page", ObjectID: p.ID,
+		return AuditEntry{BrandID: b.ID, Action: ActionPageConnect, ObjectType: "page", ObjectID: p.ID,
 			Summary: fmt.Sprintf("%s (%s) to %s", p.Name, p.PageID, b.Name)}, nil
 	})
 	if errors.Is(err, ErrPageTaken) {
@@ -115,7 +115,7 @@ func (t *TenantStore) releaseUnverified(ctx context.Context, tx *gorm.DB, pageID
 		return err
 	}
 	return t.s.audit(WithActor(ctx, Actor{Label: "system"}), tx, old.TenantID, AuditEntry{BrandID: old.BrandID,
-		Action: "page.disconnect", ObjectType: "page", ObjectID: old.ID, Summary: fmt.Sprintf("%s (%s): the Page's "+
+		Action: ActionPageDisconnect, ObjectType: "page", ObjectID: old.ID, Summary: fmt.Sprintf("%s (%s): the Page's "+
 			"owner, confirmed by Meta, connected it elsewhere; it had been connected here without that confirmation", old.Name, old.PageID)})
 }
 
@@ -137,7 +137,7 @@ func (t *TenantStore) DisconnectPage(ctx context.Context, brandID, id string) (P
 		if err := tx.Exec("UPDATE page_route_epoch SET epoch = epoch + 1 WHERE id = 1").Error; err != nil {
 			return AuditEntry{}, err
 		}
-		return AuditEntry{BrandID: brandID, Action: "page.disconnect", ObjectType: "page", ObjectID: p.ID,
+		return AuditEntry{BrandID: brandID, Action: ActionPageDisconnect, ObjectType: "page", ObjectID: p.ID,
 			Summary: fmt.Sprintf("%s (%s)", p.Name, p.PageID)}, nil
 	})
 	return p, translate("disconnect page", err)

@@ -26,7 +26,7 @@ func (s *Store) CreateTenant(ctx context.Context, name, slug string) (Tenant, er
 		if err := tx.Create(&t).Error; err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, t.ID, AuditEntry{Action: "tenant.create", ObjectType: "tenant", ObjectID: t.ID, Summary: t.Name})
+		return s.audit(ctx, tx, t.ID, AuditEntry{Action: ActionTenantCreate, ObjectType: "tenant", ObjectID: t.ID, Summary: t.Name})
 	})
 	return t, translate("create tenant", err)
 }

@@ -26,7 +26,7 @@ func (t *TenantStore) CreateToken(ctx context.Context, userID, name string) (API
 	tok := APIToken{ID: NewID(), TenantID: t.tenantID, UserID: u.ID, Name: name, TokenHash: hashSecret(secret),
 		Prefix: secret[:len(tokenPrefix)+6], CreatedAt: t.s.now()}
 	err = t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
-		return AuditEntry{Action: "token.create", ObjectType: "api_token", ObjectID: tok.ID,
+		return AuditEntry{Action: ActionTokenCreate, ObjectType: "api_token", ObjectID: tok.ID,
 			Summary: fmt.Sprintf("%s for %s", name, u.Email)}, tx.Create(&tok).Error
 	})
 	return tok, secret, translate("create token", err)
@@ -53,7 +53,7 @@ func (t *TenantStore) RevokeToken(ctx context.Context, userID, id string) error 
 		if err := tx.Model(&APIToken{}).Where("id = ?", tok.ID).Update("revoked_at", t.s.now()).Error; err != nil {
 			return AuditEntry{}, err
 		}
-		return AuditEntry{Action: "token.revoke", ObjectType: "api_token", ObjectID: tok.ID, Summary: tok.Name}, nil
+		return AuditEntry{Action: ActionTokenRevoke, ObjectType: "api_token", ObjectID: tok.ID, Summary: tok.Name}, nil
 	}))
 }
 

@@ -54,14 +54,14 @@ func (t *TenantStore) CreateUser(ctx context.Context, in NewUser) (User, error) 
 	err := t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
 		if err := tx.Create(&u).Error; err != nil {
 			if isConflict(err) {
-				return AuditEntry{}, &ValidationError{Fields: map[string]string{"email": "is already used by another account"}}
+				return AuditEntry{}, &ValidationError{Fields: map[string]string{"email": "is already a user of this agency"}}
 			}
 			return AuditEntry{}, err
 		}
 		if err := t.grant(tx, u.ID, in.Role, in.BrandID); err != nil {
 			return AuditEntry{}, err
 		}
-		return AuditEntry{BrandID: in.BrandID, Action: "user.create", ObjectType: "user", ObjectID: u.ID,
+		return AuditEntry{BrandID: in.BrandID, Action: ActionUserCreate, ObjectType: "user", ObjectID: u.ID,
 			Summary: fmt.Sprintf("%s as %s", u.Email, in.Role)}, nil
 	})
 	if err != nil {
@@ -131,7 +131,7 @@ func (t *TenantStore) GrantRole(ctx context.Context, userID, role, brandID strin
 		return err
 	}
 	err = t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
-		return AuditEntry{BrandID: brandID, Action: "role.grant", ObjectType: "user", ObjectID: u.ID,
+		return AuditEntry{BrandID: brandID, Action: ActionRoleGrant, ObjectType: "user", ObjectID: u.ID,
 			Summary: fmt.Sprintf("%s to %s", role, u.Email)}, t.grant(tx, u.ID, role, brandID)
 	})
 	if err != nil {
@@ -140,7 +140,8 @@ func (t *TenantStore) GrantRole(ctx context.Context, userID, role, brandID strin
 	return t.s.authz.Reload(ctx)
 }
 
-// RevokeRole removes a role binding; revoking one the user does not hold is ErrNotFound.
+// RevokeRole removes a role binding; revoking one the user does not hold is ErrNotFound, and the agency's last
+// enabled agency_admin keeps that role (ErrLastAdmin).
 func (t *TenantStore) RevokeRole(ctx context.Context, userID, role, brandID string) error {
 	u, err := t.User(ctx, userID)
 	if err != nil {
@@ -156,6 +157,11 @@ func (t *TenantStore) RevokeRole(ctx context.Context, userID, role, brandID stri
 		dom = brandDomain(t.tenantID, brandID)
 	}
 	err = t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
+		if role == RoleAgencyAdmin {
+			if err := t.guardLastAdmin(tx, u.ID); err != nil {
+				return AuditEntry{}, err
+			}
+		}
 		res := tx.Where("ptype = 'g' AND v0 = ? AND v1 = ? AND v2 = ?", subject(u.ID), role, dom).Delete(&casbinRule{})
 		if res.Error != nil {
 			return AuditEntry{}, res.Error
@@ -163,7 +169,7 @@ func (t *TenantStore) RevokeRole(ctx context.Context, userID, role, brandID stri
 		if res.RowsAffected == 0 {
 			return AuditEntry{}, ErrNotFound
 		}
-		return AuditEntry{BrandID: brandID, Action: "role.revoke", ObjectType: "user", ObjectID: u.ID,
+		return AuditEntry{BrandID: brandID, Action: ActionRoleRevoke, ObjectType: "user", ObjectID: u.ID,
 			Summary: fmt.Sprintf("%s from %s", role, u.Email)}, bumpRevision(tx)
 	})
 	if err != nil {

@@ -35,6 +35,7 @@ var (
 var expected = map[string][]string{
 	"GET /livez": public, "GET /readyz": public, "GET /metrics": public, "GET /static/*": public,
 	"GET /login": public, "POST /login": public, "GET /api/v1/openapi.json": public,
+	"GET /password-reset/:token": public, "POST /password-reset/:token": public,
 	"GET /webhooks/messenger": public, "POST /webhooks/messenger": public,
 	"GET /webhooks/messenger/:app_id": public, "POST /webhooks/messenger/:app_id": public,
 
@@ -59,6 +60,8 @@ var expected = map[string][]string{
 
 	"GET /users": onlyAdmin, "GET /users/new": onlyAdmin, "POST /users": onlyAdmin, "GET /users/:user": onlyAdmin,
 	"POST /users/:user/roles": onlyAdmin, "POST /users/:user/roles/revoke": onlyAdmin, "GET /audit": onlyAdmin,
+	// Brand admins reach these for their brands' users only (the fixture's spare analyst answers them 404).
+	"POST /users/:user/disable": brandStaff, "POST /users/:user/enable": brandStaff, "POST /users/:user/password-reset": brandStaff,
 
 	"GET /api/v1/me": everyone, "GET /api/v1/brands": everyone, "POST /api/v1/brands": onlyAdmin,
 	"GET /api/v1/brands/:brand": everyone, "PATCH /api/v1/brands/:brand": onlyAdmin, "DELETE /api/v1/brands/:brand": onlyAdmin,
@@ -80,8 +83,10 @@ var expected = map[string][]string{
 	"POST /api/v1/brands/:brand/audiences/:audience/import":   audWriter,
 	"GET /api/v1/brands/:brand/audiences/:audience/sync":      audReader, "POST /api/v1/brands/:brand/audiences/:audience/sync": audWriter,
 	"POST /brands/:brand/audiences/:audience/sync": audWriter,
-	"GET /api/v1/users":                            onlyAdmin, "POST /api/v1/users": onlyAdmin, "GET /api/v1/users/:user": onlyAdmin,
-	"POST /api/v1/users/:user/roles": onlyAdmin, "DELETE /api/v1/users/:user/roles": onlyAdmin,
+	"GET /api/v1/users":                            onlyAdmin, "POST /api/v1/users": onlyAdmin, "GET /api/v1/users/:user": brandStaff,
+	"POST /api/v1/users/:user/disable": brandStaff, "POST /api/v1/users/:user/enable": brandStaff,
+	"POST /api/v1/users/:user/password-reset": brandStaff,
+	"POST /api/v1/users/:user/roles":          onlyAdmin, "DELETE /api/v1/users/:user/roles": onlyAdmin,
 	"GET /api/v1/tokens": everyone, "POST /api/v1/tokens": everyone, "DELETE /api/v1/tokens/:token": everyone,
 	"GET /api/v1/audit":       onlyAdmin,
 	"GET /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps/:app/delete": onlyAdmin,

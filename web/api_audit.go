@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,6 +18,9 @@ func auditFilter(c *fiber.Ctx) (tenancy.AuditFilter, error) {
 		if v := c.Query(k); !plainText(v) || len(v) > 200 {
 			bad[k] = "must be plain text of at most 200 characters"
 		}
+	}
+	if a := c.Query("action"); a != "" && !knownAction(a) {
+		bad["action"] = "must be an action or a family of the audit log: " + strings.Join(tenancy.AuditFamilies(), ", ")
 	}
 	parse := func(key string, end bool) time.Time {
 		v := c.Query(key)
@@ -40,6 +44,16 @@ func auditFilter(c *fiber.Ctx) (tenancy.AuditFilter, error) {
 		return f, &tenancy.ValidationError{Fields: bad}
 	}
 	return f, nil
+}
+
+// knownAction reports whether a filter names a registered action or family: a typo would otherwise list nothing.
+func knownAction(a string) bool {
+	for _, x := range append(tenancy.AuditActions(), tenancy.AuditFamilies()...) {
+		if x == a {
+			return true
+		}
+	}
+	return false
 }
 
 // apiAudit answers GET /api/v1/audit.

@@ -2,9 +2,13 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"relance/conversations"
+	"relance/tenancy"
 )
 
 // apiImport answers POST /api/v1/brands/:brand/conversations/import: history as JSON Lines
@@ -32,5 +36,16 @@ func (s *Server) apiImport(c *fiber.Ctx) error {
 	if err != nil {
 		return filterError(err)
 	}
+	if err := s.auditImport(c, format, res); err != nil {
+		return err
+	}
 	return c.JSON(res)
+}
+
+// auditImport records a history import with its counts once the ingester has stored it.
+func (s *Server) auditImport(c *fiber.Ctx, format string, res conversations.ImportResult) error {
+	b := brandOf(c)
+	return s.tenantStore(c).Record(c.UserContext(), tenancy.AuditEntry{BrandID: b.ID, Action: tenancy.ActionConversationsImport,
+		ObjectType: "brand", ObjectID: b.ID, Summary: fmt.Sprintf("%s file: %d imported, %d duplicates, %d bad lines",
+			format, res.Imported, res.Duplicates, len(res.Errors))})
 }

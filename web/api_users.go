@@ -16,6 +16,8 @@ type userView struct {
 	MustChangePassword bool              `json:"must_change_password"`
 	CreatedAt          time.Time         `json:"created_at"`
 	LastLoginAt        *time.Time        `json:"last_login_at"`
+	Disabled           bool              `json:"disabled"`
+	DisabledAt         *time.Time        `json:"disabled_at"`
 	Roles              []tenancy.Binding `json:"roles"`
 }
 
@@ -25,7 +27,21 @@ func (s *Server) userView(tenantID string, u tenancy.User) userView {
 		roles = []tenancy.Binding{}
 	}
 	return userView{ID: u.ID, Email: u.Email, Name: u.Name, MustChangePassword: u.MustChangePassword,
-		CreatedAt: u.CreatedAt, LastLoginAt: u.LastLoginAt, Roles: roles}
+		CreatedAt: u.CreatedAt, LastLoginAt: u.LastLoginAt, Disabled: u.DisabledAt != nil, DisabledAt: u.DisabledAt, Roles: roles}
+}
+
+// tokenBrief is one of a user's live API tokens as an admin sees it: never its secret.
+type tokenBrief struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+}
+
+// userDetail is one user with their live API tokens (GET /api/v1/users/:user).
+type userDetail struct {
+	userView
+	Tokens []tokenBrief `json:"tokens"`
 }
 
 // userInput is the body of POST /api/v1/users; without a password a one-time password is generated.
@@ -92,13 +108,24 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(out)
 }
 
-// apiUser answers GET /api/v1/users/:user.
+// apiUser answers GET /api/v1/users/:user: for agency admins any user, for brand admins their brands' users.
 func (s *Server) apiUser(c *fiber.Ctx) error {
-	u, err := s.tenantStore(c).User(c.UserContext(), c.Params("user"))
+	ts := s.tenantStore(c)
+	u, err := ts.ManagedUser(c.UserContext(), c.Params("user"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.userView(principalOf(c).TenantID, u))
+	toks, err := ts.Tokens(c.UserContext(), u.ID)
+	if err != nil {
+		return err
+	}
+	out := userDetail{userView: s.userView(ts.ID(), u), Tokens: []tokenBrief{}}
+	for _, tok := range toks {
+		if tok.RevokedAt == nil {
+			out.Tokens = append(out.Tokens, tokenBrief{ID: tok.ID, Name: tok.Name, Prefix: tok.Prefix, LastUsedAt: tok.LastUsedAt})
+		}
+	}
+	return c.JSON(out)
 }
 
 // roleInput names a role and, for brand roles, the brand.

@@ -54,6 +54,10 @@ func (s *Server) startBackfill(c *fiber.Ctx, p tenancy.Page) (conversations.Back
 	if err != nil {
 		return job, err
 	}
+	if err := s.tenantStore(c).Record(c.UserContext(), tenancy.AuditEntry{BrandID: brandOf(c).ID, Action: tenancy.ActionBackfillStart,
+		ObjectType: "page", ObjectID: p.ID, Summary: fmt.Sprintf("%s (Page %s)", p.Name, p.PageID)}); err != nil {
+		return job, err
+	}
 	s.jobs.goRun(func(ctx context.Context) {
 		done, err := s.backfill.Run(ctx, job)
 		if err != nil && ctx.Err() == nil {

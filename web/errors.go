@@ -68,7 +68,7 @@ func conflictMessage(err error) string {
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, msg, fields := classify(err)
 	if status >= 500 {
-		s.Log.Error("request failed", "err", err, "path", c.Path(), "request_id", c.Locals(localRequestID))
+		s.Log.Error("request failed", "err", err, "path", logPath(c), "request_id", c.Locals(localRequestID))
 	}
 	if isAPI(c) || strings.HasPrefix(c.Path(), "/webhooks/") || c.Path() == "/metrics" || c.Path() == "/livez" || c.Path() == "/readyz" {
 		code := codes[status]

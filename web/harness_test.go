@@ -26,25 +26,41 @@ import (
 // fixture is two agencies: A with brands A1 (a Page, an ad account) and A2, one user per role (brand roles on
 // A1) and a brand_admin of A2; B with an agency_admin and brand B1.
 type fixture struct {
-	t       testing.TB
-	store   *tenancy.Store
-	srv     *web.Server
-	a, b    tenancy.Tenant
-	a1, a2  tenancy.Brand
-	b1      tenancy.Brand
-	page    tenancy.Page
-	acct    tenancy.AdAccount
-	users   map[string]tenancy.User     // role → user of agency A
-	tokens  map[string]string           // role → API token secret
-	ids     map[string]tenancy.APIToken // role → token row
-	other   map[string]tenancy.User     // "b_admin", "a2_brand_admin"
+	t      testing.TB
+	store  *tenancy.Store
+	srv    *web.Server
+	a, b   tenancy.Tenant
+	a1, a2 tenancy.Brand
+	b1     tenancy.Brand
+	page   tenancy.Page
+	acct   tenancy.AdAccount
+	users  map[string]tenancy.User     // role → user of agency A
+	tokens map[string]string           // role → API token secret
+	ids    map[string]tenancy.APIToken // role → token row
+	other  map[string]tenancy.User     // "b_admin", "a2_brand_admin"
+	// spare is an analyst of agency A that the role matrix disables, enables and resets, so that those
+	// routes leave the users it calls as alone.
+	spare   tenancy.User
 	ingest  *conversations.Ingester
 	contact string // a contact of brand A1, with a message
 	// audience is an audience of brand A1, built once, so its snapshot holds contact.
 	audience audiences.Audience
-	// sb is the Meta sandbox the server's Graph client talks to (app secret sandboxSecret); deps built srv.
-	sb   *sandbox.Sandbox
+	// sb is the Meta sandbox the server's Graph client talks to (app secret sandboxSecret).
+	sb *sandbox.Sandbox
+	// deps built srv; rebuild changes them.
 	deps web.Deps
+}
+
+// rebuild replaces the server with one built from the fixture's dependencies as change leaves them.
+func (f *fixture) rebuild(change func(d *web.Deps)) {
+	f.t.Helper()
+	change(&f.deps)
+	f.deps.Registry = prometheus.NewRegistry() // the old server's metrics stay registered in the old one
+	srv, err := web.New(f.deps)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.srv = srv
 }
 
 // sandboxSecret is the app secret of the fixture's Meta sandbox: sandbox.PageToken(sandboxSecret, id) is
@@ -119,6 +135,8 @@ func newFixture(t testing.TB) *fixture {
 	must(err)
 	_, f.tokens["a2_brand_admin"], err = ta.CreateToken(ctx, f.other["a2_brand_admin"].ID, "test")
 	must(err)
+	f.spare, err = ta.CreateUser(ctx, tenancy.NewUser{Email: "spare@alpha.example", Password: testPassword, Role: tenancy.RoleAnalyst})
+	must(err)
 	reg := prometheus.NewRegistry()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f.ingest = conversations.NewIngester(st.DB(), v, reg, log, 5000)
@@ -152,13 +170,8 @@ func newFixture(t testing.TB) *fixture {
 
 // withoutGraph rebuilds the fixture's server without a Graph client, as a server that cannot reach Meta.
 func (f *fixture) withoutGraph() {
-	d := f.deps
-	d.Graph, d.Registry = nil, prometheus.NewRegistry()
-	srv, err := web.New(d)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	f.srv = srv
+	f.rebuild(func(d *web.Deps) { d.Graph = nil })
+	srv := f.srv
 	f.t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 }
 
@@ -250,7 +263,15 @@ func (f *fixture) do(c caller, method, path, body string) (int, string) {
 
 // fill replaces path parameters with the fixture's objects of agency A.
 func (f *fixture) fill(path string, realChildren bool) string {
-	r := strings.NewReplacer(":brand", f.a1.ID, ":user", f.users[tenancy.RoleAnalyst].ID, "*", "app.css")
+	user := f.users[tenancy.RoleAnalyst].ID
+	if userAction(path) {
+		// Outsiders aim at A1's brand viewer, whom A2's brand admin must not reach; the matrix at the spare.
+		user = f.spare.ID
+		if realChildren {
+			user = f.users[tenancy.RoleBrandViewer].ID
+		}
+	}
+	r := strings.NewReplacer(":brand", f.a1.ID, ":user", user, "*", "app.css")
 	path = r.Replace(path)
 	if realChildren {
 		return strings.NewReplacer(":page", f.page.ID, ":account", f.acct.ID, ":token", f.ids[tenancy.RoleAgencyAdmin].ID,
@@ -260,6 +281,11 @@ func (f *fixture) fill(path string, realChildren bool) string {
 	const missing = "01900000-0000-7000-8000-000000000000"
 	return strings.NewReplacer(":page", missing, ":account", missing, ":token", missing, ":contact", missing,
 		":audience", missing).Replace(path)
+}
+
+// userAction reports a route that changes a user's access (disable, enable, password reset).
+func userAction(path string) bool {
+	return strings.Contains(path, "/users/:user/") && !strings.HasSuffix(path, "/roles") && !strings.HasSuffix(path, "/revoke")
 }
 
 // harmless is a body that every write route rejects with 422 (or that a read ignores), so that the role

@@ -131,6 +131,12 @@ func (f *fixture) assertAgencyAUntouched() {
 	if len(users) != 2 {
 		t.Errorf("brand A1 has %d users, want 2: %v", len(users), roles)
 	}
+	for _, role := range everyone {
+		u, err := ta.User(ctx, f.users[role].ID)
+		if err != nil || u.DisabledAt != nil || u.MustChangePassword {
+			t.Errorf("A's %s was disabled or had their password reset: %+v %v", role, u, err)
+		}
+	}
 	if got := f.store.Authz().Bindings(f.a.ID, f.users[analyst].ID); len(got) != 1 || got[0].Role != analyst {
 		t.Errorf("A's analyst roles changed: %v", got)
 	}

@@ -22,7 +22,7 @@ const sessionCookie = "relance_session"
 func (s *Server) recoverPanics(c *fiber.Ctx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.Log.Error("panic", "err", r, "path", c.Path(), "request_id", c.Locals(localRequestID), "stack", string(debug.Stack()))
+			s.Log.Error("panic", "err", r, "path", logPath(c), "request_id", c.Locals(localRequestID), "stack", string(debug.Stack()))
 			err = fmt.Errorf("web: panic: %v", r)
 		}
 	}()
@@ -69,13 +69,22 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	case pattern == "/livez" || pattern == "/readyz" || pattern == "/metrics" || strings.HasPrefix(pattern, "/static/"):
 		level = slog.LevelDebug
 	}
-	attrs := []any{"method", c.Method(), "path", c.Path(), "status", status, "ms", took.Milliseconds(),
+	attrs := []any{"method", c.Method(), "path", logPath(c), "status", status, "ms", took.Milliseconds(),
 		"request_id", c.Locals(localRequestID)}
 	if p := principalOf(c); p != nil {
 		attrs = append(attrs, "user", p.User.ID)
 	}
 	s.Log.Log(c.UserContext(), level, "request", attrs...)
 	return nil
+}
+
+// logPath is the request path as logs show it: a password-reset link's secret is cut off, since whoever
+// reads the logs could otherwise use it.
+func logPath(c *fiber.Ctx) string {
+	if strings.HasPrefix(c.Path(), "/password-reset/") {
+		return "/password-reset/…"
+	}
+	return c.Path()
 }
 
 // contentSecurityPolicy allows only relance's own scripts and styles: no inline code, no CDN.
@@ -102,7 +111,7 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 // in the request context for the audit log. A bad token is a 401 at once; a stale cookie is dropped.
 func (s *Server) authenticate(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	actor := tenancy.Actor{Label: "anonymous", IP: c.IP(), RequestID: fmt.Sprint(c.Locals(localRequestID))}
+	actor := tenancy.Actor{Label: "anonymous", IP: s.clientIP(c), RequestID: fmt.Sprint(c.Locals(localRequestID))}
 	var p *principal
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
 		secret, ok := strings.CutPrefix(h, "Bearer ")

@@ -31,6 +31,9 @@ func (s *Server) routeTable() []route {
 		// UI: session.
 		{Method: get, Path: "/login", Rule: pub, Handler: s.loginPage},
 		{Method: post, Path: "/login", Rule: pub, Handler: s.login},
+		// A reset link's secret is its credential.
+		{Method: get, Path: "/password-reset/:token", Rule: pub, Handler: s.passwordResetPage},
+		{Method: post, Path: "/password-reset/:token", Rule: pub, Handler: s.completePasswordReset},
 		{Method: post, Path: "/logout", Rule: self, Handler: s.logout},
 		{Method: get, Path: "/", Rule: self, Handler: s.dashboard},
 		{Method: get, Path: "/account/password", Rule: self, Handler: s.passwordPage},
@@ -82,6 +85,11 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/users/:user", Rule: tenant(t.PermUsersManage), Handler: s.userPage},
 		{Method: post, Path: "/users/:user/roles", Rule: tenant(t.PermUsersManage), Handler: s.grantRole},
 		{Method: post, Path: "/users/:user/roles/revoke", Rule: tenant(t.PermUsersManage), Handler: s.revokeRole},
+		// Brand admins disable, enable and reset their brands' users from the brand's people screen; the store
+		// answers 404 for a user with any role beyond the brands the caller manages.
+		{Method: post, Path: "/users/:user/disable", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.disableUser},
+		{Method: post, Path: "/users/:user/enable", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.enableUser},
+		{Method: post, Path: "/users/:user/password-reset", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.resetUserPassword},
 		{Method: get, Path: "/audit", Rule: tenant(t.PermAuditRead), Handler: s.auditPage},
 		{Method: get, Path: "/settings/meta-apps", Rule: tenant(t.PermSettingsWrite), Handler: s.metaAppsPage},
 		{Method: post, Path: "/settings/meta-apps", Rule: tenant(t.PermSettingsWrite), Handler: s.registerMetaApp},
@@ -170,8 +178,14 @@ func (s *Server) routeTable() []route {
 			API: &apiDoc{Summary: "The agency's users", Tag: "users", Response: "UserList", Paged: true}},
 		{Method: post, Path: "/api/v1/users", Rule: tenant(t.PermUsersManage), Handler: s.apiCreateUser,
 			API: &apiDoc{Summary: "Create a user with a role", Tag: "users", Request: "UserInput", Response: "UserCreated", Status: 201}},
-		{Method: get, Path: "/api/v1/users/:user", Rule: tenant(t.PermUsersManage), Handler: s.apiUser,
-			API: &apiDoc{Summary: "One user and their roles", Tag: "users", Response: "User"}},
+		{Method: get, Path: "/api/v1/users/:user", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.apiUser,
+			API: &apiDoc{Summary: "One user, their roles and live API tokens (brand admins: their brands' users only)", Tag: "users", Response: "UserDetail"}},
+		{Method: post, Path: "/api/v1/users/:user/disable", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.apiDisableUser,
+			API: &apiDoc{Summary: "Disable a user: their sessions and API tokens stop at once (409 for oneself or the last agency_admin)", Tag: "users", Response: "User"}},
+		{Method: post, Path: "/api/v1/users/:user/enable", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.apiEnableUser,
+			API: &apiDoc{Summary: "Let a disabled user log in again", Tag: "users", Response: "User"}},
+		{Method: post, Path: "/api/v1/users/:user/password-reset", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.apiResetPassword,
+			API: &apiDoc{Summary: "End the user's password and sessions; answers a one-time link (24 h) to choose a new one", Tag: "users", Response: "PasswordReset"}},
 		{Method: post, Path: "/api/v1/users/:user/roles", Rule: tenant(t.PermUsersManage), Handler: s.apiGrantRole,
 			API: &apiDoc{Summary: "Grant a role", Tag: "users", Request: "RoleInput", Response: "User", Status: 201}},
 		{Method: del, Path: "/api/v1/users/:user/roles", Rule: tenant(t.PermUsersManage), Handler: s.apiRevokeRole,

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -37,6 +38,12 @@ type Deps struct {
 	Login    tenancy.LoginLimits
 	// CSRFKey signs the login form's token (sessions carry their own).
 	CSRFKey []byte
+	// TrustedProxies are the addresses (http.trusted_proxies) whose ProxyHeader (X-Forwarded-For or X-Real-IP,
+	// http.proxy_header) names the client; from any other peer the header is ignored.
+	TrustedProxies []netip.Prefix
+	ProxyHeader    string
+	// PublicURL (http.public_url) prefixes the links relance hands out (password resets); empty: the request's.
+	PublicURL string
 	// SecureCookies marks cookies Secure (behind TLS).
 	SecureCookies bool
 	BodyLimit     int

@@ -19,12 +19,9 @@ type auditView struct {
 	Actions  []string
 }
 
-// auditActions are the action families offered in the filter.
-var auditActions = []string{"brand.", "page.", "ad_account.", "user.", "role.", "token.", "tenant."}
-
 // auditPage shows the audit log with filters (GET /audit); htmx swaps only the table when a filter changes.
 func (s *Server) auditPage(c *fiber.Ctx) error {
-	v := auditView{Filter: map[string]string{}, Actions: auditActions, BrandMap: map[string]string{}}
+	v := auditView{Filter: map[string]string{}, Actions: tenancy.AuditFamilies(), BrandMap: map[string]string{}}
 	for _, k := range []string{"action", "actor_id", "brand_id", "object_id", "since", "until"} {
 		v.Filter[k] = c.Query(k)
 	}

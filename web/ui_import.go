@@ -57,5 +57,8 @@ func (s *Server) importHistory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.auditImport(c, format, v.Result); err != nil {
+		return err
+	}
 	return s.renderPage(c, "conversations/import", "Import history", v)
 }

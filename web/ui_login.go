@@ -41,7 +41,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		v.CSRF, v.Error = s.loginCSRF(c), "The form expired. Please try again."
 		return s.renderPage(c, "login", "Log in", v)
 	}
-	u, err := s.Store.Authenticate(c.UserContext(), v.Email, c.FormValue("password"), c.IP(), s.Login)
+	u, err := s.Store.Authenticate(c.UserContext(), v.Email, c.FormValue("password"), s.clientIP(c), s.Login)
 	switch {
 	case errors.Is(err, tenancy.ErrBadCredentials):
 		c.Status(fiber.StatusUnauthorized)
@@ -60,7 +60,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if old := c.Cookies(sessionCookie); old != "" {
 		_ = s.Store.DeleteSession(c.UserContext(), old)
 	}
-	secret, _, err := s.Store.CreateSession(c.UserContext(), u, c.IP(), c.Get(fiber.HeaderUserAgent), s.Sessions)
+	secret, _, err := s.Store.CreateSession(c.UserContext(), u, s.clientIP(c), c.Get(fiber.HeaderUserAgent), s.Sessions)
 	if err != nil {
 		return err
 	}

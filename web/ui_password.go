@@ -20,8 +20,13 @@ func (s *Server) passwordPage(c *fiber.Ctx) error {
 }
 
 // changePassword sets a new password and ends the user's other sessions (POST /account/password).
+// With an API token it is refused: a leaked token must not be enough to take the account over, and a
+// password is what a person types, in a browser session.
 func (s *Server) changePassword(c *fiber.Ctx) error {
 	p := principalOf(c)
+	if !p.viaSession() {
+		return errPasswordNeedsSession
+	}
 	v := passwordView{Forced: p.User.MustChangePassword}
 	next := c.FormValue("new_password")
 	if next != c.FormValue("confirm_password") {
@@ -39,6 +44,9 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	s.flash(c, "Your password was changed.")
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
+
+var errPasswordNeedsSession = fiber.NewError(fiber.StatusForbidden,
+	"a password is changed from a browser session (log in, then Account › Password), not with an API token")
 
 // asValidation unwraps a validation error for re-rendering a form with its messages.
 func asValidation(err error) (*tenancy.ValidationError, bool) {
