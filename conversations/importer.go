@@ -36,10 +36,20 @@ type ImportRecord struct {
 	} `json:"referral"`
 }
 
-// ImportError is a line that was not imported, and why.
+// ImportError is a line that was not imported, and why; Field names the field at fault when there is one.
 type ImportError struct {
 	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
+}
+
+// fieldError is a record refused because of one field.
+type fieldError struct{ field, msg string }
+
+func (e *fieldError) Error() string { return e.msg }
+
+func badField(field, format string, args ...any) error {
+	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
 }
 
 // ImportResult is what an import did.
@@ -109,9 +119,12 @@ func newImportBatch(in *Ingester, tenantID string, pages map[string]bool) *impor
 }
 
 // bad lists a record that was not imported.
-func (im *importBatch) bad(line int, msg string) {
+func (im *importBatch) bad(line int, msg string) { im.badField(line, "", msg) }
+
+// badField lists a record that was not imported because of one field.
+func (im *importBatch) badField(line int, field, msg string) {
 	if len(im.res.Errors) < maxImportErrors {
-		im.res.Errors = append(im.res.Errors, ImportError{Line: line, Message: msg})
+		im.res.Errors = append(im.res.Errors, ImportError{Line: line, Field: field, Message: msg})
 	}
 }
 
@@ -119,7 +132,12 @@ func (im *importBatch) bad(line int, msg string) {
 func (im *importBatch) add(ctx context.Context, line int, rec ImportRecord) error {
 	evs, err := rec.events(im.pages)
 	if err != nil {
-		im.bad(line, err.Error())
+		var fe *fieldError
+		if errors.As(err, &fe) {
+			im.badField(line, fe.field, fe.msg)
+		} else {
+			im.bad(line, err.Error())
+		}
 		return nil
 	}
 	im.batch = append(im.batch, Entry{PageID: evs[0].PageID, Events: evs})
@@ -233,19 +251,31 @@ func (rec ImportRecord) events(pages map[string]bool) ([]Event, error) {
 	pageID, psid := strings.TrimSpace(rec.PageID), strings.TrimSpace(rec.PSID)
 	switch {
 	case pageID == "":
-		return nil, errors.New("page_id is required")
+		return nil, badField("page_id", "page_id is required")
 	case !pages[pageID]:
-		return nil, fmt.Errorf("page_id %s is not connected to this brand", pageID)
-	case psid == "" || len(psid) > 64:
-		return nil, errors.New("psid is required (at most 64 characters)")
-	case !utf8.ValidString(rec.Text) || strings.ContainsRune(rec.Text, 0):
-		return nil, errors.New("text must be valid UTF-8 without NUL characters")
+		return nil, badField("page_id", "page_id %.64q is not connected to this brand", pageID)
+	case psid == "":
+		return nil, badField("psid", "psid is required")
+	case len(psid) > 32 || strings.Trim(psid, "0123456789") != "":
+		// A PSID is Meta's page-scoped id: digits. Anything else could never be messaged or matched.
+		return nil, badField("psid", "psid %.40q must be a page-scoped id: digits only, at most 32", psid)
 	case len(rec.Text) > 20000:
-		return nil, errors.New("text must be at most 20000 bytes")
+		return nil, badField("text", "text must be at most 20000 bytes")
+	}
+	// Every stored string is valid UTF-8 without NUL: PostgreSQL refuses both, and one such line would
+	// otherwise fail the batch it is written with.
+	for _, f := range []struct{ name, v string }{{"text", rec.Text}, {"mid", rec.MID}, {"sender", rec.Sender},
+		{"direction", rec.Direction}, {"referral", rec.referralText()}} {
+		if !utf8.ValidString(f.v) || strings.ContainsRune(f.v, 0) {
+			return nil, badField(f.name, "%s must be valid UTF-8 without NUL characters", f.name)
+		}
+	}
+	if len(rec.MID) > 200 {
+		return nil, badField("mid", "mid must be at most 200 characters")
 	}
 	at, err := importTime(rec.SentAt)
 	if err != nil {
-		return nil, err
+		return nil, badField("sent_at", "%s", err.Error())
 	}
 	e := Event{PageID: pageID, PSID: psid, At: at, Text: rec.Text, MID: strings.TrimSpace(rec.MID)}
 	switch strings.ToLower(rec.Direction) {
@@ -259,10 +289,10 @@ func (rec ImportRecord) events(pages map[string]bool) ([]Event, error) {
 		case SenderBot, SenderApp:
 			e.Sender = rec.Sender
 		default:
-			return nil, errors.New("sender of an outgoing message must be bot, human or app")
+			return nil, badField("sender", "sender of an outgoing message must be bot, human or app")
 		}
 	default:
-		return nil, errors.New(`direction must be "in" or "out"`)
+		return nil, badField("direction", `direction must be "in" or "out"`)
 	}
 	if e.MID == "" {
 		h := sha256.Sum256([]byte(strings.Join([]string{pageID, psid, strconv.FormatInt(at, 10), e.Kind, rec.Text}, "\x00")))
@@ -275,6 +305,14 @@ func (rec ImportRecord) events(pages map[string]bool) ([]Event, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// referralText is the referral's fields end to end, for the checks every stored string passes.
+func (rec ImportRecord) referralText() string {
+	if rec.Referral == nil {
+		return ""
+	}
+	return rec.Referral.Source + rec.Referral.Ref + rec.Referral.AdID
 }
 
 // importTime reads sent_at: RFC 3339, or epoch milliseconds as a number or a string.

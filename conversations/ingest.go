@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -185,7 +186,7 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 		r   *routed
 		sub int
 	}
-	var msgs, evs []*routed
+	var msgs, evs, otherApps []*routed
 	var all []owned
 	var unrouted []unroutedRow
 	results := make([]Result, len(batch))
@@ -209,10 +210,15 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 					ev.PSID = pagePSID + ev.PageID // app_roles and other Page-level events have no user
 				}
 				r := &routed{Event: ev, route: rt}
+				if (ev.Kind == KindMessage || ev.Kind == KindEcho) && ev.MID == "" {
+					// Parse names every message it reads; this is for events built elsewhere. The name is the
+					// event's own, never its entry's: two messages of one entry must not share it.
+					r.Event.MID = "nomid:" + shortHash([]byte(ev.Kind+"\x00"+ev.PSID+"\x00"+strconv.FormatInt(ev.At, 10)+"\x00"+ev.Text))
+				}
 				r.key = dedupKey(&r.Event)
 				if ev.Kind == KindMessage || ev.Kind == KindEcho {
-					if ev.MID == "" {
-						r.Event.MID = "nomid:" + r.key + ":" + shortHash(e.Raw)
+					if ev.Kind == KindEcho && ev.Sender == SenderApp {
+						otherApps = append(otherApps, r)
 					}
 					msgs = append(msgs, r)
 				} else {
@@ -221,6 +227,9 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 				all = append(all, owned{r, i})
 			}
 		}
+	}
+	if err := in.ourEchoes(ctx, otherApps); err != nil {
+		return nil, err
 	}
 	err = in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		freshMsgs, err := insertMessages(tx, in.dialect, dedupe(msgs, func(r *routed) string { return r.MID }))
@@ -278,6 +287,32 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 		in.m.unrouted.Add(float64(r.Unrouted))
 	}
 	return results, nil
+}
+
+// ourEchoes marks as the bot's the echoes sent by a Meta app that the Page's own agency registered: Parse
+// only knows the app the delivery came through, and an entry kept aside is replayed through relance's.
+func (in *Ingester) ourEchoes(ctx context.Context, echoes []*routed) error {
+	if len(echoes) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(echoes))
+	for _, r := range echoes {
+		ids = append(ids, r.AppID)
+	}
+	var rows []struct{ AppID, TenantID string }
+	if err := in.db.R.WithContext(ctx).Raw("SELECT app_id, tenant_id FROM meta_apps WHERE app_id IN ?", ids).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("conversations: registered apps: %w", err)
+	}
+	owner := make(map[string]string, len(rows))
+	for _, r := range rows {
+		owner[r.AppID] = r.TenantID
+	}
+	for _, r := range echoes {
+		if t, ok := owner[r.AppID]; ok && t == r.TenantID {
+			r.Sender = SenderBot
+		}
+	}
+	return nil
 }
 
 // dedupe drops repeats of a key within one batch (the same retry twice in a burst).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"relance/conversations/nlp"
@@ -11,8 +12,12 @@ import (
 
 // ParseOptions tune parsing.
 type ParseOptions struct {
-	// AppID is relance's Meta app id: echoes carrying it are our bot's.
+	// AppID is the Meta app the delivery came through (relance's, or an agency's own): echoes carrying it
+	// are our bot's.
 	AppID string
+	// OtherAppIDs are further apps whose echoes are our bot's (relance's own app, for a delivery that came
+	// through an agency's app). Apps an agency registered are recognised by the ingester, per Page.
+	OtherAppIDs []string
 	// NLPThreshold drops Meta NLP entities below this confidence.
 	NLPThreshold float64
 }
@@ -70,13 +75,16 @@ func parseItem(pageID string, raw json.RawMessage, standby bool, entryTime int64
 		if e.PSID == "" {
 			e.PSID = it.Recipient.UserRef
 		}
-		fillMessage(&e, it.Message)
+		fillMessage(&e, it.Message, raw)
 		e.Kind, e.AppID = KindEcho, string(it.Message.AppID)
 		e.Sender = classifyEcho(e.AppID, o.AppID)
+		if e.Sender == SenderApp && slices.Contains(o.OtherAppIDs, e.AppID) {
+			e.Sender = SenderBot
+		}
 		out = append(out, e)
 	case it.Message != nil:
 		e := base
-		fillMessage(&e, it.Message)
+		fillMessage(&e, it.Message, raw)
 		e.Kind, e.Sender = KindMessage, SenderUser
 		e.Entities = entitiesOf(it.Message, o.NLPThreshold)
 		out = append(out, e)
@@ -130,8 +138,13 @@ func parseItem(pageID string, raw json.RawMessage, standby bool, entryTime int64
 	return out
 }
 
-func fillMessage(e *Event, m *wireMessage) {
+// fillMessage copies a message; one without a mid is named after its own item (raw), so that two of them in
+// one entry stay two, and Meta's retry of the same item is recognised.
+func fillMessage(e *Event, m *wireMessage, raw json.RawMessage) {
 	e.MID, e.Text, e.Metadata = m.MID, m.Text, m.Metadata
+	if e.MID == "" {
+		e.MID = "nomid:" + shortHash(raw)
+	}
 	if m.QuickReply != nil {
 		e.QuickReply = m.QuickReply.Payload
 	}

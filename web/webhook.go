@@ -47,7 +47,11 @@ func (s *Server) receive(c *fiber.Ctx, appID, secret, tenantID string) error {
 		s.Ingest.Reject("signature")
 		return fiber.NewError(fiber.StatusForbidden, "missing or wrong X-Hub-Signature-256")
 	}
-	entries, err := conversations.Parse(body, conversations.ParseOptions{AppID: appID, NLPThreshold: s.Webhook.NLPThreshold})
+	o := conversations.ParseOptions{AppID: appID, NLPThreshold: s.Webhook.NLPThreshold}
+	if appID != s.Webhook.AppID {
+		o.OtherAppIDs = []string{s.Webhook.AppID} // relance's own app speaks for the agency's Pages too
+	}
+	entries, err := conversations.Parse(body, o)
 	if err != nil {
 		s.Ingest.Reject("malformed")
 		return fiber.NewError(fiber.StatusBadRequest, err.Error())
