@@ -112,6 +112,7 @@ type importBatch struct {
 	pages  map[string]bool
 	res    ImportResult
 	batch  []Entry
+	lines  []int // the line of each entry in batch
 }
 
 func newImportBatch(in *Ingester, tenantID string, pages map[string]bool) *importBatch {
@@ -141,6 +142,7 @@ func (im *importBatch) add(ctx context.Context, line int, rec ImportRecord) erro
 		return nil
 	}
 	im.batch = append(im.batch, Entry{PageID: evs[0].PageID, Events: evs})
+	im.lines = append(im.lines, line)
 	if len(im.batch) >= importBatchSize {
 		return im.flush(ctx)
 	}
@@ -153,10 +155,32 @@ func (im *importBatch) flush(ctx context.Context) error {
 		return nil
 	}
 	out, err := im.in.SubmitFor(ctx, im.tenant, im.batch)
+	if errors.Is(err, ErrRefused) {
+		out, err = im.oneByOne(ctx)
+	}
 	im.res.Imported += out.Stored
 	im.res.Duplicates += out.Duplicates
-	im.batch = im.batch[:0]
+	im.batch, im.lines = im.batch[:0], im.lines[:0]
 	return err
+}
+
+// oneByOne writes the batch a line at a time after the database refused it whole, so that the lines it
+// refuses are reported and the others stored.
+func (im *importBatch) oneByOne(ctx context.Context) (Result, error) {
+	var sum Result
+	for i := range im.batch {
+		out, err := im.in.SubmitFor(ctx, im.tenant, im.batch[i:i+1])
+		if errors.Is(err, ErrRefused) {
+			im.bad(im.lines[i], "the database refused this line; it was not imported")
+			continue
+		}
+		if err != nil {
+			return sum, err
+		}
+		sum.Stored += out.Stored
+		sum.Duplicates += out.Duplicates
+	}
+	return sum, nil
 }
 
 func readJSONLines(r io.Reader, each func(int, ImportRecord) error, bad func(int, string)) error {

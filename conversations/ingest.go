@@ -24,6 +24,24 @@ const pagePSID = "page:"
 // ErrStopped means the ingester is shutting down and took nothing.
 var ErrStopped = errors.New("conversations: ingester stopped")
 
+// ErrRefused means the database refused a delivery even when written alone: a value in it cannot be stored.
+// Its batch-mates were committed; see RefusedError.
+var ErrRefused = errors.New("conversations: the database refused this delivery")
+
+// RefusedError is a delivery the database refused on its own. Kept says how many of its entries were kept
+// in failed_entries for inspection (imports carry no raw entries: their lines are reported instead).
+type RefusedError struct {
+	Cause error
+	Kept  int
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("%v (%d entries kept for inspection): %v", ErrRefused, e.Kept, e.Cause)
+}
+
+// Unwrap lets errors.Is find ErrRefused and the cause.
+func (e *RefusedError) Unwrap() []error { return []error{ErrRefused, e.Cause} }
+
 // Result says what happened to one submission once its transaction committed.
 type Result struct {
 	Stored     int // new events written
@@ -142,28 +160,92 @@ func countEvents(entries []Entry) int {
 	return n
 }
 
-// writeBatch writes the batch in one transaction and answers every submitter.
+// writeBatch writes the batch in one transaction and answers every submitter. When that transaction fails,
+// the batch is split and each half written on its own, down to single deliveries (isolate), so that one
+// delivery the database refuses fails alone and its batch-mates are committed.
 func (in *Ingester) writeBatch(batch []*submission) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	results, err := in.write(ctx, batch)
-	took := time.Since(start)
 	events := 0
-	for i, s := range batch {
+	for _, s := range batch {
 		events += countEvents(s.entries)
-		if err != nil {
-			s.done <- submitResult{err: err}
-			continue
-		}
-		s.done <- submitResult{res: results[i]}
 	}
+	in.isolate(batch)
 	in.m.batchSize.Observe(float64(events))
-	in.m.commit.Observe(took.Seconds())
-	if err != nil {
-		in.m.failures.Inc()
-		in.log.Error("ingest batch failed", "err", err, "submissions", len(batch), "events", events)
+	in.m.commit.Observe(time.Since(start).Seconds())
+}
+
+// isolate writes batch in one transaction and answers its submitters; on failure it writes each half alone.
+// A failure that is not about the rows (the database gone, a timeout) is answered to all at once instead:
+// splitting would only multiply the waiting.
+func (in *Ingester) isolate(batch []*submission) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	results, err := in.write(ctx, batch)
+	cancel()
+	if err == nil {
+		for i, s := range batch {
+			s.done <- submitResult{res: results[i]}
+		}
+		return
 	}
+	in.m.failures.Inc()
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		in.log.Error("ingest batch failed", "err", err, "submissions", len(batch))
+		for _, s := range batch {
+			s.done <- submitResult{err: err}
+		}
+		return
+	}
+	if len(batch) > 1 {
+		in.isolate(batch[:len(batch)/2])
+		in.isolate(batch[len(batch)/2:])
+		return
+	}
+	in.refuse(batch[0], err)
+}
+
+// refuse answers a delivery the database refused on its own, after keeping its entries for inspection.
+func (in *Ingester) refuse(s *submission, cause error) {
+	in.m.refused.Inc()
+	kept, err := in.keepFailed(s, cause)
+	if err != nil {
+		in.log.Error("a refused delivery could not be kept", "err", err)
+	}
+	in.log.Error("delivery refused by the database", "err", cause, "entries", len(s.entries), "kept", kept)
+	s.done <- submitResult{err: &RefusedError{Cause: cause, Kept: kept}}
+}
+
+// keepFailed stores the raw entries of a refused delivery in failed_entries (entries that came without raw
+// JSON, from imports, are reported to their importer instead) and returns how many it kept.
+func (in *Ingester) keepFailed(s *submission, cause error) (int, error) {
+	now := time.Now().UnixMilli()
+	msg := cause.Error()
+	if len(msg) > 2000 {
+		msg = msg[:2000]
+	}
+	n := 0
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, e := range s.entries {
+			if len(e.Raw) == 0 {
+				continue
+			}
+			body := strings.ToValidUTF8(strings.ReplaceAll(string(e.Raw), "\x00", ""), "\uFFFD")
+			if err := tx.Exec(`INSERT INTO failed_entries (page_id, tenant_id, body_hash, body, error, received_at, last_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (body_hash) DO UPDATE SET attempts = failed_entries.attempts + 1,
+				error = excluded.error, last_at = excluded.last_at`,
+				strings.ToValidUTF8(e.PageID, ""), s.tenant, shortHash([]byte(s.tenant+"\x00"+body)), body,
+				strings.ToValidUTF8(strings.ReplaceAll(msg, "\x00", ""), "?"), now, now).Error; err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("conversations: keep failed entries: %w", err)
+	}
+	return n, nil
 }
 
 // write routes, deduplicates and stores the batch; results are per submission.

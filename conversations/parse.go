@@ -25,7 +25,11 @@ type ParseOptions struct {
 // Parse reads a webhook body into entries. It is tolerant, as Meta's payloads vary: IDs and timestamps may be
 // strings or numbers, unknown event objects are kept raw, and an item it cannot read becomes an unknown event
 // rather than failing the delivery. Only a body that is not a JSON object with an entry list is ErrMalformed.
+//
+// NUL characters are dropped (the \u0000 escapes, before decoding): PostgreSQL stores no NUL in text, and
+// dropping them from the body keeps the parsed fields and the raw JSON kept beside them the same.
 func Parse(body []byte, o ParseOptions) ([]Entry, error) {
+	body = withoutNUL(body)
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
@@ -217,4 +221,29 @@ func RefParts(ref string) map[string]string {
 		}
 	}
 	return parts
+}
+
+// nulEscape is how a NUL appears in JSON: a raw 0x00 byte is not valid JSON, so this escape is the only way.
+var nulEscape = []byte(`\u0000`)
+
+// withoutNUL removes the \u0000 escapes of a JSON text, leaving an escaped backslash followed by "u0000"
+// (the six characters, not a NUL) as it is. It returns b itself when there is none, the common case.
+func withoutNUL(b []byte) []byte {
+	if !bytes.Contains(b, nulEscape) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 == len(b) {
+			out = append(out, b[i])
+			continue
+		}
+		if bytes.HasPrefix(b[i:], nulEscape) {
+			i += len(nulEscape) - 1
+			continue
+		}
+		out = append(out, b[i], b[i+1]) // an escape pair: its second byte never starts another escape
+		i++
+	}
+	return out
 }

@@ -63,6 +63,12 @@ func (s *Server) receive(c *fiber.Ctx, appID, secret, tenantID string) error {
 		if errors.Is(err, conversations.ErrStopped) || errors.Is(err, context.DeadlineExceeded) {
 			return fiber.NewError(fiber.StatusServiceUnavailable, "not stored; retry")
 		}
+		if errors.Is(err, conversations.ErrRefused) {
+			// Only this delivery failed (its batch-mates were stored); it is kept for inspection and Meta's
+			// retry tries again. The database's own words stay in the log.
+			return fiber.NewError(fiber.StatusInternalServerError,
+				"not stored: the database refused a value in this delivery; it is kept for inspection")
+		}
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
