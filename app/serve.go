@@ -140,6 +140,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	ingestDone := make(chan struct{})
 	go func() { ingest.Run(ingestCtx); close(ingestDone) }()
 	go ingest.ReplayLoop(loops, 5*time.Second, conversations.ParseOptions{AppID: cfg.EffectiveAppID(), NLPThreshold: cfg.Ingest.NLPThreshold})
+	go conversations.FillTextFold(loops, r.db, r.log) // messages stored before text_fold existed
 	defer func() { stopIngest(); <-ingestDone }()
 	if sb != nil {
 		go sb.Run(loops)
