@@ -113,3 +113,40 @@ func TestImportRefusesNonNumericPSIDs(t *testing.T) {
 		t.Errorf("%d contacts, want 1", n)
 	}
 }
+
+// TestImportIntoADisconnectedPageLosesNothing: a Page disconnected while its import runs (after the import
+// read the brand's Pages) leaves every remaining line listed as not imported, naming the field, and nothing
+// half-written: no contact, no message, no kept-aside entry that could never be replayed.
+func TestImportIntoADisconnectedPageLosesNothing(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	const page = "104000000000666"
+	ts := e.store.Tenant(e.tenant.ID)
+	p, err := ts.ConnectPage(ctx, e.brand.ID, tenancy.PageInput{PageID: page, Name: "Leaving", AccessToken: "EAAB-leaving-page-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string]bool{page: true, fixturePage: true} // read when the import started
+	if err := ts.DisconnectPage(ctx, e.brand.ID, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	jsonl := strings.Join([]string{
+		`{"page_id":"` + page + `","psid":"7430","sent_at":"2025-06-01T10:00:00Z","text":"one","referral":{"source":"ADS","ad_id":"2385"}}`,
+		`{"page_id":"` + fixturePage + `","psid":"7431","sent_at":"2025-06-01T10:00:00Z","text":"still connected"}`,
+		`{"page_id":"` + page + `","psid":"7430","sent_at":"2025-06-01T10:01:00Z","text":"two"}`,
+	}, "\n")
+	res, err := e.in.Import(ctx, strings.NewReader(jsonl), "jsonl", pages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Imported != 1 || len(res.Errors) != 2 || res.Errors[0].Line != 1 || res.Errors[1].Line != 3 ||
+		res.Errors[0].Field != "page_id" || !strings.Contains(res.Errors[0].Message, "disconnected") {
+		t.Fatalf("import: %+v", res)
+	}
+	var n int64
+	e.db.R.Raw("SELECT (SELECT COUNT(*) FROM messages WHERE page_id = ?) + (SELECT COUNT(*) FROM contacts WHERE page_id = ?) + "+
+		"(SELECT COUNT(*) FROM contact_events WHERE page_id = ?) + (SELECT COUNT(*) FROM unrouted_entries)", page, page, page).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d rows written for the disconnected Page", n)
+	}
+}

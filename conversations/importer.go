@@ -158,10 +158,20 @@ func (im *importBatch) flush(ctx context.Context) error {
 	if errors.Is(err, ErrRefused) {
 		out, err = im.oneByOne(ctx)
 	}
+	im.notConnected(out.NotConnected, 0)
 	im.res.Imported += out.Stored
 	im.res.Duplicates += out.Duplicates
 	im.batch, im.lines = im.batch[:0], im.lines[:0]
 	return err
+}
+
+// notConnected reports the lines of batch entries (from index from on) whose Page was disconnected while
+// the import ran: nothing of them was written, so importing them again once the Page is back stores them.
+func (im *importBatch) notConnected(idx []int, from int) {
+	for _, k := range idx {
+		im.badField(im.lines[from+k], "page_id", fmt.Sprintf("page_id %s was disconnected during the import; "+
+			"this line was not imported (import it again once the Page is connected)", im.batch[from+k].PageID))
+	}
 }
 
 // oneByOne writes the batch a line at a time after the database refused it whole, so that the lines it
@@ -177,6 +187,7 @@ func (im *importBatch) oneByOne(ctx context.Context) (Result, error) {
 		if err != nil {
 			return sum, err
 		}
+		im.notConnected(out.NotConnected, i)
 		sum.Stored += out.Stored
 		sum.Duplicates += out.Duplicates
 	}

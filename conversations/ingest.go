@@ -48,6 +48,10 @@ type Result struct {
 	Duplicates int // events already stored (a retried delivery)
 	Unrouted   int // entries kept aside for Pages nobody connected
 	Refused    int // entries for Pages of another agency than the app's (an agency's own app)
+	// NotConnected lists (by index in the submission) entries without raw JSON (imports, backfills) whose
+	// Page is connected to no brand any more: they are neither stored nor kept aside, and the importer
+	// reports their lines (kept aside, they would have been lost: there is no webhook body to replay).
+	NotConnected []int
 }
 
 // Ingester writes webhook events in batches: every submission waits in a queue, one goroutine takes all that
@@ -274,11 +278,15 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 	results := make([]Result, len(batch))
 	now := time.Now().UnixMilli()
 	for i, s := range batch {
-		for _, e := range s.entries {
+		for k, e := range s.entries {
 			rt, ok := routes[e.PageID]
 			if ok && s.tenant != "" && rt.TenantID != s.tenant {
 				results[i].Refused++
 				in.m.rejected.WithLabelValues("foreign_page").Inc()
+				continue
+			}
+			if !ok && len(e.Raw) == 0 {
+				results[i].NotConnected = append(results[i].NotConnected, k)
 				continue
 			}
 			if !ok {
