@@ -67,6 +67,8 @@ type Ingester struct {
 	log      *slog.Logger
 	m        *ingestMetrics
 	stopped  chan struct{}
+	// retention bounds how long kept-aside and refused entries stay (see KeepAsideFor).
+	retention time.Duration
 }
 
 // submission is one delivery waiting for its commit; tenant, when set, is the only agency it may write to.
