@@ -214,7 +214,10 @@ func (in *Ingester) refuse(s *submission, cause error) {
 	in.m.refused.Inc()
 	kept, err := in.keepFailed(s, cause)
 	if err != nil {
-		in.log.Error("a refused delivery could not be kept", "err", err)
+		// The database takes nothing at all (it is gone, most likely): not this delivery's fault.
+		in.log.Error("ingest batch failed", "err", cause, "keep", err)
+		s.done <- submitResult{err: fmt.Errorf("conversations: write batch: %w", cause)}
+		return
 	}
 	in.log.Error("delivery refused by the database", "err", cause, "entries", len(s.entries), "kept", kept)
 	s.done <- submitResult{err: &RefusedError{Cause: cause, Kept: kept}}

@@ -63,11 +63,15 @@ func (s *Server) receive(c *fiber.Ctx, appID, secret, tenantID string) error {
 		if errors.Is(err, conversations.ErrStopped) || errors.Is(err, context.DeadlineExceeded) {
 			return fiber.NewError(fiber.StatusServiceUnavailable, "not stored; retry")
 		}
-		if errors.Is(err, conversations.ErrRefused) {
+		var refused *conversations.RefusedError
+		if errors.As(err, &refused) {
 			// Only this delivery failed (its batch-mates were stored); it is kept for inspection and Meta's
 			// retry tries again. The database's own words stay in the log.
-			return fiber.NewError(fiber.StatusInternalServerError,
-				"not stored: the database refused a value in this delivery; it is kept for inspection")
+			msg := "not stored: the database refused a value in this delivery"
+			if refused.Kept > 0 {
+				msg += "; it is kept for inspection"
+			}
+			return fiber.NewError(fiber.StatusInternalServerError, msg)
 		}
 		return err
 	}
