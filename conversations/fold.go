@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/cases"
@@ -29,9 +30,20 @@ func FoldText(s string) string {
 	if ascii {
 		return strings.ToLower(s)
 	}
-	// A Caser keeps state: one per call, as searches run on many goroutines.
-	return norm.NFKC.String(cases.Fold().String(norm.NFKC.String(s)))
+	if !norm.NFKC.IsNormalString(s) {
+		s = norm.NFKC.String(s)
+	}
+	c := folders.Get().(cases.Caser)
+	f := c.String(s)
+	folders.Put(c)
+	if !norm.NFKC.IsNormalString(f) {
+		f = norm.NFKC.String(f)
+	}
+	return f
 }
+
+// folders holds case folders: a Caser keeps state between calls, and searches run on many goroutines.
+var folders = sync.Pool{New: func() any { return cases.Fold() }}
 
 // foldColumn is what messages.text_fold stores for a text: its folded form, or "" when folding leaves it
 // as it is (most short lower-case messages), which keeps the column small.
