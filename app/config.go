@@ -45,6 +45,9 @@ type AudiencesConfig struct {
 type IngestConfig struct {
 	NLPThreshold float64 `toml:"nlp_threshold"`
 	MaxBatch     int     `toml:"max_batch"`
+	// UnroutedRetention is how long entries kept aside for Pages nobody connected (and deliveries the
+	// database refused) are kept before they are deleted.
+	UnroutedRetention Duration `toml:"unrouted_retention"`
 }
 
 // HTTPConfig is the listener and its limits.
@@ -163,7 +166,7 @@ func Defaults() Config {
 		Scheduler: SchedulerConfig{Enabled: true, Missed: "latest", Reload: Duration{30 * time.Second}},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Defaults:  DefaultsConfig{Currency: "EUR", Timezone: "Europe/Paris"},
-		Ingest:    IngestConfig{NLPThreshold: 0.8, MaxBatch: 5000},
+		Ingest:    IngestConfig{NLPThreshold: 0.8, MaxBatch: 5000, UnroutedRetention: Duration{conversations.DefaultRetention}},
 		Audiences: AudiencesConfig{KeepSnapshots: 20},
 	}
 }
@@ -406,6 +409,9 @@ func (c Config) Validate() error {
 	}
 	if c.Ingest.MaxBatch < 1 || c.Ingest.MaxBatch > 100000 {
 		return bad("ingest.max_batch", "must be between 1 and 100000")
+	}
+	if c.Ingest.UnroutedRetention.Duration < time.Hour {
+		return bad("ingest.unrouted_retention", "must be at least 1h (e.g. 720h for 30 days)")
 	}
 	if _, err := scheduler.ParseMissed(c.Scheduler.Missed); err != nil {
 		return bad("scheduler.missed", "must be skip, latest or all")

@@ -237,6 +237,7 @@ func TestConfigErrors(t *testing.T) {
 		{name: "meta.api_version without v", sets: []string{"meta.api_version=25"}, key: "meta.api_version"},
 		{name: "meta.policy unknown", sets: []string{"meta.policy=meta-1999"}, key: "meta.policy"},
 		{name: "log.level loud", sets: []string{"log.level=loud"}, key: "log.level"},
+		{name: "ingest.unrouted_retention below an hour", sets: []string{"ingest.unrouted_retention=5m"}, key: "ingest.unrouted_retention"},
 		{name: "log.format xml", file: "[log]\nformat = \"xml\"\n", key: "log.format"},
 		{name: "defaults.timezone", sets: []string{"defaults.timezone=Mars/Olympus"}, key: "defaults.timezone"},
 		{name: "defaults.timezone Local", sets: []string{"defaults.timezone=Local"}, key: "defaults.timezone"},

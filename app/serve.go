@@ -86,6 +86,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ingest := conversations.NewIngester(r.db, r.store.Vault(), reg, r.log, cfg.Ingest.MaxBatch)
+	ingest.KeepAsideFor(cfg.Ingest.UnroutedRetention.Duration)
 	var sb *sandbox.Sandbox
 	if cfg.Meta.GraphURL == "sandbox" {
 		// The sandbox posts its simulated conversations to this very server, as Meta would.
@@ -144,6 +145,8 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	ingestDone := make(chan struct{})
 	go func() { ingest.Run(ingestCtx); close(ingestDone) }()
 	go ingest.ReplayLoop(loops, 5*time.Second, conversations.ParseOptions{AppID: cfg.EffectiveAppID(), NLPThreshold: cfg.Ingest.NLPThreshold})
+	go conversations.FillTextFold(loops, r.db, r.log) // messages stored before text_fold existed
+	go ingest.PurgeLoop(loops, time.Minute)
 	defer func() { stopIngest(); <-ingestDone }()
 	if sb != nil {
 		go sb.Run(loops)

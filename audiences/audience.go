@@ -27,6 +27,8 @@ var (
 	ErrInUse = fmt.Errorf("%w: another audience's rule refers to this one", tenancy.ErrConflict)
 	// ErrNoSnapshot means the audience was never built.
 	ErrNoSnapshot = fmt.Errorf("%w: the audience has no snapshot yet; build it first", ErrNotFound)
+	// ErrTextForbidden means a rule searches message texts and the caller may not read them.
+	ErrTextForbidden = fmt.Errorf("%w: a text condition needs permission to read message texts", tenancy.ErrForbidden)
 )
 
 // Audience kinds.
@@ -80,6 +82,9 @@ type Options struct {
 	// BeforeDelete runs once Delete has checked the audience may go and before it goes (the Meta custom
 	// audience is deleted there). Its error is not fatal: the audience is still deleted.
 	BeforeDelete func(ctx context.Context, audienceID string)
+	// NoText is set for a caller who may not read message texts (finance): a rule with a text condition is
+	// refused with ErrTextForbidden, whatever its words, before it is checked or run.
+	NoText bool
 }
 
 // Store reads and writes one brand's audiences.

@@ -147,8 +147,8 @@ func (c *compiler) condition(r *Rule) (string, error) {
 		return "(" + mask + " AND " + head + "x.entity = ? AND x.last_seen_at >= ?))", nil
 	case "text":
 		head := c.pairs("messages")
-		c.arg(likeContains(v.strs[0]))
-		return head + `x.direction = 'in' AND LOWER(x.text) LIKE ? ESCAPE '\')`, nil
+		c.arg(conversations.ContainsPattern(v.strs[0]))
+		return head + `x.direction = 'in' AND ` + conversations.FoldedTextSQL + ` LIKE ? ESCAPE '\')`, nil
 	case "payload":
 		a := c.pairs("contact_events")
 		c.arg(v.strs[0])
@@ -182,12 +182,6 @@ func (c *compiler) condition(r *Rule) (string, error) {
 			"(SELECT s.id FROM audience_snapshots s WHERE s.tenant_id = ? AND s.brand_id = ? AND s.audience_id = ? ORDER BY s.seq DESC LIMIT 1))", nil
 	}
 	return "", fmt.Errorf("audiences: compile: %s %s has no SQL", r.Field, r.Op)
-}
-
-// likeContains makes a case-insensitive LIKE pattern matching s anywhere, with its wildcards escaped.
-func likeContains(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
 // kind says whether the node is a group ("all", "any", "not") or a condition ("").

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"relance/conversations"
 	"relance/policy"
 )
 
@@ -96,7 +97,7 @@ func eval(r *Rule, f *fact, profile string, now time.Time) bool {
 		return false
 	case "text":
 		for _, m := range f.messages {
-			if m.dir == "in" && strings.Contains(strings.ToLower(m.text), strings.ToLower(v.strs[0])) {
+			if m.dir == "in" && strings.Contains(conversations.FoldText(m.text), conversations.FoldText(v.strs[0])) {
 				return true
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"relance/conversations"
 	"relance/conversations/nlp"
 	"relance/database"
 	"relance/internal/testdb"
@@ -36,8 +37,8 @@ var (
 	propRefs     = []string{"spring_sale", "spring", "summer", "sp", "Spring"}
 	propPayloads = []string{"GET_STARTED", "BUY", "PRICE"}
 	propTexts    = []string{"how much is the spring menu", "bonjour, c'est combien ?", "Price please", "100% sure", "a_b c",
-		"MENU du jour", "délai de livraison", "ok"}
-	propNeedles = []string{"menu", "price", "%", "_", "combien", "délai", "o", "a_b", "zzz"}
+		"MENU du jour", "délai de livraison", "ok", "DÉLAI DÉPASSÉ", "Straße"}
+	propNeedles = []string{"menu", "price", "%", "_", "combien", "délai", "o", "a_b", "zzz", "DÉLAI", "dépassé", "strasse"}
 )
 
 func newWorld(t *testing.T, seed uint64) *world {
@@ -164,9 +165,14 @@ func (w *world) insert(t *testing.T, brandID string, f *fact) {
 			fmt.Sprintf("%s:%d", f.psid, i), e.payload, e.source, e.ref, e.adID)
 	}
 	for i, m := range f.messages {
-		w.exec(t, `INSERT INTO messages (tenant_id, brand_id, page_id, psid, mid, direction, sender, text, quick_reply, sent_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'user', ?, ?, 1)`, w.tenant, brandID, f.page, f.psid, fmt.Sprintf("m.%s.%d", f.psid, i),
-			m.dir, m.text, m.quickReply)
+		// As the ingester writes it: the folded text, or "" when folding changes nothing.
+		fold := conversations.FoldText(m.text)
+		if fold == m.text {
+			fold = ""
+		}
+		w.exec(t, `INSERT INTO messages (tenant_id, brand_id, page_id, psid, mid, direction, sender, text, quick_reply, sent_at, text_fold)
+			VALUES (?, ?, ?, ?, ?, ?, 'user', ?, ?, 1, ?)`, w.tenant, brandID, f.page, f.psid, fmt.Sprintf("m.%s.%d", f.psid, i),
+			m.dir, m.text, m.quickReply, fold)
 	}
 	for _, e := range f.entities {
 		w.exec(t, `INSERT INTO contact_entities (tenant_id, brand_id, page_id, psid, entity, first_seen_at, last_seen_at, count)

@@ -2,6 +2,7 @@ package audiences
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +15,9 @@ import (
 // added to errs under their paths and returned as a *tenancy.ValidationError; other errors are the store's.
 // It returns the parsed rule when there is no error.
 func (s *Store) checkRule(ctx context.Context, selfID string, raw []byte, errs map[string]string) (*Rule, error) {
+	if s.opts.NoText && mentionsText(raw) {
+		return nil, ErrTextForbidden
+	}
 	r, err := Parse(raw, "rule")
 	var v *tenancy.ValidationError
 	if errors.As(err, &v) {
@@ -53,6 +57,38 @@ func (s *Store) checkRule(ctx context.Context, selfID string, raw []byte, errs m
 		return nil, &tenancy.ValidationError{Fields: errs}
 	}
 	return r, nil
+}
+
+// mentionsText reports whether any object in the JSON document has "field": "text". It reads the raw JSON,
+// not a parsed rule, so that a caller refused text conditions gets the same answer for every value (a
+// valid word, an empty one, a malformed node): what the texts contain cannot show through the error.
+func mentionsText(raw []byte) bool {
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return false // not JSON: Parse refuses it the same way for everyone
+	}
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			if f, ok := x["field"].(string); ok && strings.EqualFold(strings.TrimSpace(f), "text") {
+				return true
+			}
+			for _, c := range x {
+				if walk(c) {
+					return true
+				}
+			}
+		case []any:
+			for _, c := range x {
+				if walk(c) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(doc)
 }
 
 // cycle follows member_of from row; it returns the names along a path that reaches target, or nil.

@@ -75,10 +75,10 @@ func insertMessages(tx *gorm.DB, d sqlDialect, rows []*routed) (map[string]bool,
 			dir = "out"
 		}
 		vals = append(vals, []any{r.TenantID, r.BrandID, r.PageID, r.PSID, r.MID, dir, r.Sender, r.AppID, r.Text,
-			r.QuickReply, r.ReplyTo, r.Metadata, jsonText(r.Attachments), jsonText(r.Entities), r.Standby, r.At})
+			r.QuickReply, r.ReplyTo, r.Metadata, jsonText(r.Attachments), jsonText(r.Entities), r.Standby, r.At, foldColumn(r.Text)})
 	}
 	cols := []string{"tenant_id", "brand_id", "page_id", "psid", "mid", "direction", "sender", "app_id", "text", "quick_reply",
-		"reply_to", "metadata", "attachments", "entities", "standby", "sent_at"}
+		"reply_to", "metadata", "attachments", "entities", "standby", "sent_at", "text_fold"}
 	err := d.bulkInsert(tx, "messages", cols, vals,
 		"ON CONFLICT (tenant_id, brand_id, page_id, mid) DO NOTHING RETURNING brand_id, page_id, mid", keyCollector(fresh))
 	if err != nil {

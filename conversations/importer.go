@@ -36,10 +36,20 @@ type ImportRecord struct {
 	} `json:"referral"`
 }
 
-// ImportError is a line that was not imported, and why.
+// ImportError is a line that was not imported, and why; Field names the field at fault when there is one.
 type ImportError struct {
 	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
+}
+
+// fieldError is a record refused because of one field.
+type fieldError struct{ field, msg string }
+
+func (e *fieldError) Error() string { return e.msg }
+
+func badField(field, format string, args ...any) error {
+	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
 }
 
 // ImportResult is what an import did.
@@ -102,6 +112,7 @@ type importBatch struct {
 	pages  map[string]bool
 	res    ImportResult
 	batch  []Entry
+	lines  []int // the line of each entry in batch
 }
 
 func newImportBatch(in *Ingester, tenantID string, pages map[string]bool) *importBatch {
@@ -109,9 +120,12 @@ func newImportBatch(in *Ingester, tenantID string, pages map[string]bool) *impor
 }
 
 // bad lists a record that was not imported.
-func (im *importBatch) bad(line int, msg string) {
+func (im *importBatch) bad(line int, msg string) { im.badField(line, "", msg) }
+
+// badField lists a record that was not imported because of one field.
+func (im *importBatch) badField(line int, field, msg string) {
 	if len(im.res.Errors) < maxImportErrors {
-		im.res.Errors = append(im.res.Errors, ImportError{Line: line, Message: msg})
+		im.res.Errors = append(im.res.Errors, ImportError{Line: line, Field: field, Message: msg})
 	}
 }
 
@@ -119,10 +133,16 @@ func (im *importBatch) bad(line int, msg string) {
 func (im *importBatch) add(ctx context.Context, line int, rec ImportRecord) error {
 	evs, err := rec.events(im.pages)
 	if err != nil {
-		im.bad(line, err.Error())
+		var fe *fieldError
+		if errors.As(err, &fe) {
+			im.badField(line, fe.field, fe.msg)
+		} else {
+			im.bad(line, err.Error())
+		}
 		return nil
 	}
 	im.batch = append(im.batch, Entry{PageID: evs[0].PageID, Events: evs})
+	im.lines = append(im.lines, line)
 	if len(im.batch) >= importBatchSize {
 		return im.flush(ctx)
 	}
@@ -135,10 +155,43 @@ func (im *importBatch) flush(ctx context.Context) error {
 		return nil
 	}
 	out, err := im.in.SubmitFor(ctx, im.tenant, im.batch)
+	if errors.Is(err, ErrRefused) {
+		out, err = im.oneByOne(ctx)
+	}
+	im.notConnected(out.NotConnected, 0)
 	im.res.Imported += out.Stored
 	im.res.Duplicates += out.Duplicates
-	im.batch = im.batch[:0]
+	im.batch, im.lines = im.batch[:0], im.lines[:0]
 	return err
+}
+
+// notConnected reports the lines of batch entries (from index from on) whose Page was disconnected while
+// the import ran: nothing of them was written, so importing them again once the Page is back stores them.
+func (im *importBatch) notConnected(idx []int, from int) {
+	for _, k := range idx {
+		im.badField(im.lines[from+k], "page_id", fmt.Sprintf("page_id %s was disconnected during the import; "+
+			"this line was not imported (import it again once the Page is connected)", im.batch[from+k].PageID))
+	}
+}
+
+// oneByOne writes the batch a line at a time after the database refused it whole, so that the lines it
+// refuses are reported and the others stored.
+func (im *importBatch) oneByOne(ctx context.Context) (Result, error) {
+	var sum Result
+	for i := range im.batch {
+		out, err := im.in.SubmitFor(ctx, im.tenant, im.batch[i:i+1])
+		if errors.Is(err, ErrRefused) {
+			im.bad(im.lines[i], "the database refused this line; it was not imported")
+			continue
+		}
+		if err != nil {
+			return sum, err
+		}
+		im.notConnected(out.NotConnected, i)
+		sum.Stored += out.Stored
+		sum.Duplicates += out.Duplicates
+	}
+	return sum, nil
 }
 
 func readJSONLines(r io.Reader, each func(int, ImportRecord) error, bad func(int, string)) error {
@@ -233,19 +286,31 @@ func (rec ImportRecord) events(pages map[string]bool) ([]Event, error) {
 	pageID, psid := strings.TrimSpace(rec.PageID), strings.TrimSpace(rec.PSID)
 	switch {
 	case pageID == "":
-		return nil, errors.New("page_id is required")
+		return nil, badField("page_id", "page_id is required")
 	case !pages[pageID]:
-		return nil, fmt.Errorf("page_id %s is not connected to this brand", pageID)
-	case psid == "" || len(psid) > 64:
-		return nil, errors.New("psid is required (at most 64 characters)")
-	case !utf8.ValidString(rec.Text) || strings.ContainsRune(rec.Text, 0):
-		return nil, errors.New("text must be valid UTF-8 without NUL characters")
+		return nil, badField("page_id", "page_id %.64q is not connected to this brand", pageID)
+	case psid == "":
+		return nil, badField("psid", "psid is required")
+	case len(psid) > 32 || strings.Trim(psid, "0123456789") != "":
+		// A PSID is Meta's page-scoped id: digits. Anything else could never be messaged or matched.
+		return nil, badField("psid", "psid %.40q must be a page-scoped id: digits only, at most 32", psid)
 	case len(rec.Text) > 20000:
-		return nil, errors.New("text must be at most 20000 bytes")
+		return nil, badField("text", "text must be at most 20000 bytes")
+	}
+	// Every stored string is valid UTF-8 without NUL: PostgreSQL refuses both, and one such line would
+	// otherwise fail the batch it is written with.
+	for _, f := range []struct{ name, v string }{{"text", rec.Text}, {"mid", rec.MID}, {"sender", rec.Sender},
+		{"direction", rec.Direction}, {"referral", rec.referralText()}} {
+		if !utf8.ValidString(f.v) || strings.ContainsRune(f.v, 0) {
+			return nil, badField(f.name, "%s must be valid UTF-8 without NUL characters", f.name)
+		}
+	}
+	if len(rec.MID) > 200 {
+		return nil, badField("mid", "mid must be at most 200 characters")
 	}
 	at, err := importTime(rec.SentAt)
 	if err != nil {
-		return nil, err
+		return nil, badField("sent_at", "%s", err.Error())
 	}
 	e := Event{PageID: pageID, PSID: psid, At: at, Text: rec.Text, MID: strings.TrimSpace(rec.MID)}
 	switch strings.ToLower(rec.Direction) {
@@ -259,10 +324,10 @@ func (rec ImportRecord) events(pages map[string]bool) ([]Event, error) {
 		case SenderBot, SenderApp:
 			e.Sender = rec.Sender
 		default:
-			return nil, errors.New("sender of an outgoing message must be bot, human or app")
+			return nil, badField("sender", "sender of an outgoing message must be bot, human or app")
 		}
 	default:
-		return nil, errors.New(`direction must be "in" or "out"`)
+		return nil, badField("direction", `direction must be "in" or "out"`)
 	}
 	if e.MID == "" {
 		h := sha256.Sum256([]byte(strings.Join([]string{pageID, psid, strconv.FormatInt(at, 10), e.Kind, rec.Text}, "\x00")))
@@ -275,6 +340,14 @@ func (rec ImportRecord) events(pages map[string]bool) ([]Event, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// referralText is the referral's fields end to end, for the checks every stored string passes.
+func (rec ImportRecord) referralText() string {
+	if rec.Referral == nil {
+		return ""
+	}
+	return rec.Referral.Source + rec.Referral.Ref + rec.Referral.AdID
 }
 
 // importTime reads sent_at: RFC 3339, or epoch milliseconds as a number or a string.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,12 +24,34 @@ const pagePSID = "page:"
 // ErrStopped means the ingester is shutting down and took nothing.
 var ErrStopped = errors.New("conversations: ingester stopped")
 
+// ErrRefused means the database refused a delivery even when written alone: a value in it cannot be stored.
+// Its batch-mates were committed; see RefusedError.
+var ErrRefused = errors.New("conversations: the database refused this delivery")
+
+// RefusedError is a delivery the database refused on its own. Kept says how many of its entries were kept
+// in failed_entries for inspection (imports carry no raw entries: their lines are reported instead).
+type RefusedError struct {
+	Cause error
+	Kept  int
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("%v (%d entries kept for inspection): %v", ErrRefused, e.Kept, e.Cause)
+}
+
+// Unwrap lets errors.Is find ErrRefused and the cause.
+func (e *RefusedError) Unwrap() []error { return []error{ErrRefused, e.Cause} }
+
 // Result says what happened to one submission once its transaction committed.
 type Result struct {
 	Stored     int // new events written
 	Duplicates int // events already stored (a retried delivery)
 	Unrouted   int // entries kept aside for Pages nobody connected
 	Refused    int // entries for Pages of another agency than the app's (an agency's own app)
+	// NotConnected lists (by index in the submission) entries without raw JSON (imports, backfills) whose
+	// Page is connected to no brand any more: they are neither stored nor kept aside, and the importer
+	// reports their lines (kept aside, they would have been lost: there is no webhook body to replay).
+	NotConnected []int
 }
 
 // Ingester writes webhook events in batches: every submission waits in a queue, one goroutine takes all that
@@ -44,6 +67,8 @@ type Ingester struct {
 	log      *slog.Logger
 	m        *ingestMetrics
 	stopped  chan struct{}
+	// retention bounds how long kept-aside and refused entries stay (see KeepAsideFor).
+	retention time.Duration
 }
 
 // submission is one delivery waiting for its commit; tenant, when set, is the only agency it may write to.
@@ -141,28 +166,95 @@ func countEvents(entries []Entry) int {
 	return n
 }
 
-// writeBatch writes the batch in one transaction and answers every submitter.
+// writeBatch writes the batch in one transaction and answers every submitter. When that transaction fails,
+// the batch is split and each half written on its own, down to single deliveries (isolate), so that one
+// delivery the database refuses fails alone and its batch-mates are committed.
 func (in *Ingester) writeBatch(batch []*submission) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	results, err := in.write(ctx, batch)
-	took := time.Since(start)
 	events := 0
-	for i, s := range batch {
+	for _, s := range batch {
 		events += countEvents(s.entries)
-		if err != nil {
-			s.done <- submitResult{err: err}
-			continue
-		}
-		s.done <- submitResult{res: results[i]}
 	}
+	in.isolate(batch)
 	in.m.batchSize.Observe(float64(events))
-	in.m.commit.Observe(took.Seconds())
-	if err != nil {
-		in.m.failures.Inc()
-		in.log.Error("ingest batch failed", "err", err, "submissions", len(batch), "events", events)
+	in.m.commit.Observe(time.Since(start).Seconds())
+}
+
+// isolate writes batch in one transaction and answers its submitters; on failure it writes each half alone.
+// A failure that is not about the rows (the database gone, a timeout) is answered to all at once instead:
+// splitting would only multiply the waiting.
+func (in *Ingester) isolate(batch []*submission) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	results, err := in.write(ctx, batch)
+	cancel()
+	if err == nil {
+		for i, s := range batch {
+			s.done <- submitResult{res: results[i]}
+		}
+		return
 	}
+	in.m.failures.Inc()
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		in.log.Error("ingest batch failed", "err", err, "submissions", len(batch))
+		for _, s := range batch {
+			s.done <- submitResult{err: err}
+		}
+		return
+	}
+	if len(batch) > 1 {
+		in.isolate(batch[:len(batch)/2])
+		in.isolate(batch[len(batch)/2:])
+		return
+	}
+	in.refuse(batch[0], err)
+}
+
+// refuse answers a delivery the database refused on its own, after keeping its entries for inspection.
+func (in *Ingester) refuse(s *submission, cause error) {
+	in.m.refused.Inc()
+	kept, err := in.keepFailed(s, cause)
+	if err != nil {
+		// The database takes nothing at all (it is gone, most likely): not this delivery's fault.
+		in.log.Error("ingest batch failed", "err", cause, "keep", err)
+		s.done <- submitResult{err: fmt.Errorf("conversations: write batch: %w", cause)}
+		return
+	}
+	in.log.Error("delivery refused by the database", "err", cause, "entries", len(s.entries), "kept", kept)
+	s.done <- submitResult{err: &RefusedError{Cause: cause, Kept: kept}}
+}
+
+// keepFailed stores the raw entries of a refused delivery in failed_entries (entries that came without raw
+// JSON, from imports, are reported to their importer instead) and returns how many it kept.
+func (in *Ingester) keepFailed(s *submission, cause error) (int, error) {
+	now := time.Now().UnixMilli()
+	msg := cause.Error()
+	if len(msg) > 2000 {
+		msg = msg[:2000]
+	}
+	n := 0
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, e := range s.entries {
+			if len(e.Raw) == 0 {
+				continue
+			}
+			body := strings.ToValidUTF8(strings.ReplaceAll(string(e.Raw), "\x00", ""), "\uFFFD")
+			if err := tx.Exec(`INSERT INTO failed_entries (page_id, tenant_id, body_hash, body, error, received_at, last_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (body_hash) DO UPDATE SET attempts = failed_entries.attempts + 1,
+				error = excluded.error, last_at = excluded.last_at`,
+				strings.ToValidUTF8(e.PageID, ""), s.tenant, shortHash([]byte(s.tenant+"\x00"+body)), body,
+				strings.ToValidUTF8(strings.ReplaceAll(msg, "\x00", ""), "?"), now, now).Error; err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("conversations: keep failed entries: %w", err)
+	}
+	return n, nil
 }
 
 // write routes, deduplicates and stores the batch; results are per submission.
@@ -185,17 +277,21 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 		r   *routed
 		sub int
 	}
-	var msgs, evs []*routed
+	var msgs, evs, otherApps []*routed
 	var all []owned
 	var unrouted []unroutedRow
 	results := make([]Result, len(batch))
 	now := time.Now().UnixMilli()
 	for i, s := range batch {
-		for _, e := range s.entries {
+		for k, e := range s.entries {
 			rt, ok := routes[e.PageID]
 			if ok && s.tenant != "" && rt.TenantID != s.tenant {
 				results[i].Refused++
 				in.m.rejected.WithLabelValues("foreign_page").Inc()
+				continue
+			}
+			if !ok && len(e.Raw) == 0 {
+				results[i].NotConnected = append(results[i].NotConnected, k)
 				continue
 			}
 			if !ok {
@@ -209,10 +305,15 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 					ev.PSID = pagePSID + ev.PageID // app_roles and other Page-level events have no user
 				}
 				r := &routed{Event: ev, route: rt}
+				if (ev.Kind == KindMessage || ev.Kind == KindEcho) && ev.MID == "" {
+					// Parse names every message it reads; this is for events built elsewhere. The name is the
+					// event's own, never its entry's: two messages of one entry must not share it.
+					r.Event.MID = "nomid:" + shortHash([]byte(ev.Kind+"\x00"+ev.PSID+"\x00"+strconv.FormatInt(ev.At, 10)+"\x00"+ev.Text))
+				}
 				r.key = dedupKey(&r.Event)
 				if ev.Kind == KindMessage || ev.Kind == KindEcho {
-					if ev.MID == "" {
-						r.Event.MID = "nomid:" + r.key + ":" + shortHash(e.Raw)
+					if ev.Kind == KindEcho && ev.Sender == SenderApp {
+						otherApps = append(otherApps, r)
 					}
 					msgs = append(msgs, r)
 				} else {
@@ -221,6 +322,9 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 				all = append(all, owned{r, i})
 			}
 		}
+	}
+	if err := in.ourEchoes(ctx, otherApps); err != nil {
+		return nil, err
 	}
 	err = in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		freshMsgs, err := insertMessages(tx, in.dialect, dedupe(msgs, func(r *routed) string { return r.MID }))
@@ -278,6 +382,32 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 		in.m.unrouted.Add(float64(r.Unrouted))
 	}
 	return results, nil
+}
+
+// ourEchoes marks as the bot's the echoes sent by a Meta app that the Page's own agency registered: Parse
+// only knows the app the delivery came through, and an entry kept aside is replayed through relance's.
+func (in *Ingester) ourEchoes(ctx context.Context, echoes []*routed) error {
+	if len(echoes) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(echoes))
+	for _, r := range echoes {
+		ids = append(ids, r.AppID)
+	}
+	var rows []struct{ AppID, TenantID string }
+	if err := in.db.R.WithContext(ctx).Raw("SELECT app_id, tenant_id FROM meta_apps WHERE app_id IN ?", ids).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("conversations: registered apps: %w", err)
+	}
+	owner := make(map[string]string, len(rows))
+	for _, r := range rows {
+		owner[r.AppID] = r.TenantID
+	}
+	for _, r := range echoes {
+		if t, ok := owner[r.AppID]; ok && t == r.TenantID {
+			r.Sender = SenderBot
+		}
+	}
+	return nil
 }
 
 // dedupe drops repeats of a key within one batch (the same retry twice in a burst).

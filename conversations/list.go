@@ -127,12 +127,6 @@ func at(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
-// like escapes a user string for a LIKE pattern.
-func like(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + strings.ToLower(r.Replace(s)) + "%"
-}
-
 // exists is an EXISTS over a table of the same contact.
 func exists(table, cond string) string {
 	return "EXISTS (SELECT 1 FROM " + table + " x WHERE x.tenant_id = contacts.tenant_id AND x.brand_id = contacts.brand_id " +
@@ -160,7 +154,7 @@ func (r *Reader) filter(q *gorm.DB, profile string, f Filter, now time.Time) (*g
 		q = q.Where(exists("contact_entities", "x.entity = ?"), f.Entity)
 	}
 	if f.Text != "" {
-		q = q.Where(exists("messages", `LOWER(x.text) LIKE ? ESCAPE '\'`), like(f.Text))
+		q = q.Where(exists("messages", FoldedTextSQL+` LIKE ? ESCAPE '\'`), ContainsPattern(f.Text))
 	}
 	switch f.Owner {
 	case "":

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"relance/conversations/nlp"
@@ -11,8 +12,12 @@ import (
 
 // ParseOptions tune parsing.
 type ParseOptions struct {
-	// AppID is relance's Meta app id: echoes carrying it are our bot's.
+	// AppID is the Meta app the delivery came through (relance's, or an agency's own): echoes carrying it
+	// are our bot's.
 	AppID string
+	// OtherAppIDs are further apps whose echoes are our bot's (relance's own app, for a delivery that came
+	// through an agency's app). Apps an agency registered are recognised by the ingester, per Page.
+	OtherAppIDs []string
 	// NLPThreshold drops Meta NLP entities below this confidence.
 	NLPThreshold float64
 }
@@ -20,7 +25,11 @@ type ParseOptions struct {
 // Parse reads a webhook body into entries. It is tolerant, as Meta's payloads vary: IDs and timestamps may be
 // strings or numbers, unknown event objects are kept raw, and an item it cannot read becomes an unknown event
 // rather than failing the delivery. Only a body that is not a JSON object with an entry list is ErrMalformed.
+//
+// NUL characters are dropped (the \u0000 escapes, before decoding): PostgreSQL stores no NUL in text, and
+// dropping them from the body keeps the parsed fields and the raw JSON kept beside them the same.
 func Parse(body []byte, o ParseOptions) ([]Entry, error) {
+	body = withoutNUL(body)
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
@@ -70,13 +79,16 @@ func parseItem(pageID string, raw json.RawMessage, standby bool, entryTime int64
 		if e.PSID == "" {
 			e.PSID = it.Recipient.UserRef
 		}
-		fillMessage(&e, it.Message)
+		fillMessage(&e, it.Message, raw)
 		e.Kind, e.AppID = KindEcho, string(it.Message.AppID)
 		e.Sender = classifyEcho(e.AppID, o.AppID)
+		if e.Sender == SenderApp && slices.Contains(o.OtherAppIDs, e.AppID) {
+			e.Sender = SenderBot
+		}
 		out = append(out, e)
 	case it.Message != nil:
 		e := base
-		fillMessage(&e, it.Message)
+		fillMessage(&e, it.Message, raw)
 		e.Kind, e.Sender = KindMessage, SenderUser
 		e.Entities = entitiesOf(it.Message, o.NLPThreshold)
 		out = append(out, e)
@@ -130,8 +142,13 @@ func parseItem(pageID string, raw json.RawMessage, standby bool, entryTime int64
 	return out
 }
 
-func fillMessage(e *Event, m *wireMessage) {
+// fillMessage copies a message; one without a mid is named after its own item (raw), so that two of them in
+// one entry stay two, and Meta's retry of the same item is recognised.
+func fillMessage(e *Event, m *wireMessage, raw json.RawMessage) {
 	e.MID, e.Text, e.Metadata = m.MID, m.Text, m.Metadata
+	if e.MID == "" {
+		e.MID = "nomid:" + shortHash(raw)
+	}
 	if m.QuickReply != nil {
 		e.QuickReply = m.QuickReply.Payload
 	}
@@ -204,4 +221,29 @@ func RefParts(ref string) map[string]string {
 		}
 	}
 	return parts
+}
+
+// nulEscape is how a NUL appears in JSON: a raw 0x00 byte is not valid JSON, so this escape is the only way.
+var nulEscape = []byte(`\u0000`)
+
+// withoutNUL removes the \u0000 escapes of a JSON text, leaving an escaped backslash followed by "u0000"
+// (the six characters, not a NUL) as it is. It returns b itself when there is none, the common case.
+func withoutNUL(b []byte) []byte {
+	if !bytes.Contains(b, nulEscape) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 == len(b) {
+			out = append(out, b[i])
+			continue
+		}
+		if bytes.HasPrefix(b[i:], nulEscape) {
+			i += len(nulEscape) - 1
+			continue
+		}
+		out = append(out, b[i], b[i+1]) // an escape pair: its second byte never starts another escape
+		i++
+	}
+	return out
 }

@@ -23,6 +23,19 @@ func (s *Server) canReadText(c *fiber.Ctx) bool {
 	return s.Store.Authz().Can(p.TenantID, p.User.ID, brandOf(c).ID, tenancy.PermMessagesRead)
 }
 
+// errTextSearch refuses a text search to a caller who may not read message texts (finance): the answer is
+// the same whatever the words, so that nothing about the texts can be learnt from it.
+var errTextSearch = fiber.NewError(fiber.StatusForbidden, "searching message text needs permission to read message texts")
+
+// checkTextSearch refuses q= before anything else looks at it (validation included), for callers without
+// messages:read.
+func (s *Server) checkTextSearch(c *fiber.Ctx) error {
+	if c.Query("q") != "" && !s.canReadText(c) {
+		return errTextSearch
+	}
+	return nil
+}
+
 // contactFilter reads the listing filters shared by the API and the Conversations screen.
 func contactFilter(c *fiber.Ctx) (conversations.Filter, error) {
 	f := conversations.Filter{PSID: c.Query("psid"), PageID: c.Query("page_id"), Source: c.Query("source"),
@@ -75,6 +88,9 @@ func filterError(err error) error {
 
 // apiContacts answers GET /api/v1/brands/:brand/contacts.
 func (s *Server) apiContacts(c *fiber.Ctx) error {
+	if err := s.checkTextSearch(c); err != nil {
+		return err
+	}
 	f, err := contactFilter(c)
 	if err != nil {
 		return err

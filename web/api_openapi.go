@@ -162,7 +162,8 @@ var schemas = map[string]any{
 		"sent_at (RFC 3339 or epoch ms), text, direction (in|out), sender (bot|human|app for out), mid, referral{source, ref, ad_id}. " +
 		"CSV: a header row with page_id, psid, sent_at and any of mid, direction, sender, text, ref_source, ref, ad_id."},
 	"ImportResult": obj(map[string]any{"imported": map[string]any{"type": "integer"}, "duplicates": map[string]any{"type": "integer"},
-		"errors": map[string]any{"type": "array", "items": obj(map[string]any{"line": map[string]any{"type": "integer"}, "message": str()})}}),
+		"errors": map[string]any{"type": "array", "items": obj(map[string]any{"line": map[string]any{"type": "integer"}, "field": str(),
+			"message": str()})}}),
 	"Message": obj(map[string]any{"mid": str(), "direction": map[string]any{"type": "string", "enum": []string{"in", "out"}},
 		"sender": map[string]any{"type": "string", "enum": []string{"user", "bot", "human", "app"}}, "text": str(),
 		"sent_at": strf("date-time"), "entities": map[string]any{"type": "array", "items": obj(map[string]any{"name": str(), "value": str()})}}),

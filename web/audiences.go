@@ -20,6 +20,7 @@ func (s *Server) audienceStore(c *fiber.Ctx) *audiences.Store {
 	return audiences.NewStore(s.DB, principalOf(c).TenantID, brand, audiences.Options{
 		AppID:        s.Webhook.AppID,
 		Keep:         s.AudienceKeep,
+		NoText:       !s.canReadText(c),
 		NextRun:      scheduler.Next,
 		BeforeDelete: s.forgetMeta(principalOf(c).TenantID, brand.ID),
 		AdAccount: func(ctx context.Context, accountID string) error {

@@ -129,7 +129,7 @@ func (s *Server) renderAudienceForm(c *fiber.Ctx, f *audienceForm, errs map[stri
 			others = append(others, a)
 		}
 	}
-	f.Meta = jsonAttr(newBuilderMeta(f.Brand, pages, others))
+	f.Meta = jsonAttr(newBuilderMeta(f.Brand, pages, others, !s.canReadText(c)))
 	f.Errors = map[string]string{}
 	ruleErrs := map[string]string{}
 	for k, msg := range errs {

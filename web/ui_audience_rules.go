@@ -99,8 +99,9 @@ type builderPick struct {
 	Name string `json:"name"`
 }
 
-// newBuilderMeta lists the fields in the order people think of them, then any the table does not name.
-func newBuilderMeta(b tenancy.Brand, pages []tenancy.Page, others []audiences.Audience) builderMeta {
+// newBuilderMeta lists the fields in the order people think of them, then any the table does not name;
+// without message texts (noText) there is no text field to pick: the store would refuse it.
+func newBuilderMeta(b tenancy.Brand, pages []tenancy.Page, others []audiences.Audience, noText bool) builderMeta {
 	m := builderMeta{Entities: audiences.Entities, Classes: policy.Classes, Sources: referralSources, Timezone: b.Timezone,
 		PreviewURL: "/api/v1/brands/" + b.ID + "/audiences/preview", ThreadURL: "/brands/" + b.ID + "/conversations/",
 		Pages: []builderPick{}, Audiences: []builderPick{}}
@@ -108,7 +109,7 @@ func newBuilderMeta(b tenancy.Brand, pages []tenancy.Page, others []audiences.Au
 		"payload", "talked_to_human", "reachability", "page", "audience"}
 	seen := map[string]bool{}
 	for _, f := range append(order, audiences.Fields()...) {
-		if seen[f] || len(audiences.Ops(f)) == 0 {
+		if seen[f] || len(audiences.Ops(f)) == 0 || (noText && f == "text") {
 			continue
 		}
 		seen[f] = true

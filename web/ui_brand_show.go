@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"relance/conversations"
 	"relance/tenancy"
 )
 
@@ -18,6 +19,14 @@ type brandView struct {
 	CanConvs   bool
 	// Backfills are the Pages' history backfill lines by Page (relance id), for those who read conversations.
 	Backfills map[string]backfillLine
+	// KeptAside counts the webhook entries waiting for a Page nobody connected, for those who connect Pages.
+	KeptAside *keptAsideLine
+}
+
+// keptAsideLine is the kept-aside count shown where Pages are connected.
+type keptAsideLine struct {
+	conversations.KeptAside
+	RetentionDays int
 }
 
 // brandPage shows a brand (GET /brands/:brand).
@@ -38,6 +47,13 @@ func (s *Server) brandPage(c *fiber.Ctx) error {
 		if v.AdAccounts, err = s.tenantStore(c).AdAccounts(ctx, b.ID); err != nil {
 			return err
 		}
+	}
+	if v.CanPages && s.Ingest != nil {
+		k, err := s.Ingest.KeptAsideFor(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		v.KeptAside = &keptAsideLine{KeptAside: k, RetentionDays: int(k.Retention.Hours() / 24)}
 	}
 	if v.SeePages && v.CanConvs {
 		if err := s.brandBackfills(c, &v); err != nil {

@@ -25,6 +25,8 @@ type conversationsView struct {
 	PageName map[string]string
 	// CanImport shows the history upload form.
 	CanImport bool
+	// CanSearchText shows the text search box (finance may not search message texts).
+	CanSearchText bool
 }
 
 // conversationFilters are the query parameters the screen keeps between pages.
@@ -34,6 +36,9 @@ var conversationFilters = []string{"page_id", "source", "ad_id", "ref", "entity"
 // conversationsPage lists a brand's contacts with filters (GET /brands/:brand/conversations); htmx swaps only
 // the table when a filter changes.
 func (s *Server) conversationsPage(c *fiber.Ctx) error {
+	if err := s.checkTextSearch(c); err != nil {
+		return err
+	}
 	b := brandOf(c)
 	v := conversationsView{Brand: b, Filter: map[string]string{}, Entities: nlp.EntityNames(), Classes: policy.Classes,
 		PageName: map[string]string{}}
@@ -42,6 +47,7 @@ func (s *Server) conversationsPage(c *fiber.Ctx) error {
 	}
 	p := principalOf(c)
 	v.CanImport = s.Store.Authz().Can(p.TenantID, p.User.ID, b.ID, tenancy.PermConversationsWrite)
+	v.CanSearchText = s.canReadText(c)
 	var err error
 	if v.Pages, err = s.tenantStore(c).Pages(c.UserContext(), b.ID); err != nil {
 		return err

@@ -47,7 +47,11 @@ func (s *Server) receive(c *fiber.Ctx, appID, secret, tenantID string) error {
 		s.Ingest.Reject("signature")
 		return fiber.NewError(fiber.StatusForbidden, "missing or wrong X-Hub-Signature-256")
 	}
-	entries, err := conversations.Parse(body, conversations.ParseOptions{AppID: appID, NLPThreshold: s.Webhook.NLPThreshold})
+	o := conversations.ParseOptions{AppID: appID, NLPThreshold: s.Webhook.NLPThreshold}
+	if appID != s.Webhook.AppID {
+		o.OtherAppIDs = []string{s.Webhook.AppID} // relance's own app speaks for the agency's Pages too
+	}
+	entries, err := conversations.Parse(body, o)
 	if err != nil {
 		s.Ingest.Reject("malformed")
 		return fiber.NewError(fiber.StatusBadRequest, err.Error())
@@ -58,6 +62,16 @@ func (s *Server) receive(c *fiber.Ctx, appID, secret, tenantID string) error {
 	if _, err := s.Ingest.SubmitFor(ctx, tenantID, entries); err != nil {
 		if errors.Is(err, conversations.ErrStopped) || errors.Is(err, context.DeadlineExceeded) {
 			return fiber.NewError(fiber.StatusServiceUnavailable, "not stored; retry")
+		}
+		var refused *conversations.RefusedError
+		if errors.As(err, &refused) {
+			// Only this delivery failed (its batch-mates were stored); it is kept for inspection and Meta's
+			// retry tries again. The database's own words stay in the log.
+			msg := "not stored: the database refused a value in this delivery"
+			if refused.Kept > 0 {
+				msg += "; it is kept for inspection"
+			}
+			return fiber.NewError(fiber.StatusInternalServerError, msg)
 		}
 		return err
 	}
