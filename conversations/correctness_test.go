@@ -127,7 +127,7 @@ func TestImportIntoADisconnectedPageLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := map[string]bool{page: true, fixturePage: true} // read when the import started
-	if err := ts.DisconnectPage(ctx, e.brand.ID, p.ID); err != nil {
+	if _, err := ts.DisconnectPage(ctx, e.brand.ID, p.ID); err != nil {
 		t.Fatal(err)
 	}
 	jsonl := strings.Join([]string{
