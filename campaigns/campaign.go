@@ -219,11 +219,3 @@ type ScheduleInput struct {
 	SendCron string   `json:"send_cron"`
 	Active   []Window `json:"active"`
 }
-
-// onlyOperational reports whether in changes nothing but the budget and the end date: what may change
-// while a campaign runs without asking for approval again (DESIGN §5).
-func (in Input) onlyOperational() bool {
-	return in.Name == nil && in.Kind == nil && in.PageID == nil && in.AdAccountID == nil && in.Objective == nil &&
-		in.StartsAt == nil && in.Schedule == nil && in.Audiences == nil && in.Variants == nil &&
-		in.HoldoutPercent == nil && in.FrequencyCap == nil && in.Ref == nil
-}
