@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/url"
 	"regexp"
 	"strings"
@@ -92,5 +93,32 @@ func TestCampaignScreens(t *testing.T) {
 	}
 	if body = list(mgr, page); !strings.Contains(body, "30.00 EUR") || !strings.Contains(body, `id="campaign-state">scheduled`) {
 		t.Errorf("after a budget edit: %s", trim(body))
+	}
+}
+
+// TestBrandSettingsForm edits the campaign settings on the brand's edit screen: an invalid quiet hour is
+// refused beside its field, a valid change is saved.
+func TestBrandSettingsForm(t *testing.T) {
+	f := newFixture(t)
+	admU := f.users[admin]
+	adm := caller{user: &admU}
+	path := "/brands/" + f.a1.ID + "/edit"
+	status, body := f.do(adm, "GET", path, "")
+	if status != 200 || !strings.Contains(body, `name="approval_required" checked`) || !strings.Contains(body, `value="21:00"`) {
+		t.Fatalf("edit form: %d %s", status, trim(body))
+	}
+	form := url.Values{"name": {f.a1.Name}, "currency": {"EUR"}, "timezone": {"Europe/Paris"}, "policy": {"meta-current"},
+		"settings": {"1"}, "quiet_from": {"22:60"}, "quiet_to": {"08:00"}, "cap_messages": {"2"}, "cap_days": {"7"}}
+	if status, body = f.do(adm, "POST", path, form.Encode()); status != 422 || !strings.Contains(body, "HH:MM") {
+		t.Errorf("bad quiet hours: %d %s", status, trim(body))
+	}
+	form.Set("quiet_from", "22:00")
+	if status, _ = f.do(adm, "POST", path, form.Encode()); status != 303 {
+		t.Fatalf("save: %d", status)
+	}
+	b, err := f.store.Tenant(f.a.ID).Brand(context.Background(), f.a1.ID)
+	e := b.Settings.Effective()
+	if err != nil || e.ApprovalRequired || e.QuietHours.From != "22:00" || e.FrequencyCap.Days != 7 {
+		t.Errorf("saved settings %+v %v", e, err)
 	}
 }
