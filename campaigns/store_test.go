@@ -198,6 +198,9 @@ func TestAdsCampaignRules(t *testing.T) {
 	if c.AdAccountID != testAccount {
 		t.Errorf("ad account %q not normalized", c.AdAccountID)
 	}
+	if _, err := e.st.PreviewSlot(context.Background(), c.ID); !errors.Is(err, tenancy.ErrConflict) {
+		t.Errorf("slot preview of an ads campaign: %v, want a conflict", err)
+	}
 	for _, c := range []struct{ patch, path string }{
 		{`{"objective":""}`, "objective"},
 		{`{"ad_account_id":""}`, "ad_account_id"},

@@ -33,6 +33,8 @@ func TestCampaignApproval(t *testing.T) {
 	b.do("name the audience", fill(`#audience-form input[name="name"]`, "Everyone who wrote"))
 	b.load("save the audience", 200, chromedp.Click(css(`#save-audience`)))
 	b.do("wait for the audience page", chromedp.WaitVisible(css(`#audience-name`)))
+	b.load("build the audience", 200, chromedp.Click(css(`#build-now`)))
+	b.do("wait for the snapshot", chromedp.WaitVisible(css(`#snapshots tr[data-seq="1"]`)))
 
 	// The campaign, written as an agency admin would for a brand that requires approval (the default).
 	b.open("/brands/"+brand+"/campaigns", 200)
@@ -93,6 +95,13 @@ func TestCampaignApproval(t *testing.T) {
 			t.Errorf("the timeline lacks %q: %s", want, tl)
 		}
 	}
+	// What the next slot would do: the five people who wrote two days ago, routed now.
+	b.do("preview the next slot", chromedp.Click(css(`#preview-slot`)))
+	b.waitFor("the slot preview", `document.getElementById('slot-count') !== null`)
+	if got := b.text(`#slot-count`); got != "5" {
+		t.Errorf("the slot preview counts %s recipients, want 5", got)
+	}
+	b.screenshot("campaign-slot-preview")
 	if n := b.count(`#action-approve, #action-launch`); n != 0 {
 		t.Errorf("the brand admin is offered %d approve/launch buttons on a scheduled campaign", n)
 	}

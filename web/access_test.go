@@ -103,6 +103,7 @@ var expected = map[string][]string{
 	"POST /api/v1/brands/:brand/campaigns": campWriter, "GET /api/v1/brands/:brand/campaigns/:campaign": campReader,
 	"PATCH /api/v1/brands/:brand/campaigns/:campaign": campWriter, "DELETE /api/v1/brands/:brand/campaigns/:campaign": campWriter,
 	"GET /api/v1/brands/:brand/campaigns/:campaign/timeline": campReader,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/preview": audReader, "POST /brands/:brand/campaigns/:campaign/preview": audReader,
 	"POST /api/v1/brands/:brand/campaigns/:campaign/submit":  campWriter,
 	"POST /api/v1/brands/:brand/campaigns/:campaign/approve": campApprov,
 	"POST /api/v1/brands/:brand/campaigns/:campaign/reject":  campApprov,

@@ -131,3 +131,13 @@ func (s *Server) apiCampaignAction(action string) fiber.Handler {
 		return c.JSON(s.showCampaign(c, cp.BrandID, cp))
 	}
 }
+
+// apiCampaignPreview answers POST /api/v1/brands/:brand/campaigns/:campaign/preview: what the next send slot
+// would do now (routes, variants, holdout, skips and a sample), without sending.
+func (s *Server) apiCampaignPreview(c *fiber.Ctx) error {
+	p, err := s.campaignStore(c).PreviewSlot(c.UserContext(), c.Params("campaign"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}

@@ -126,3 +126,29 @@ func TestBrandSettings(t *testing.T) {
 		t.Errorf("submit without approval: %d %s", status, body)
 	}
 }
+
+// TestCampaignSlotPreview previews the fixture campaign's next slot: its one member, silent for months,
+// is routed to ads; finance may not preview (it lists members); the UI fragment shows the same counts.
+func TestCampaignSlotPreview(t *testing.T) {
+	f := newFixture(t)
+	path := "/api/v1/brands/" + f.a1.ID + "/campaigns/" + f.campaign.ID + "/preview"
+	status, body := f.do(caller{token: f.tokens[manager]}, "POST", path, "")
+	var p struct {
+		Slot   *string        `json:"slot"`
+		Count  int            `json:"count"`
+		Routes map[string]int `json:"routes"`
+		Sample []struct{ PSID, Route string }
+	}
+	if status != 200 || json.Unmarshal([]byte(body), &p) != nil || p.Slot == nil || p.Count != 1 || p.Routes["ads_only"] != 1 ||
+		len(p.Sample) != 1 || p.Sample[0].PSID != "7199000000000001" {
+		t.Fatalf("preview: %d %s", status, body)
+	}
+	if status, _ = f.do(caller{token: f.tokens[finance]}, "POST", path, ""); status != 403 {
+		t.Errorf("finance previews: %d", status)
+	}
+	u := f.users[manager]
+	status, body = f.do(caller{user: &u}, "POST", "/brands/"+f.a1.ID+"/campaigns/"+f.campaign.ID+"/preview", "")
+	if status != 200 || !strings.Contains(body, `id="slot-count">1<`) {
+		t.Errorf("UI preview: %d %s", status, trim(body))
+	}
+}

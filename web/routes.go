@@ -79,6 +79,8 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/brands/:brand/campaigns/:campaign", Rule: brand(t.PermCampaignsRead), Handler: s.campaignPage},
 		{Method: get, Path: "/brands/:brand/campaigns/:campaign/edit", Rule: brand(t.PermCampaignsWrite), Handler: s.campaignEditPage},
 		{Method: post, Path: "/brands/:brand/campaigns/:campaign/edit", Rule: brand(t.PermCampaignsWrite), Handler: s.updateCampaign},
+		// Who may see an audience's members may see how the next slot routes them.
+		{Method: post, Path: "/brands/:brand/campaigns/:campaign/preview", Rule: brand(t.PermAudiencesRead), Handler: s.campaignPreviewPart},
 		{Method: post, Path: "/brands/:brand/campaigns/:campaign/delete", Rule: brand(t.PermCampaignsWrite), Handler: s.deleteCampaign},
 		{Method: post, Path: "/brands/:brand/campaigns/:campaign/submit", Rule: brand(t.PermCampaignsWrite), Handler: s.campaignAction("submit")},
 		{Method: post, Path: "/brands/:brand/campaigns/:campaign/approve", Rule: brand(t.PermCampaignsApprove), Handler: s.campaignAction("approve")},
@@ -198,6 +200,9 @@ func (s *Server) routeTable() []route {
 				Tag: "campaigns", Request: "CampaignInput", Response: "Campaign"}},
 		{Method: del, Path: "/api/v1/brands/:brand/campaigns/:campaign", Rule: brand(t.PermCampaignsWrite), Handler: s.apiDeleteCampaign,
 			API: &apiDoc{Summary: "Delete a draft (409 in any other state: archive it)", Tag: "campaigns", Status: 204}},
+		{Method: post, Path: "/api/v1/brands/:brand/campaigns/:campaign/preview", Rule: brand(t.PermAudiencesRead), Handler: s.apiCampaignPreview,
+			API: &apiDoc{Summary: "What the next send slot would do now: routes per member (free, follow_up, paid, ads_only, skipped, holdout), variants and a sample; nothing is sent (409 for ads campaigns)",
+				Tag: "campaigns", Response: "SlotPreview"}},
 		{Method: get, Path: "/api/v1/brands/:brand/campaigns/:campaign/timeline", Rule: brand(t.PermCampaignsRead), Handler: s.apiCampaignTimeline,
 			API: &apiDoc{Summary: "The campaign's timeline: every action, who took it, the states and the reason, oldest first", Tag: "campaigns",
 				Response: "TimelineList"}},

@@ -21,6 +21,8 @@ type campaignView struct {
 	CanWrite bool
 	// CanText says the caller may read message texts (finance may not): the variants are shown without them.
 	CanText bool
+	// CanPreview says the caller may preview the next slot (it lists members, as an audience does).
+	CanPreview bool
 	// NeedsApproval says the brand requires approval (shown beside submit).
 	NeedsApproval bool
 }
@@ -45,6 +47,7 @@ func (s *Server) campaignPage(c *fiber.Ctx) error {
 	v := campaignView{Brand: b, Campaign: s.showCampaign(c, b.ID, cp), AudienceName: map[string]string{},
 		CanWrite:      az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermCampaignsWrite),
 		CanText:       az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermMessagesRead),
+		CanPreview:    az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermAudiencesRead),
 		NeedsApproval: b.Settings.Effective().ApprovalRequired}
 	for _, a := range campaigns.Actions {
 		if campaigns.Allowed(a, cp.State) && az.Can(p.TenantID, p.User.ID, b.ID, actionPerm[a]) {
