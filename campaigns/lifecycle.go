@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -53,10 +54,21 @@ func Allowed(action, state string) bool {
 // maxReason bounds a rejection reason.
 const maxReason = 1000
 
+// ActInput is what an action may carry: reject's reason, and the version the person saw, so that nobody
+// approves content that changed after they read it.
+type ActInput struct {
+	Reason string `json:"reason"`
+	// Version, when not 0, must be the campaign's current version.
+	Version int64 `json:"version"`
+}
+
+// ErrChanged means the campaign changed after the person acting on it read it.
+var ErrChanged = fmt.Errorf("%w: the campaign changed since you read it; review it and try again", tenancy.ErrConflict)
+
 // Act takes a lifecycle action. A state that does not allow it is a *StateError (409 naming the state);
 // reject needs a reason. The state moves only if nobody moved it first, and the action is audited and put
 // on the timeline in the same transaction.
-func (s *Store) Act(ctx context.Context, id, action, reason string) (Campaign, error) {
+func (s *Store) Act(ctx context.Context, id, action string, in ActInput) (Campaign, error) {
 	t, ok := transitions[action]
 	if !ok {
 		return Campaign{}, fmt.Errorf("campaigns: unknown action %q: %w", action, ErrNotFound)
@@ -68,7 +80,10 @@ func (s *Store) Act(ctx context.Context, id, action, reason string) (Campaign, e
 	if !slices.Contains(t.from, c.State) {
 		return Campaign{}, &StateError{Action: action, State: c.State}
 	}
-	reason = strings.TrimSpace(reason)
+	if in.Version != 0 && in.Version != c.Version {
+		return Campaign{}, fmt.Errorf("%w (you read version %d, it is now %d)", ErrChanged, in.Version, c.Version)
+	}
+	reason := strings.TrimSpace(in.Reason)
 	from, to := c.State, t.to
 	now := s.opts.Now()
 	set := map[string]any{"updated_at": now.UnixMilli()}
@@ -106,12 +121,19 @@ func (s *Store) Act(ctx context.Context, id, action, reason string) (Campaign, e
 	}
 	set["state"] = to
 	err = s.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Table("campaigns").Where("id = ? AND tenant_id = ? AND brand_id = ? AND state = ?", c.ID, s.tenant, s.brand.ID, from).Updates(set)
+		// The version too: an approval is of the content the approver saw, not of a change made meanwhile.
+		res := tx.Table("campaigns").Where("id = ? AND tenant_id = ? AND brand_id = ? AND state = ? AND version = ?",
+			c.ID, s.tenant, s.brand.ID, from, c.Version).Updates(set)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return s.stateErr(ctx, tx, c.ID, action)
+			err := s.stateErr(ctx, tx, c.ID, action)
+			var se *StateError
+			if errors.As(err, &se) && se.State == from {
+				return fmt.Errorf("%w (version %d was changed meanwhile)", ErrChanged, c.Version)
+			}
+			return err
 		}
 		c.State = to
 		return s.record(ctx, tx, c, action, from, to, detail)

@@ -83,13 +83,24 @@ func ListBrands(ctx context.Context, db *database.DB, tenantID string, brands []
 		rows = rows[:limit]
 		next = base64.RawURLEncoding.EncodeToString([]byte(rows[limit-1].ID))
 	}
-	out := make([]Campaign, 0, len(rows))
+	// One variants query per brand on the page (each brand shapes its rows in its own zone and currency).
+	byBrand := map[string][]campaignRow{}
 	for _, r := range rows {
-		c, err := stores[r.BrandID].withVariants(ctx, []campaignRow{r})
+		byBrand[r.BrandID] = append(byBrand[r.BrandID], r)
+	}
+	shaped := make(map[string]Campaign, len(rows))
+	for brandID, rs := range byBrand {
+		cs, err := stores[brandID].withVariants(ctx, rs)
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, c[0])
+		for _, c := range cs {
+			shaped[c.ID] = c
+		}
+	}
+	out := make([]Campaign, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, shaped[r.ID])
 	}
 	return out, next, nil
 }
@@ -110,7 +121,7 @@ func CompleteEnded(ctx context.Context, db *database.DB, now time.Time, opts Opt
 		if err := db.R.WithContext(ctx).Where("tenant_id = ? AND id = ?", r.TenantID, r.BrandID).Take(&b).Error; err != nil {
 			return n, fmt.Errorf("campaigns: ended: brand: %w", err)
 		}
-		_, err := NewStore(db, r.TenantID, b, opts).Act(ctx, r.ID, ActComplete, "")
+		_, err := NewStore(db, r.TenantID, b, opts).Act(ctx, r.ID, ActComplete, ActInput{})
 		var se *StateError
 		switch {
 		case err == nil:

@@ -227,7 +227,7 @@ func TestLifecycleWithApproval(t *testing.T) {
 	}
 	step := func(action, reason, want string) Campaign {
 		t.Helper()
-		got, err := e.st.Act(ctxAs("admin@x"), c.ID, action, reason)
+		got, err := e.st.Act(ctxAs("admin@x"), c.ID, action, ActInput{Reason: reason})
 		if err != nil || got.State != want {
 			t.Fatalf("%s: state %q, err %v; want %s", action, got.State, err, want)
 		}
@@ -235,7 +235,7 @@ func TestLifecycleWithApproval(t *testing.T) {
 	}
 	refused := func(action, state string) {
 		t.Helper()
-		_, err := e.st.Act(ctx, c.ID, action, "")
+		_, err := e.st.Act(ctx, c.ID, action, ActInput{Reason: ""})
 		var se *StateError
 		if !errors.As(err, &se) || se.State != state || !errors.Is(err, tenancy.ErrConflict) || !strings.Contains(err.Error(), state) {
 			t.Errorf("%s in %s: %v, want a conflict naming the state", action, state, err)
@@ -244,7 +244,7 @@ func TestLifecycleWithApproval(t *testing.T) {
 	refused(ActLaunch, StateDraft)
 	refused(ActApprove, StateDraft)
 	step(ActSubmit, "", StatePendingApproval)
-	if _, err := e.st.Act(ctx, c.ID, ActReject, " "); fieldsOf(err)["reason"] == "" {
+	if _, err := e.st.Act(ctx, c.ID, ActReject, ActInput{Reason: " "}); fieldsOf(err)["reason"] == "" {
 		t.Errorf("reject without reason: %v", err)
 	}
 	r := step(ActReject, "Too pushy", StateDraft)
@@ -327,7 +327,7 @@ func TestSubmitWithoutApproval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err = st.Act(ctxAs("m"), c.ID, ActSubmit, "")
+	c, err = st.Act(ctxAs("m"), c.ID, ActSubmit, ActInput{Reason: ""})
 	if err != nil || c.State != StateScheduled || c.ApprovedVersion != c.Version {
 		t.Fatalf("submit: %+v %v", c, err)
 	}
@@ -384,7 +384,33 @@ func TestListAndBrandScope(t *testing.T) {
 	if _, err := os.Get(context.Background(), page1[0].ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("brand B reads brand A's campaign: %v", err)
 	}
-	if _, err := os.Act(context.Background(), page1[0].ID, ActSubmit, ""); !errors.Is(err, ErrNotFound) {
+	if _, err := os.Act(context.Background(), page1[0].ID, ActSubmit, ActInput{Reason: ""}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("brand B submits brand A's campaign: %v", err)
+	}
+}
+
+// TestApproveWhatWasRead refuses an approval of a version the approver did not read, and a name saved
+// unchanged is not a content change.
+func TestApproveWhatWasRead(t *testing.T) {
+	e := newTestEnv(t)
+	c, err := e.st.Create(ctxAs("m"), input(t, e.sponsored()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Act(ctxAs("m"), c.ID, ActSubmit, ActInput{}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.st.Update(ctxAs("m"), c.ID, input(t, `{"name":"Spring menu"}`))
+	if err != nil || u.Version != 1 {
+		t.Fatalf("saving the same name: version %d, %v", u.Version, err)
+	}
+	if _, err := e.st.Update(ctxAs("m"), c.ID, input(t, `{"name":"Spring menu, again"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Act(ctxAs("a"), c.ID, ActApprove, ActInput{Version: 1}); !errors.Is(err, ErrChanged) {
+		t.Errorf("approving version 1 of version 2: %v", err)
+	}
+	if a, err := e.st.Act(ctxAs("a"), c.ID, ActApprove, ActInput{Version: 2}); err != nil || a.ApprovedVersion != 2 {
+		t.Errorf("approving version 2: %+v %v", a, err)
 	}
 }

@@ -109,22 +109,17 @@ func (s *Server) apiCampaignTimeline(c *fiber.Ctx) error {
 	return c.JSON(listBody{Data: evs})
 }
 
-// actionInput is the body of a lifecycle action; only reject reads it.
-type actionInput struct {
-	Reason string `json:"reason"`
-}
-
 // apiCampaignAction answers POST /api/v1/brands/:brand/campaigns/:campaign/<action>: the campaign in its new
 // state, 409 naming the state when the action is not allowed in it.
 func (s *Server) apiCampaignAction(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var in actionInput
+		var in campaigns.ActInput
 		if len(c.Body()) > 0 {
 			if err := decodeJSON(c, &in); err != nil {
 				return err
 			}
 		}
-		cp, err := s.campaignStore(c).Act(c.UserContext(), c.Params("campaign"), action, in.Reason)
+		cp, err := s.campaignStore(c).Act(c.UserContext(), c.Params("campaign"), action, in)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,7 +14,9 @@ import (
 func (s *Server) campaignAction(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		b := brandOf(c)
-		cp, err := s.campaignStore(c).Act(c.UserContext(), c.Params("campaign"), action, c.FormValue("reason"))
+		version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
+		cp, err := s.campaignStore(c).Act(c.UserContext(), c.Params("campaign"), action,
+			campaigns.ActInput{Reason: c.FormValue("reason"), Version: version})
 		back := "/brands/" + b.ID + "/campaigns/" + c.Params("campaign")
 		var se *campaigns.StateError
 		switch {
