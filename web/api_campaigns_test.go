@@ -152,3 +152,23 @@ func TestCampaignSlotPreview(t *testing.T) {
 		t.Errorf("UI preview: %d %s", status, trim(body))
 	}
 }
+
+// TestTypeErrorsNameTheIndex is a regression test: a value of the wrong type inside a list was reported as
+// "variants.weight" (encoding/json drops the index); the contract names variants[1].weight.
+func TestTypeErrorsNameTheIndex(t *testing.T) {
+	f := newFixture(t)
+	mgr := caller{token: f.tokens[manager]}
+	base := "/api/v1/brands/" + f.a1.ID + "/campaigns"
+	for body, field := range map[string]string{
+		`{"variants":[{"key":"A","weight":50},{"key":"B","weight":"50"}]}`:                               "variants[1].weight",
+		`{"variants":[{"key":"A","weight":50,"creative":{"quick_replies":[{"title":"t"},{"title":7}]}}]}`: "variants[0].creative.quick_replies[1].title",
+		`{"name":"x","budget":{"period":"daily","amount":25}}`:                                            "budget.amount",
+		`{"audiences":{"include":["a", 3]}}`:                                                              "audiences.include[1]",
+		`{"variants":[{"key":"A","creative":{"welcome":[]}}]}`:                                            "variants[0].creative.welcome",
+	} {
+		status, resp := f.do(mgr, "POST", base, body)
+		if status != 422 || !strings.Contains(resp, `"`+field+`"`) {
+			t.Errorf("%s: %d %s, want a 422 on %s", body, status, resp, field)
+		}
+	}
+}
