@@ -160,7 +160,7 @@ func TestTypeErrorsNameTheIndex(t *testing.T) {
 	mgr := caller{token: f.tokens[manager]}
 	base := "/api/v1/brands/" + f.a1.ID + "/campaigns"
 	for body, field := range map[string]string{
-		`{"variants":[{"key":"A","weight":50},{"key":"B","weight":"50"}]}`:                               "variants[1].weight",
+		`{"variants":[{"key":"A","weight":50},{"key":"B","weight":"50"}]}`:                                "variants[1].weight",
 		`{"variants":[{"key":"A","weight":50,"creative":{"quick_replies":[{"title":"t"},{"title":7}]}}]}`: "variants[0].creative.quick_replies[1].title",
 		`{"name":"x","budget":{"period":"daily","amount":25}}`:                                            "budget.amount",
 		`{"audiences":{"include":["a", 3]}}`:                                                              "audiences.include[1]",
