@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"relance/audiences"
+	"relance/campaigns"
 	"relance/conversations"
 	"relance/meta"
 	"relance/scheduler"
@@ -31,6 +32,18 @@ func newScheduler(r *runtime, reg prometheus.Registerer, syncer *audiences.Synce
 	// A refresh supersedes the ones before it, so after downtime only the latest missed one is worth running.
 	err = s.Register(scheduler.Kind{Name: web.RefreshKind, Missed: scheduler.MissedLatest, Source: refreshSchedules(r),
 		Handler: refreshAudience(r, syncer)})
+	if err != nil {
+		return nil, fmt.Errorf("app: scheduler: %w", err)
+	}
+	// Campaigns whose flight ended are completed within five minutes, by whichever instance claims the slot.
+	err = s.Register(scheduler.Kind{Name: CompleteKind, Missed: scheduler.MissedSkip,
+		Source: func(context.Context) ([]scheduler.Entry, error) {
+			return []scheduler.Entry{{Key: "ended", Spec: "*/5 * * * *", TZ: "UTC"}}, nil
+		},
+		Handler: func(ctx context.Context, _ string, _ time.Time) error {
+			_, err := campaigns.CompleteEnded(ctx, r.db, time.Now().UTC(), campaigns.Options{NextRun: scheduler.Next})
+			return err
+		}})
 	if err != nil {
 		return nil, fmt.Errorf("app: scheduler: %w", err)
 	}
@@ -62,6 +75,9 @@ func newScheduler(r *runtime, reg prometheus.Registerer, syncer *audiences.Synce
 	}
 	return s, nil
 }
+
+// CompleteKind is the scheduler kind that completes campaigns at the end of their flight.
+const CompleteKind = "campaign_complete"
 
 // BackfillKind is the scheduler kind that resumes abandoned history backfills.
 const BackfillKind = "backfill_resume"

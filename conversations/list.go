@@ -109,12 +109,31 @@ func decodeCursor(c string) (int64, string, error) {
 
 // policyContact is what the policy needs to know of a contact.
 func policyContact(row contactRow) policy.Contact {
-	c := policy.Contact{HasThread: row.InboundCount > 0 || row.LastInteractionAt > 0, Blocked: row.Blocked,
-		Unavailable: row.Unavailable, OptedIn: row.OptinAt > 0, OptInTimezone: row.OptinTimezone}
-	c.LastInboundAt, c.LastInteractionAt, c.LastOutboundAt = at(row.LastInboundAt), at(row.LastInteractionAt), at(row.LastOutboundAt)
-	c.OptInTokenExpiresAt = at(row.OptinExpiresAt)
+	return PolicyState{InboundCount: row.InboundCount, LastInboundAt: row.LastInboundAt, LastInteractionAt: row.LastInteractionAt,
+		LastOutboundAt: row.LastOutboundAt, OptinAt: row.OptinAt, OptinExpiresAt: row.OptinExpiresAt, Blocked: row.Blocked,
+		Unavailable: row.Unavailable, Subscribed: row.Subscribed, OptinTimezone: row.OptinTimezone}.Contact()
+}
+
+// PolicyColumns are the contacts columns a PolicyState reads, for packages that scan contacts themselves
+// (campaigns routing a slot) and must classify them exactly as the contact list does.
+const PolicyColumns = "inbound_count, last_inbound_at, last_interaction_at, last_outbound_at, optin_at, optin_expires_at, " +
+	"blocked, unavailable, subscribed, optin_timezone"
+
+// PolicyState is the part of a contact the messaging policy reads (times in epoch milliseconds, 0 = never).
+type PolicyState struct {
+	InboundCount, LastInboundAt, LastInteractionAt, LastOutboundAt, OptinAt, OptinExpiresAt int64
+	Blocked, Unavailable, Subscribed                                                        bool
+	OptinTimezone                                                                           string
+}
+
+// Contact is the state as the policy package takes it.
+func (p PolicyState) Contact() policy.Contact {
+	c := policy.Contact{HasThread: p.InboundCount > 0 || p.LastInteractionAt > 0, Blocked: p.Blocked,
+		Unavailable: p.Unavailable, OptedIn: p.OptinAt > 0, OptInTimezone: p.OptinTimezone}
+	c.LastInboundAt, c.LastInteractionAt, c.LastOutboundAt = at(p.LastInboundAt), at(p.LastInteractionAt), at(p.LastOutboundAt)
+	c.OptInTokenExpiresAt = at(p.OptinExpiresAt)
 	c.OptInStatus = policy.OptInStopped
-	if row.Subscribed {
+	if p.Subscribed {
 		c.OptInStatus = policy.OptInActive
 	}
 	return c

@@ -47,6 +47,18 @@ const (
 	ActionAudienceImport = "audience.import"
 	ActionAudienceBuild  = "audience.build"
 	ActionAudienceSync   = "audience.sync"
+
+	ActionCampaignCreate   = "campaign.create"
+	ActionCampaignUpdate   = "campaign.update"
+	ActionCampaignDelete   = "campaign.delete"
+	ActionCampaignSubmit   = "campaign.submit"
+	ActionCampaignApprove  = "campaign.approve"
+	ActionCampaignReject   = "campaign.reject"
+	ActionCampaignLaunch   = "campaign.launch"
+	ActionCampaignPause    = "campaign.pause"
+	ActionCampaignResume   = "campaign.resume"
+	ActionCampaignArchive  = "campaign.archive"
+	ActionCampaignComplete = "campaign.complete"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -57,6 +69,9 @@ var auditActions = []string{
 	ActionTokenCreate, ActionTokenRevoke, ActionLoginSuccess, ActionLoginFailure, ActionMetaAppRegister,
 	ActionMetaAppRemove, ActionConversationsImport, ActionBackfillStart, ActionAudienceCreate,
 	ActionAudienceUpdate, ActionAudienceDelete, ActionAudienceImport, ActionAudienceBuild, ActionAudienceSync,
+	ActionCampaignCreate, ActionCampaignUpdate, ActionCampaignDelete, ActionCampaignSubmit, ActionCampaignApprove,
+	ActionCampaignReject, ActionCampaignLaunch, ActionCampaignPause, ActionCampaignResume, ActionCampaignArchive,
+	ActionCampaignComplete,
 }
 
 // AuditActions lists every action the audit log may hold.

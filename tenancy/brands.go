@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ type BrandInput struct {
 	Currency *string `json:"currency"`
 	Timezone *string `json:"timezone"`
 	Policy   *string `json:"policy"`
+	// Settings changes some of the brand's settings (PATCH only; a new brand starts with the defaults).
+	Settings *SettingsInput `json:"settings"`
 }
 
 // Visible limits a listing to what the caller may see: every brand, or only the listed ones.
@@ -93,6 +96,9 @@ func (in BrandInput) apply(b *Brand, create bool) error {
 	case create:
 		b.Policy = PolicyMetaCurrent
 	}
+	if in.Settings != nil {
+		in.Settings.apply(fe, &b.Settings)
+	}
 	return fe.err()
 }
 
@@ -135,7 +141,7 @@ func (t *TenantStore) UpdateBrand(ctx context.Context, id string, in BrandInput)
 	err = t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
 		res := tx.Model(&Brand{}).Where("tenant_id = ? AND id = ?", t.tenantID, b.ID).
 			Updates(map[string]any{"name": b.Name, "currency": b.Currency, "timezone": b.Timezone,
-				"policy": b.Policy, "updated_at": b.UpdatedAt})
+				"policy": b.Policy, "settings": b.Settings, "updated_at": b.UpdatedAt})
 		if res.Error != nil {
 			return AuditEntry{}, nameTaken(res.Error)
 		}
@@ -157,6 +163,9 @@ func diffBrand(a, b Brand) string {
 	add("currency", a.Currency, b.Currency)
 	add("timezone", a.Timezone, b.Timezone)
 	add("policy", a.Policy, b.Policy)
+	x, _ := json.Marshal(a.Settings)
+	y, _ := json.Marshal(b.Settings)
+	add("settings", string(x), string(y))
 	if len(parts) == 0 {
 		return "no change"
 	}

@@ -29,14 +29,16 @@ type User struct {
 
 // Brand is an advertiser an agency works for.
 type Brand struct {
-	ID        string    `gorm:"primaryKey" json:"id"`
-	TenantID  string    `json:"-"`
-	Name      string    `json:"name"`
-	Currency  string    `json:"currency"`
-	Timezone  string    `json:"timezone"`
-	Policy    string    `json:"policy"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID       string `gorm:"primaryKey" json:"id"`
+	TenantID string `json:"-"`
+	Name     string `json:"name"`
+	Currency string `json:"currency"`
+	Timezone string `json:"timezone"`
+	Policy   string `json:"policy"`
+	// Settings are the brand's campaign settings (approval, quiet hours, frequency cap).
+	Settings  BrandSettings `json:"settings"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 // Page is a Facebook Page connected to a brand; its access token is stored encrypted.

@@ -27,6 +27,10 @@ var (
 	public     = []string{"public"}
 	audReader  = []string{admin, manager, analyst, bAdmin} // DESIGN §5: analysts and brand admins read audiences
 	audWriter  = []string{admin, manager}                  // campaign managers write them
+	campReader = everyone                                  // finance reads campaigns (without texts)
+	campWriter = []string{admin, manager}                  // write and submit
+	campLaunch = []string{admin, manager}                  // launch, pause, resume
+	campApprov = []string{admin, bAdmin}                   // DESIGN §5: campaign_manager cannot approve
 )
 
 // expected is DESIGN §5's role table applied to every route, written out by hand: which roles may call it
@@ -88,8 +92,31 @@ var expected = map[string][]string{
 	"POST /api/v1/users/:user/password-reset": brandStaff,
 	"POST /api/v1/users/:user/roles":          onlyAdmin, "DELETE /api/v1/users/:user/roles": onlyAdmin,
 	"GET /api/v1/tokens": everyone, "POST /api/v1/tokens": everyone, "DELETE /api/v1/tokens/:token": everyone,
-	"GET /api/v1/audit":       onlyAdmin,
-	"GET /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps/:app/delete": onlyAdmin,
+	"GET /api/v1/audit":     onlyAdmin,
+	"GET /api/v1/campaigns": campReader,
+	"GET /campaigns":        campReader, "GET /approvals": campApprov, "GET /brands/:brand/campaigns": campReader,
+	"GET /brands/:brand/campaigns/new": campWriter, "POST /brands/:brand/campaigns": campWriter,
+	"GET /brands/:brand/campaigns/:campaign": campReader, "GET /brands/:brand/campaigns/:campaign/edit": campWriter,
+	"POST /brands/:brand/campaigns/:campaign/edit": campWriter, "POST /brands/:brand/campaigns/:campaign/delete": campWriter,
+	"POST /brands/:brand/campaigns/:campaign/submit":  campWriter,
+	"POST /brands/:brand/campaigns/:campaign/approve": campApprov,
+	"POST /brands/:brand/campaigns/:campaign/reject":  campApprov,
+	"POST /brands/:brand/campaigns/:campaign/launch":  campLaunch,
+	"POST /brands/:brand/campaigns/:campaign/pause":   campLaunch,
+	"POST /brands/:brand/campaigns/:campaign/resume":  campLaunch,
+	"POST /brands/:brand/campaigns/:campaign/archive": campWriter, "GET /api/v1/brands/:brand/campaigns": campReader,
+	"POST /api/v1/brands/:brand/campaigns": campWriter, "GET /api/v1/brands/:brand/campaigns/:campaign": campReader,
+	"PATCH /api/v1/brands/:brand/campaigns/:campaign": campWriter, "DELETE /api/v1/brands/:brand/campaigns/:campaign": campWriter,
+	"GET /api/v1/brands/:brand/campaigns/:campaign/timeline": campReader,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/preview": audReader, "POST /brands/:brand/campaigns/:campaign/preview": audReader,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/submit":  campWriter,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/approve": campApprov,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/reject":  campApprov,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/launch":  campLaunch,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/pause":   campLaunch,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/resume":  campLaunch,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/archive": campWriter,
+	"GET /settings/meta-apps":                                onlyAdmin, "POST /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps/:app/delete": onlyAdmin,
 	"GET /api/v1/meta-apps": onlyAdmin, "POST /api/v1/meta-apps": onlyAdmin, "DELETE /api/v1/meta-apps/:app": onlyAdmin,
 }
 
@@ -173,6 +200,8 @@ func TestRoleTableIsDesign(t *testing.T) {
 		{manager, tenancy.PermCampaignsLaunch, true},
 		{manager, tenancy.PermUsersManage, false},
 		{analyst, tenancy.PermCampaignsWrite, false},
+		{manager, tenancy.PermCampaignsApprove, false},
+		{finance, tenancy.PermCampaignsRead, true},
 		{analyst, tenancy.PermConversationsRead, true},
 	} {
 		if got := tenancy.RoleGrants(c.role, c.perm); got != c.want {

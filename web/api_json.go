@@ -45,12 +45,87 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	case errors.As(err, &typ) && typ.Field == "":
 		return fiber.NewError(fiber.StatusBadRequest, "the request body must be a JSON object")
 	case errors.As(err, &typ):
-		return &tenancy.ValidationError{Fields: map[string]string{typ.Field: "must be a " + jsonKind(typ.Type.Kind().String())}}
+		// encoding/json names a field inside a list without its index ("variants.weight"); the API names
+		// paths as variants[1].weight, so find the value where the decoder stopped.
+		field := typ.Field
+		if p := jsonPathAt(body, typ.Offset); p != "" {
+			field = p
+		}
+		return &tenancy.ValidationError{Fields: map[string]string{field: "must be a " + jsonKind(typ.Type.Kind().String())}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &tenancy.ValidationError{Fields: map[string]string{name: "is not a known field"}}
 	}
 	return fiber.NewError(fiber.StatusBadRequest, "malformed JSON")
+}
+
+// jsonPathAt names the value of body that ends at or spans offset, as the API names paths (a.b[2].c), or ""
+// when offset is not inside a value of a well-formed object.
+func jsonPathAt(body []byte, offset int64) string {
+	type frame struct {
+		array   bool
+		index   int
+		key     string
+		wantKey bool
+	}
+	var stack []*frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.array {
+				b.WriteString("[" + strconv.Itoa(f.index) + "]")
+			} else if f.key != "" {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			}
+		}
+		return b.String()
+	}
+	done := func() { // a value of the innermost container ended
+		if n := len(stack); n > 0 {
+			if stack[n-1].array {
+				stack[n-1].index++
+			} else {
+				stack[n-1].wantKey = true
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		top := (*frame)(nil)
+		if n := len(stack); n > 0 {
+			top = stack[n-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if dec.InputOffset() >= offset {
+					return path()
+				}
+				stack = append(stack, &frame{array: t == '[', wantKey: t == '{'})
+			default:
+				stack = stack[:len(stack)-1]
+				done()
+			}
+			continue
+		case string:
+			if top != nil && !top.array && top.wantKey {
+				top.key, top.wantKey = t, false
+				continue
+			}
+		}
+		if dec.InputOffset() >= offset {
+			return path()
+		}
+		done()
+	}
 }
 
 // jsonKind names a Go kind the way an API client thinks of it.

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"relance/audiences"
+	"relance/campaigns"
 	"relance/conversations"
 	"relance/tenancy"
 )
@@ -57,9 +58,10 @@ func classify(err error) (int, string, map[string]string) {
 // conflictMessage keeps the domain's explanation without its package prefixes.
 func conflictMessage(err error) string {
 	msg := err.Error()
-	const p = "tenancy: "
-	for len(msg) > len(p) && msg[:len(p)] == p {
-		msg = msg[len(p):]
+	for _, p := range []string{"tenancy: ", "campaigns: "} {
+		for len(msg) > len(p) && msg[:len(p)] == p {
+			msg = msg[len(p):]
+		}
 	}
 	return msg
 }
@@ -92,5 +94,6 @@ func isConflictErr(err error) bool { return errors.Is(err, tenancy.ErrConflict) 
 
 // isNotFoundErr reports a missing object from any domain package.
 func isNotFoundErr(err error) bool {
-	return errors.Is(err, tenancy.ErrNotFound) || errors.Is(err, conversations.ErrNotFound) || errors.Is(err, audiences.ErrNotFound)
+	return errors.Is(err, tenancy.ErrNotFound) || errors.Is(err, conversations.ErrNotFound) || errors.Is(err, audiences.ErrNotFound) ||
+		errors.Is(err, campaigns.ErrNotFound)
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"relance/audiences"
+	"relance/campaigns"
 	"relance/conversations"
 	"relance/internal/testdb"
 	"relance/meta"
@@ -45,6 +47,8 @@ type fixture struct {
 	contact string // a contact of brand A1, with a message
 	// audience is an audience of brand A1, built once, so its snapshot holds contact.
 	audience audiences.Audience
+	// campaign is a draft campaign of brand A1 sending to audience.
+	campaign campaigns.Campaign
 	// sb is the Meta sandbox the server's Graph client talks to (app secret sandboxSecret).
 	sb *sandbox.Sandbox
 	// deps built srv; rebuild changes them.
@@ -165,6 +169,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	f.contact = f.seedContact(ctx, f.page.PageID, "7199000000000001", "My e-mail is secret.person@example.com")
 	f.audience = f.seedAudience(ctx)
+	f.campaign = f.seedCampaign(ctx)
 	return f
 }
 
@@ -173,6 +178,28 @@ func (f *fixture) withoutGraph() {
 	f.rebuild(func(d *web.Deps) { d.Graph = nil })
 	srv := f.srv
 	f.t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+}
+
+// campaignBody is a valid sponsored-message campaign of brand A1 (ref varies so that several can exist).
+func (f *fixture) campaignBody(name, ref string) string {
+	return `{"name":"` + name + `","kind":"sponsored_message","page_id":"` + f.page.PageID + `",
+		"budget":{"period":"daily","amount":"25.00"},"schedule":{"send_cron":"0 11 * * MON,THU"},
+		"audiences":{"include":["` + f.audience.ID + `"]},"ref":"` + ref + `",
+		"variants":[{"key":"A","weight":100,"creative":{"text":"A1 secret campaign text","quick_replies":[{"title":"Book","payload":"BOOK"}]}}]}`
+}
+
+// seedCampaign creates a draft campaign of brand A1.
+func (f *fixture) seedCampaign(ctx context.Context) campaigns.Campaign {
+	f.t.Helper()
+	var in campaigns.Input
+	if err := json.Unmarshal([]byte(f.campaignBody("A1 secret campaign", "a1-secret")), &in); err != nil {
+		f.t.Fatal(err)
+	}
+	cp, err := campaigns.NewStore(f.store.DB(), f.a.ID, f.a1, campaigns.Options{NextRun: scheduler.Next}).Create(ctx, in)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return cp
 }
 
 // seedAudience creates and builds an audience of brand A1 that holds the seeded contact.
@@ -275,12 +302,12 @@ func (f *fixture) fill(path string, realChildren bool) string {
 	path = r.Replace(path)
 	if realChildren {
 		return strings.NewReplacer(":page", f.page.ID, ":account", f.acct.ID, ":token", f.ids[tenancy.RoleAgencyAdmin].ID,
-			":contact", f.contact, ":audience", f.audience.ID).Replace(path)
+			":contact", f.contact, ":audience", f.audience.ID, ":campaign", f.campaign.ID).Replace(path)
 	}
 	// An id that exists nowhere: allowed callers get 404 without changing anything.
 	const missing = "01900000-0000-7000-8000-000000000000"
 	return strings.NewReplacer(":page", missing, ":account", missing, ":token", missing, ":contact", missing,
-		":audience", missing).Replace(path)
+		":audience", missing, ":campaign", missing).Replace(path)
 }
 
 // userAction reports a route that changes a user's access (disable, enable, password reset).

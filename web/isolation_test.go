@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"relance/audiences"
+	"relance/campaigns"
+	"relance/tenancy"
 )
 
 // TestIsolation calls every route the router serves, aimed at agency A's brand A1 and its real Pages, ad
@@ -24,7 +26,7 @@ func TestIsolation(t *testing.T) {
 	}
 	markers := []string{f.a1.ID, f.a1.Name, f.page.PageID, f.page.ID, f.acct.AccountID, f.acct.ID,
 		f.users[bViewer].Email, f.users[bAdmin].Email, f.contact, "7199000000000001", "secret.person@example.com",
-		f.audience.ID, f.audience.Name}
+		f.audience.ID, f.audience.Name, f.campaign.ID, f.campaign.Name, "A1 secret campaign text"}
 	for _, key := range routerRoutes(f) {
 		method, path, _ := strings.Cut(key, " ")
 		want := expected[key]
@@ -96,6 +98,13 @@ func realisticBody(method, path string, f *fixture) string {
 		return "name=Injected+audience&rule=%7B%22all%22%3A%5B%5D%7D"
 	case strings.HasSuffix(path, "/import") && strings.Contains(path, ":audience"):
 		return "psid\n7199000000000001\n"
+	case strings.HasSuffix(path, "/campaigns"), strings.HasSuffix(path, "/campaigns/:campaign"):
+		if api {
+			return f.campaignBody("Injected campaign", "injected")
+		}
+		return "name=Injected+campaign"
+	case strings.HasSuffix(path, "/reject"):
+		return `{"reason":"injected"}`
 	case strings.HasSuffix(path, "/brands/:brand"), strings.HasSuffix(path, "/edit"):
 		if api {
 			return `{"name":"Renamed by outsider"}`
@@ -144,6 +153,11 @@ func (f *fixture) assertAgencyAUntouched() {
 	list, err := as.List(ctx)
 	if err != nil || len(list) != 1 || list[0].Name != f.audience.Name || list[0].Latest == nil || list[0].Latest.Seq != 1 {
 		t.Errorf("brand A1's audiences changed: %+v %v", list, err)
+	}
+	cs := campaigns.NewStore(f.store.DB(), f.a.ID, f.a1, campaigns.Options{})
+	clist, _, err := cs.List(ctx, campaigns.Filter{}, tenancy.Cursor{})
+	if err != nil || len(clist) != 1 || clist[0].Name != f.campaign.Name || clist[0].State != campaigns.StateDraft || clist[0].Version != 1 {
+		t.Errorf("brand A1's campaigns changed: %+v %v", clist, err)
 	}
 	if _, err := ta.UserByEmail(ctx, "injected@example.com"); err == nil {
 		t.Error("an outsider created a user in agency A")

@@ -28,6 +28,8 @@ type layout struct {
 // nav says which menu entries the user may open (the rules are checked again by authorize).
 type nav struct {
 	Brands, Users, Audit, Settings bool
+	// Campaigns lists campaigns across brands; Approvals is the approval inbox (brand and agency admins).
+	Campaigns, Approvals bool
 }
 
 const flashCookie = "relance_flash"
@@ -52,6 +54,9 @@ func (s *Server) renderPage(c *fiber.Ctx, name, title string, data any) error {
 		all, ids := az.Brands(p.TenantID, u.ID, tenancy.PermBrandsRead)
 		l.Nav = nav{Brands: all || len(ids) > 0, Users: az.Can(p.TenantID, u.ID, "", tenancy.PermUsersManage),
 			Audit: az.Can(p.TenantID, u.ID, "", tenancy.PermAuditRead), Settings: az.Can(p.TenantID, u.ID, "", tenancy.PermSettingsWrite)}
+		call, cids := az.Brands(p.TenantID, u.ID, tenancy.PermCampaignsRead)
+		aall, aids := az.Brands(p.TenantID, u.ID, tenancy.PermCampaignsApprove)
+		l.Nav.Campaigns, l.Nav.Approvals = call || len(cids) > 0, aall || len(aids) > 0
 	}
 	if f := c.Cookies(flashCookie); f != "" {
 		l.Flash = f
@@ -88,6 +93,16 @@ func templateFuncs() template.FuncMap {
 		"countdown": func(t time.Time) string { return countdown(time.Until(t)) },
 		"list":      func(s ...string) []string { return s },
 		"highlight": highlight,
+		// dict passes several values to a template block: dict "K1" v1 "K2" v2.
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				if k, ok := kv[i].(string); ok {
+					m[k] = kv[i+1]
+				}
+			}
+			return m
+		},
 	}
 }
 

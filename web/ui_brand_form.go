@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"relance/tenancy"
@@ -13,6 +15,8 @@ type brandForm struct {
 	Currency string
 	Timezone string
 	Policy   string
+	// Settings are the campaign settings, edited with an existing brand.
+	Settings tenancy.EffectiveSettings
 	Errors   map[string]string
 	Zones    []string
 	Currs    []string
@@ -32,14 +36,25 @@ var (
 
 func newBrandForm(b tenancy.Brand) brandForm {
 	return brandForm{ID: b.ID, Name: b.Name, Currency: b.Currency, Timezone: b.Timezone, Policy: b.Policy,
-		Zones: commonZones, Currs: commonCurrencies}
+		Settings: b.Settings.Effective(), Zones: commonZones, Currs: commonCurrencies}
 }
 
 // formBrandInput reads the brand form.
 func formBrandInput(c *fiber.Ctx) (tenancy.BrandInput, brandForm) {
 	f := newBrandForm(tenancy.Brand{Name: c.FormValue("name"), Currency: c.FormValue("currency"),
 		Timezone: c.FormValue("timezone"), Policy: c.FormValue("policy")})
-	return tenancy.BrandInput{Name: &f.Name, Currency: &f.Currency, Timezone: &f.Timezone, Policy: &f.Policy}, f
+	in := tenancy.BrandInput{Name: &f.Name, Currency: &f.Currency, Timezone: &f.Timezone, Policy: &f.Policy}
+	if c.FormValue("settings") == "1" {
+		approval := c.FormValue("approval_required") == "on"
+		msgs, _ := strconv.Atoi(c.FormValue("cap_messages"))
+		days, _ := strconv.Atoi(c.FormValue("cap_days"))
+		in.Settings = &tenancy.SettingsInput{ApprovalRequired: &approval,
+			QuietHours:   &tenancy.QuietHours{From: c.FormValue("quiet_from"), To: c.FormValue("quiet_to")},
+			FrequencyCap: &tenancy.FrequencyCap{Messages: msgs, Days: days}}
+		f.Settings = tenancy.EffectiveSettings{ApprovalRequired: approval, QuietHours: *in.Settings.QuietHours,
+			FrequencyCap: *in.Settings.FrequencyCap}
+	}
+	return in, f
 }
 
 // brandNewPage shows the empty brand form (GET /brands/new).

@@ -17,6 +17,8 @@ type brandView struct {
 	CanPages   bool
 	CanUsers   bool
 	CanConvs   bool
+	// CanCampaigns links the brand's campaigns.
+	CanCampaigns bool
 	// Backfills are the Pages' history backfill lines by Page (relance id), for those who read conversations.
 	Backfills map[string]backfillLine
 	// KeptAside counts the webhook entries waiting for a Page nobody connected, for those who connect Pages.
@@ -34,11 +36,12 @@ func (s *Server) brandPage(c *fiber.Ctx) error {
 	ctx, p, b := c.UserContext(), principalOf(c), brandOf(c)
 	az := s.Store.Authz()
 	v := brandView{Brand: b,
-		SeePages: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermPagesRead),
-		CanEdit:  az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermBrandsWrite),
-		CanPages: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermPagesWrite),
-		CanUsers: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermBrandUsersManage),
-		CanConvs: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermConversationsRead)}
+		SeePages:     az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermPagesRead),
+		CanEdit:      az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermBrandsWrite),
+		CanPages:     az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermPagesWrite),
+		CanUsers:     az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermBrandUsersManage),
+		CanConvs:     az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermConversationsRead),
+		CanCampaigns: az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermCampaignsRead)}
 	if v.SeePages {
 		var err error
 		if v.Pages, err = s.tenantStore(c).Pages(ctx, b.ID); err != nil {

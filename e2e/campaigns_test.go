@@ -1,0 +1,109 @@
+package e2e_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestCampaignApproval writes a sponsored-message campaign in the browser (the Messenger preview follows the
+// text), submits it for approval, and has the brand's admin, logged in for the first time, find it in the
+// approval inbox and approve it; the campaign page then shows it scheduled with the approval on its timeline.
+func TestCampaignApproval(t *testing.T) {
+	chrome := requireChromium(t)
+	srv := startRelance(t)
+	b := &browser{t: t, ctx: newBrowser(t, chrome, 3*time.Minute), base: srv.URL}
+	const pageID = "104000000000777"
+
+	b.loginWithOneTimePassword("admin@relance.local", srv.AdminPassword)
+	b.changePassword(srv.AdminPassword, "admin-chose-this-password")
+	brand := b.createBrand("Maison Sud", "EUR", "Europe/Paris")
+	pageForm := `form[action="/brands/` + brand + `/pages"]`
+	b.open("/brands/"+brand+"/pages/new", 200)
+	b.submit("connect a Page", pageForm, `#pages`,
+		fill(pageForm+` input[name="name"]`, "Maison Sud FR"),
+		fill(pageForm+` input[name="page_id"]`, pageID),
+		fill(pageForm+` input[name="access_token"]`, "EAABsbCS1iHgBAKZCZBe2e2eCampaignToken0123"),
+	)
+	b.importHistory(brand, audienceHistory(pageID, time.Now()))
+	b.open("/brands/"+brand+"/audiences/new", 200)
+	b.waitPreview("the empty rule", 5)
+	b.do("name the audience", fill(`#audience-form input[name="name"]`, "Everyone who wrote"))
+	b.load("save the audience", 200, chromedp.Click(css(`#save-audience`)))
+	b.do("wait for the audience page", chromedp.WaitVisible(css(`#audience-name`)))
+	b.load("build the audience", 200, chromedp.Click(css(`#build-now`)))
+	b.do("wait for the snapshot", chromedp.WaitVisible(css(`#snapshots tr[data-seq="1"]`)))
+
+	// The campaign, written as an agency admin would for a brand that requires approval (the default).
+	b.open("/brands/"+brand+"/campaigns", 200)
+	b.load("click New campaign", 200, chromedp.Click(css(`#new-campaign`)))
+	const form = `#campaign-form`
+	b.do("fill the campaign",
+		fill(form+` input[name="name"]`, "Spring menu"),
+		fill(form+` input[name="budget_amount"]`, "25.00"),
+		fill(form+` input[name="send_cron"]`, "0 11 * * MON,THU"),
+		chromedp.Click(css(form+` input[name="include"]`)),
+		chromedp.SendKeys(css(form+` textarea[name="v_text"]`), "Our spring menu is here"),
+		chromedp.SendKeys(css(form+` textarea[name="v_quick_replies"]`), "Book a table | BOOK"),
+	)
+	b.waitFor("the preview shows the text", `document.getElementById('pv-text').textContent === 'Our spring menu is here'`)
+	if got := b.text(`#pv-qr`); got != "Book a table" {
+		t.Errorf("the preview's quick replies = %q", got)
+	}
+	b.screenshot("campaign-form")
+	b.load("save the draft", 200, chromedp.Click(css(`#save-campaign`)))
+	b.do("wait for the campaign page", chromedp.WaitVisible(css(`#campaign-name`)))
+	campaignPath := b.location()
+	if got := b.text(`#campaign-state`); got != "draft" {
+		t.Fatalf("a new campaign is %q, want draft", got)
+	}
+	b.load("submit for approval", 200, chromedp.Click(css(`#action-submit`)))
+	b.do("wait for the state", chromedp.WaitVisible(css(`#campaign-state`)))
+	if got := b.text(`#campaign-state`); got != "pending approval" {
+		t.Fatalf("after submit the campaign is %q, want pending approval", got)
+	}
+
+	// The brand's admin.
+	usersForm := `form[action="/brands/` + brand + `/users"]`
+	b.open("/brands/"+brand+"/users", 200)
+	b.do("choose brand admin", choose(usersForm+` select[name="role"]`, "brand_admin"))
+	b.submit("create the brand admin", usersForm, `#one-time-password`, fill(usersForm+` input[name="email"]`, "boss@maison-sud.example"))
+	otp := b.text(`#one-time-password`)
+	b.load("log out", 200, chromedp.Click(css(`#logout`)))
+	b.loginWithOneTimePassword("boss@maison-sud.example", otp)
+	b.changePassword(otp, "the-brand-admin-password")
+
+	b.load("open the approval inbox", 200, chromedp.Click(css(`#nav-approvals`)))
+	if n := b.count(`#campaigns tbody tr`); n != 1 {
+		t.Fatalf("the approval inbox lists %d campaigns, want 1%s", n, b.where())
+	}
+	b.screenshot("approval-inbox")
+	b.load("open the campaign", 200, chromedp.Click(css(`#campaigns tbody tr a[href="`+campaignPath+`"]`)))
+	if got := b.text(`.variant .bubble`); got != "Our spring menu is here" {
+		t.Errorf("the brand admin sees the variant as %q", got)
+	}
+	b.load("approve", 200, chromedp.Click(css(`#action-approve`)))
+	b.do("wait for the state", chromedp.WaitVisible(css(`#campaign-state`)))
+	if got := b.text(`#campaign-state`); got != "scheduled" {
+		t.Fatalf("after approval the campaign is %q, want scheduled", got)
+	}
+	tl := b.text(`#timeline`)
+	for _, want := range []string{"create", "submit", "approve", "boss@maison-sud.example", "pending approval → scheduled"} {
+		if !strings.Contains(tl, want) {
+			t.Errorf("the timeline lacks %q: %s", want, tl)
+		}
+	}
+	// What the next slot would do: the five people who wrote two days ago, routed now.
+	b.do("preview the next slot", chromedp.Click(css(`#preview-slot`)))
+	b.waitFor("the slot preview", `document.getElementById('slot-count') !== null`)
+	if got := b.text(`#slot-count`); got != "5" {
+		t.Errorf("the slot preview counts %s recipients, want 5", got)
+	}
+	b.screenshot("campaign-slot-preview")
+	if n := b.count(`#action-approve, #action-launch`); n != 0 {
+		t.Errorf("the brand admin is offered %d approve/launch buttons on a scheduled campaign", n)
+	}
+	b.screenshot("campaign-approved")
+}

@@ -1,0 +1,149 @@
+package tenancy
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Defaults of the brand settings campaigns read (DESIGN §5 "Brand settings").
+const (
+	// DefaultQuietFrom and DefaultQuietTo bound the quiet hours, brand time, when none are set.
+	DefaultQuietFrom = "21:00"
+	DefaultQuietTo   = "09:00"
+	// DefaultCapMessages per DefaultCapDays is the frequency cap of a campaign that sets none: one
+	// campaign message a day per contact, which is also about what Marketing Messages delivers (§3 of the reference).
+	DefaultCapMessages = 1
+	DefaultCapDays     = 1
+)
+
+// QuietHours is a daily span, brand time, in which campaign messages wait ("HH:MM"; from after to spans midnight).
+type QuietHours struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// FrequencyCap is at most Messages campaign messages per contact in Days days, across the brand's campaigns.
+type FrequencyCap struct {
+	Messages int `json:"messages"`
+	Days     int `json:"days"`
+}
+
+// BrandSettings are a brand's campaign settings as stored: nil fields take the defaults, so a setting added
+// later has a default for every existing brand without a data migration.
+type BrandSettings struct {
+	ApprovalRequired *bool         `json:"approval_required,omitempty"`
+	QuietHours       *QuietHours   `json:"quiet_hours,omitempty"`
+	FrequencyCap     *FrequencyCap `json:"frequency_cap,omitempty"`
+}
+
+// EffectiveSettings are the settings in force, defaults filled in.
+type EffectiveSettings struct {
+	ApprovalRequired bool         `json:"approval_required"`
+	QuietHours       QuietHours   `json:"quiet_hours"`
+	FrequencyCap     FrequencyCap `json:"frequency_cap"`
+}
+
+// Effective fills the defaults in: approval is required unless switched off (DESIGN §5).
+func (s BrandSettings) Effective() EffectiveSettings {
+	e := EffectiveSettings{ApprovalRequired: true, QuietHours: QuietHours{DefaultQuietFrom, DefaultQuietTo},
+		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}}
+	if s.ApprovalRequired != nil {
+		e.ApprovalRequired = *s.ApprovalRequired
+	}
+	if s.QuietHours != nil {
+		e.QuietHours = *s.QuietHours
+	}
+	if s.FrequencyCap != nil {
+		e.FrequencyCap = *s.FrequencyCap
+	}
+	return e
+}
+
+// MarshalJSON shows the settings in force, so that an API client never has to know the defaults.
+func (s BrandSettings) MarshalJSON() ([]byte, error) { return json.Marshal(s.Effective()) }
+
+// Value stores the settings as JSON text (only what was set).
+func (s BrandSettings) Value() (driver.Value, error) {
+	type stored BrandSettings // without MarshalJSON: keep nil as "default"
+	b, err := json.Marshal(stored(s))
+	return string(b), err
+}
+
+// Scan reads the settings column.
+func (s *BrandSettings) Scan(v any) error {
+	type stored BrandSettings
+	var raw []byte
+	switch x := v.(type) {
+	case nil:
+		*s = BrandSettings{}
+		return nil
+	case string:
+		raw = []byte(x)
+	case []byte:
+		raw = x
+	default:
+		return fmt.Errorf("tenancy: brand settings: unexpected %T", v)
+	}
+	var out stored
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return fmt.Errorf("tenancy: brand settings: %w", err)
+		}
+	}
+	*s = BrandSettings(out)
+	return nil
+}
+
+// SettingsInput changes brand settings; nil fields are left as they are.
+type SettingsInput struct {
+	ApprovalRequired *bool         `json:"approval_required"`
+	QuietHours       *QuietHours   `json:"quiet_hours"`
+	FrequencyCap     *FrequencyCap `json:"frequency_cap"`
+}
+
+// apply validates in onto s, naming fields as settings.<key>.
+func (in SettingsInput) apply(fe fieldErrors, s *BrandSettings) {
+	if in.ApprovalRequired != nil {
+		v := *in.ApprovalRequired
+		s.ApprovalRequired = &v
+	}
+	if q := in.QuietHours; q != nil {
+		ok := true
+		for field, v := range map[string]string{"from": q.From, "to": q.To} {
+			if _, err := ParseClock(v); err != nil {
+				fe.add("settings.quiet_hours."+field, "must be a time of day HH:MM, such as 21:00")
+				ok = false
+			}
+		}
+		if ok {
+			v := *q
+			s.QuietHours = &v
+		}
+	}
+	if c := in.FrequencyCap; c != nil {
+		ok := true
+		if c.Messages < 1 || c.Messages > 100 {
+			fe.add("settings.frequency_cap.messages", "must be from 1 to 100")
+			ok = false
+		}
+		if c.Days < 1 || c.Days > 365 {
+			fe.add("settings.frequency_cap.days", "must be from 1 to 365")
+			ok = false
+		}
+		if ok {
+			v := *c
+			s.FrequencyCap = &v
+		}
+	}
+}
+
+// ParseClock reads "HH:MM" (24 h) as the time since midnight.
+func ParseClock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil || len(s) != 5 {
+		return 0, fmt.Errorf("tenancy: %q is not a time of day HH:MM", s)
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}

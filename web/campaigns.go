@@ -1,0 +1,51 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"relance/campaigns"
+	"relance/scheduler"
+	"relance/tenancy"
+)
+
+// campaignStore is the campaign store of the route's brand.
+func (s *Server) campaignStore(c *fiber.Ctx) *campaigns.Store {
+	return campaigns.NewStore(s.DB, principalOf(c).TenantID, brandOf(c), s.campaignOptions())
+}
+
+func (s *Server) campaignOptions() campaigns.Options {
+	return campaigns.Options{NextRun: scheduler.Next}
+}
+
+// showCampaign is the campaign as this caller may see it: without message texts for those who may not read
+// messages on the brand (finance, DESIGN §5).
+func (s *Server) showCampaign(c *fiber.Ctx, brandID string, cp campaigns.Campaign) campaigns.Campaign {
+	p := principalOf(c)
+	if s.Store.Authz().Can(p.TenantID, p.User.ID, brandID, tenancy.PermMessagesRead) {
+		return cp
+	}
+	return cp.Redacted()
+}
+
+// brandsWith loads every brand of the tenant on which the caller holds perm (for listings across brands).
+func (s *Server) brandsWith(c *fiber.Ctx, perm string) ([]tenancy.Brand, error) {
+	v := s.visibleBrands(c, perm)
+	var out []tenancy.Brand
+	cur := tenancy.Cursor{Limit: 200}
+	for {
+		rows, next, err := s.tenantStore(c).Brands(c.UserContext(), v, cur)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		if next == "" {
+			return out, nil
+		}
+		cur.After = next
+	}
+}
+
+// campaignFilter reads ?state= and ?kind=.
+func campaignFilter(c *fiber.Ctx) campaigns.Filter {
+	return campaigns.Filter{State: c.Query("state"), Kind: c.Query("kind")}
+}

@@ -1,0 +1,38 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"relance/campaigns"
+)
+
+// campaignAction takes a lifecycle action from the campaign page (POST /brands/:brand/campaigns/:campaign/<action>);
+// reject reads its reason from the form. A refused action comes back as a message on the campaign page.
+func (s *Server) campaignAction(action string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		b := brandOf(c)
+		version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
+		cp, err := s.campaignStore(c).Act(c.UserContext(), c.Params("campaign"), action,
+			campaigns.ActInput{Reason: c.FormValue("reason"), Version: version})
+		back := "/brands/" + b.ID + "/campaigns/" + c.Params("campaign")
+		var se *campaigns.StateError
+		switch {
+		case errors.As(err, &se) || isConflictErr(err):
+			s.flash(c, conflictMessage(err))
+			return c.Redirect(back, fiber.StatusSeeOther)
+		case err != nil:
+			if v, ok := asValidation(err); ok {
+				for k, msg := range v.Fields {
+					s.flash(c, "Not done: "+k+" "+msg+".")
+				}
+				return c.Redirect(back, fiber.StatusSeeOther)
+			}
+			return err
+		}
+		s.flash(c, cp.Name+": "+action+" done, now "+cp.State+".")
+		return c.Redirect(back, fiber.StatusSeeOther)
+	}
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"relance/campaigns"
+	"relance/tenancy"
+)
+
+// campaignView is a campaign's page: its settings, its variants as Messenger would show them, the actions
+// the caller may take now, and its timeline.
+type campaignView struct {
+	Brand    tenancy.Brand
+	Campaign campaigns.Campaign
+	Timeline []campaigns.Event
+	PageName string
+	// AudienceName names the include and exclude audiences.
+	AudienceName map[string]string
+	// Actions are the lifecycle buttons the caller may press in the campaign's state.
+	Actions  []string
+	CanWrite bool
+	// CanText says the caller may read message texts (finance may not): the variants are shown without them.
+	CanText bool
+	// CanPreview says the caller may preview the next slot (it lists members, as an audience does).
+	CanPreview bool
+	// NeedsApproval says the brand requires approval (shown beside submit).
+	NeedsApproval bool
+}
+
+// actionPerm is the permission each lifecycle action needs, as the route table says.
+var actionPerm = map[string]string{
+	campaigns.ActSubmit: tenancy.PermCampaignsWrite, campaigns.ActArchive: tenancy.PermCampaignsWrite,
+	campaigns.ActApprove: tenancy.PermCampaignsApprove, campaigns.ActReject: tenancy.PermCampaignsApprove,
+	campaigns.ActLaunch: tenancy.PermCampaignsLaunch, campaigns.ActPause: tenancy.PermCampaignsLaunch,
+	campaigns.ActResume: tenancy.PermCampaignsLaunch,
+}
+
+// campaignPage shows one campaign (GET /brands/:brand/campaigns/:campaign).
+func (s *Server) campaignPage(c *fiber.Ctx) error {
+	ctx, b, st := c.UserContext(), brandOf(c), s.campaignStore(c)
+	cp, err := st.Get(ctx, c.Params("campaign"))
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	az := s.Store.Authz()
+	v := campaignView{Brand: b, Campaign: s.showCampaign(c, b.ID, cp), AudienceName: map[string]string{},
+		CanWrite:      az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermCampaignsWrite),
+		CanText:       az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermMessagesRead),
+		CanPreview:    az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermAudiencesRead),
+		NeedsApproval: b.Settings.Effective().ApprovalRequired}
+	for _, a := range campaigns.Actions {
+		if campaigns.Allowed(a, cp.State) && az.Can(p.TenantID, p.User.ID, b.ID, actionPerm[a]) {
+			v.Actions = append(v.Actions, a)
+		}
+	}
+	if v.Timeline, err = st.Timeline(ctx, cp.ID); err != nil {
+		return err
+	}
+	pages, err := s.tenantStore(c).Pages(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	for _, pg := range pages {
+		if pg.PageID == cp.PageID {
+			v.PageName = pg.Name
+		}
+	}
+	if auds, err := s.audienceStore(c).List(ctx); err == nil {
+		for _, a := range auds {
+			v.AudienceName[a.ID] = a.Name
+		}
+	}
+	return s.renderPage(c, "campaigns/show", cp.Name, v)
+}
