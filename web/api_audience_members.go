@@ -70,7 +70,7 @@ func (s *Server) apiExportAudience(c *fiber.Ctx) error {
 // apiImportAudience answers POST /api/v1/brands/:brand/audiences/:audience/import: a CSV of PSIDs becomes
 // the manual audience's new snapshot; bad lines are listed and left out.
 func (s *Server) apiImportAudience(c *fiber.Ctx) error {
-	body := c.Body()
+	body := rawBody(c)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &tenancy.ValidationError{Fields: map[string]string{"file": "is empty: send a CSV with a psid column"}}
 	}

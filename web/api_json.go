@@ -24,7 +24,7 @@ type listBody struct {
 // decodeJSON reads the body strictly into v. Malformed JSON is a 400; a field that is unknown or of the
 // wrong type is a 422 naming it, so that a typo in a field name is never silently ignored.
 func decodeJSON(c *fiber.Ctx, v any) error {
-	body := bytes.TrimSpace(c.Body())
+	body := bytes.TrimSpace(rawBody(c))
 	if len(body) == 0 {
 		return fiber.NewError(fiber.StatusBadRequest, "the request body must be a JSON object")
 	}

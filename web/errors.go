@@ -26,7 +26,7 @@ type apiErrorBody struct {
 // codes maps a status to the error code the API returns.
 var codes = map[int]string{
 	400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-	409: "conflict", 413: "payload_too_large", 422: "validation_failed", 429: "too_many_requests", 500: "internal",
+	409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_failed", 429: "too_many_requests", 500: "internal",
 	503: "unavailable",
 }
 

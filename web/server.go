@@ -97,7 +97,7 @@ func New(d Deps) (*Server, error) {
 		ErrorHandler:          s.handleError,
 		ProxyHeader:           "",
 	})
-	s.app.Use(s.requestID, s.observe, s.recoverPanics, s.securityHeaders, s.authenticate)
+	s.app.Use(s.requestID, s.observe, s.recoverPanics, s.securityHeaders, s.refuseEncodedBodies, s.authenticate)
 	s.app.Hooks().OnRoute(s.refuseUnruledRoute)
 	s.routes = s.routeTable()
 	s.rules = make(map[string]Rule, len(s.routes))

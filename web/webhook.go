@@ -42,7 +42,9 @@ func (s *Server) webhookReceive(c *fiber.Ctx) error {
 // committed. Meta retries anything else, and the retry is deduplicated. An agency's own app (tenantID set)
 // may only deliver for that agency's Pages: it could otherwise write into another agency's conversations.
 func (s *Server) receive(c *fiber.Ctx, appID, secret, tenantID string) error {
-	body := bytes.Clone(c.Body()) // the ingester outlives fasthttp's buffer if the request is cancelled
+	// The raw bytes, never inflated: the signature covers exactly what Meta sent. A clone, because the
+	// ingester outlives fasthttp's buffer if the request is cancelled.
+	body := bytes.Clone(rawBody(c))
 	if !conversations.VerifySignature(body, c.Get("X-Hub-Signature-256"), c.Get("X-Hub-Signature"), secret) {
 		s.Ingest.Reject("signature")
 		return fiber.NewError(fiber.StatusForbidden, "missing or wrong X-Hub-Signature-256")
