@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -67,6 +68,14 @@ func conflictMessage(err error) string {
 // handleError is Fiber's error handler: JSON for the API, a page (or a redirect to login) for the UI.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, msg, fields := classify(err)
+	if status == fiber.StatusRequestEntityTooLarge {
+		msg = fmt.Sprintf("the request body is larger than the limit of %s", sizeText(s.bodyLimit()))
+	}
+	if c.Locals(localRequestID) == nil {
+		// fasthttp refused the request before the middleware ran (body over the limit, headers too
+		// large): observe never saw it, so it is logged and counted here.
+		s.observeRefused(c, status)
+	}
 	if status >= 500 {
 		s.Log.Error("request failed", "err", err, "path", c.Path(), "request_id", c.Locals(localRequestID))
 	}

@@ -40,6 +40,8 @@ type fixture struct {
 	contact string // a contact of brand A1, with a message
 	// audience is an audience of brand A1, built once, so its snapshot holds contact.
 	audience audiences.Audience
+	// logs holds what the server logged.
+	logs *syncBuffer
 }
 
 // The Meta app of the shared webhook fixtures.
@@ -108,7 +110,8 @@ func newFixture(t testing.TB) *fixture {
 	_, f.tokens["a2_brand_admin"], err = ta.CreateToken(ctx, f.other["a2_brand_admin"].ID, "test")
 	must(err)
 	reg := prometheus.NewRegistry()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.logs = &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	f.ingest = conversations.NewIngester(st.DB(), v, reg, log, 5000)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
