@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"mime"
 	"strconv"
 	"strings"
 	"unicode"
@@ -21,36 +23,152 @@ type listBody struct {
 	NextCursor string `json:"next_cursor"`
 }
 
-// decodeJSON reads the body strictly into v. Malformed JSON is a 400; a field that is unknown or of the
-// wrong type is a 422 naming it, so that a typo in a field name is never silently ignored.
+// decodeJSON reads the body strictly into v; every API route that takes JSON goes through it. The body must
+// be declared JSON (415 otherwise) and be one object without duplicate keys at any depth (400 naming the
+// key: decoders disagree on which copy wins); a null is a 422 naming the field (leave a field out to keep it);
+// a field that is unknown or of the wrong type is a 422 naming it, so that a typo is never silently ignored.
+// Messages are written for people: the decoder's own texts and Go type names never reach the client.
 func decodeJSON(c *fiber.Ctx, v any) error {
+	if !isJSONType(c.Get(fiber.HeaderContentType)) {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "the request body must be JSON, sent with Content-Type: application/json")
+	}
 	body := bytes.TrimSpace(rawBody(c))
 	if len(body) == 0 {
 		return fiber.NewError(fiber.StatusBadRequest, "the request body must be a JSON object")
 	}
+	if err := checkJSON(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
-	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			return fiber.NewError(fiber.StatusBadRequest, "malformed JSON: unexpected data after the object")
-		}
-		return nil
-	}
-	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return fiber.NewError(fiber.StatusBadRequest, "malformed JSON: "+strings.TrimPrefix(err.Error(), "json: "))
+	case err == nil:
+		return nil
 	case errors.As(err, &typ) && typ.Field == "":
 		return fiber.NewError(fiber.StatusBadRequest, "the request body must be a JSON object")
 	case errors.As(err, &typ):
 		return &tenancy.ValidationError{Fields: map[string]string{typ.Field: "must be a " + jsonKind(typ.Type.Kind().String())}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &tenancy.ValidationError{Fields: map[string]string{name: "is not a known field"}}
+		return &tenancy.ValidationError{Fields: map[string]string{clip(name, 64): "is not a known field"}}
 	}
-	return fiber.NewError(fiber.StatusBadRequest, "malformed JSON")
+	return fiber.NewError(fiber.StatusBadRequest, "the request body does not have the expected shape")
+}
+
+// isJSONType accepts application/json and the structured "+json" types, with any parameters.
+func isJSONType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+// maxJSONDepth bounds nesting: audience rules are a few levels deep, and a deeper body only costs memory.
+const maxJSONDepth = 64
+
+// jsonFrame is an object or array checkJSON is inside.
+type jsonFrame struct {
+	object    bool
+	path      string
+	keys      map[string]bool // keys seen, folded as encoding/json matches fields regardless of case
+	key       string          // the key whose value comes next
+	expectKey bool
+	index     int
+}
+
+// checkJSON walks the body once before it is decoded: one object, well formed, no key twice in any object,
+// no null anywhere, not nested beyond maxJSONDepth.
+func checkJSON(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var stack []*jsonFrame
+	nulls := map[string]string{}
+	started := false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return malformedJSON(body, err, dec.InputOffset())
+		}
+		if started && len(stack) == 0 {
+			return fiber.NewError(fiber.StatusBadRequest, "malformed JSON: unexpected data after the object")
+		}
+		var top *jsonFrame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		if top != nil && top.expectKey {
+			key, _ := tok.(string)
+			fold := strings.ToLower(key)
+			if top.keys[fold] {
+				name := clip(joinPath(top.path, key), 128)
+				return &requestError{Status: fiber.StatusBadRequest, Message: "duplicate key " + strconv.Quote(name),
+					Fields: map[string]string{name: "appears more than once"}}
+			}
+			top.keys[fold], top.key, top.expectKey = true, key, false
+			continue
+		}
+		var here string
+		switch {
+		case top == nil:
+			if d, ok := tok.(json.Delim); !ok || d != '{' {
+				return fiber.NewError(fiber.StatusBadRequest, "the request body must be a JSON object")
+			}
+			started = true
+		case top.object:
+			here, top.expectKey = joinPath(top.path, top.key), true
+		default:
+			here = top.path + "[" + strconv.Itoa(top.index) + "]"
+			top.index++
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if len(stack) >= maxJSONDepth {
+				return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("the JSON is nested more than %d levels deep", maxJSONDepth))
+			}
+			stack = append(stack, &jsonFrame{object: t == '{', expectKey: t == '{', path: here, keys: map[string]bool{}})
+		case nil:
+			if len(nulls) < 20 {
+				nulls[clip(here, 128)] = "must not be null: give a value, or leave the field out"
+			}
+		}
+	}
+	if !started || len(stack) > 0 {
+		return fiber.NewError(fiber.StatusBadRequest, "malformed JSON: the body ends before the object does")
+	}
+	if len(nulls) > 0 {
+		return &tenancy.ValidationError{Fields: nulls}
+	}
+	return nil
+}
+
+// joinPath names a key inside an object the way field errors do: "rule.all[2].op".
+func joinPath(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+// malformedJSON says where the body stops being JSON, by line and column, without the decoder's wording.
+func malformedJSON(body []byte, err error, offset int64) error {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		offset = syn.Offset
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fiber.NewError(fiber.StatusBadRequest, "malformed JSON: the body ends before the object does")
+	}
+	offset = min(max(offset, 0), int64(len(body)))
+	line := 1 + bytes.Count(body[:offset], []byte("\n"))
+	col := int(offset) - bytes.LastIndexByte(body[:offset], '\n')
+	return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("malformed JSON at line %d, column %d", line, col))
 }
 
 // jsonKind names a Go kind the way an API client thinks of it.

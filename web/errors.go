@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,6 +25,16 @@ type apiErrorBody struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
+// requestError is a refused request with a message and, when it helps, the fields at fault (a 400 that
+// names a key, where a fiber.Error could only carry the message).
+type requestError struct {
+	Status  int
+	Message string
+	Fields  map[string]string
+}
+
+func (e *requestError) Error() string { return e.Message }
+
 // codes maps a status to the error code the API returns.
 var codes = map[int]string{
 	400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -36,7 +47,10 @@ func classify(err error) (int, string, map[string]string) {
 	var v *tenancy.ValidationError
 	var fe *fiber.Error
 	var bf *conversations.ErrBadFilter
+	var re *requestError
 	switch {
+	case errors.As(err, &re):
+		return re.Status, re.Message, re.Fields
 	case errors.As(err, &v):
 		return fiber.StatusUnprocessableEntity, "some fields are invalid", v.Fields
 	case errors.As(err, &bf):
@@ -55,14 +69,59 @@ func classify(err error) (int, string, map[string]string) {
 	return fiber.StatusInternalServerError, "internal error; the request id is in the logs", nil
 }
 
-// conflictMessage keeps the domain's explanation without its package prefixes.
+// conflictOps are the words for a conflict the database found (a unique key), by the operation tenancy
+// names in the error; other operations get conflictGeneric.
+var conflictOps = map[string]string{
+	"create brand":      "a brand with this name already exists in the agency",
+	"update brand":      "a brand with this name already exists in the agency",
+	"add ad account":    "this ad account is already attached to the brand",
+	"register meta app": "this Meta app is already registered",
+	"create tenant":     "an agency with this slug already exists",
+}
+
+const conflictGeneric = "this conflicts with existing data"
+
+var opName = regexp.MustCompile(`^[a-z]+( [a-z]+){0,3}$`)
+
+// conflictMessage is a conflict's explanation for people, without package names or the sentinel's
+// "tenancy: conflict". A domain conflict says why either after the sentinel ("%w: build it first") or just
+// before it ("tenancy: brand has Pages: %w"); a database conflict only names the operation.
 func conflictMessage(err error) string {
-	msg := err.Error()
-	const p = "tenancy: "
-	for len(msg) > len(p) && msg[:len(p)] == p {
-		msg = msg[len(p):]
+	sentinel := tenancy.ErrConflict.Error()
+	before, after, _ := strings.Cut(err.Error(), sentinel)
+	if after = strings.Trim(after, ": "); after != "" {
+		return stripPackages(after)
 	}
-	return msg
+	parts := strings.Split(strings.Trim(before, ": "), ": ")
+	last := parts[len(parts)-1]
+	if h, ok := conflictOps[last]; ok {
+		return h
+	}
+	if last == "" || opName.MatchString(last) || isPackageName(last) {
+		return conflictGeneric
+	}
+	return stripPackages(last)
+}
+
+// stripPackages removes "pkg: " prefixes from a domain message.
+func stripPackages(msg string) string {
+	parts := strings.Split(msg, ": ")
+	kept := parts[:0]
+	for _, p := range parts {
+		if !isPackageName(p) {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ": ")
+}
+
+// isPackageName reports one of relance's package names, as errors start with them.
+func isPackageName(s string) bool {
+	switch s {
+	case "tenancy", "audiences", "conversations", "campaigns", "scheduler", "meta", "web", "app", "database", "policy":
+		return true
+	}
+	return false
 }
 
 // handleError is Fiber's error handler: JSON for the API, a page (or a redirect to login) for the UI.
