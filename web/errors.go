@@ -138,7 +138,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		s.Log.Error("request failed", "err", err, "path", c.Path(), "request_id", c.Locals(localRequestID))
 	}
-	if isAPI(c) || strings.HasPrefix(c.Path(), "/webhooks/") || c.Path() == "/metrics" || c.Path() == "/livez" || c.Path() == "/readyz" {
+	if isAPI(c) || strings.HasPrefix(c.Path(), "/webhooks/") || isMetricsPath(c.Path()) || c.Path() == "/livez" || c.Path() == "/readyz" {
 		code := codes[status]
 		if code == "" {
 			code = "error"

@@ -54,7 +54,13 @@ const testPassword = "correct horse battery"
 
 func ptr(s string) *string { return &s }
 
-func newFixture(t testing.TB) *fixture {
+// fixtureMetricsToken is the bearer token the fixture's /metrics asks for.
+const fixtureMetricsToken = "metrics-test-token-0123456789"
+
+func newFixture(t testing.TB) *fixture { t.Helper(); return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with the server's dependencies changed by opt before the server is built.
+func newFixtureWith(t testing.TB, opt func(*web.Deps)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	v, err := tenancy.NewVault([]byte("0123456789abcdef0123456789abcdef"))
@@ -120,11 +126,15 @@ func newFixture(t testing.TB) *fixture {
 	// A scheduler that is never started: pages read its run history.
 	sched, err := scheduler.New(st.DB(), scheduler.Options{Instance: "test"})
 	must(err)
-	f.srv, err = web.New(web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg, Scheduler: sched,
+	deps := web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg, Scheduler: sched, MetricsToken: fixtureMetricsToken,
 		Ingest: f.ingest, Webhook: web.WebhookConfig{AppID: fixtureApp, AppSecret: fixtureSecret, VerifyToken: "verify-me", NLPThreshold: 0.8}, Sessions: tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour},
 		Login:   tenancy.LoginLimits{PerEmail: 5, PerIP: 50, Window: time.Minute},
 		CSRFKey: []byte("0123456789abcdef0123456789abcdef"), BodyLimit: 1 << 20,
-		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent})
+		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent}
+	if opt != nil {
+		opt(&deps)
+	}
+	f.srv, err = web.New(deps)
 	must(err)
 	f.contact = f.seedContact(ctx, f.page.PageID, "7199000000000001", "My e-mail is secret.person@example.com")
 	f.audience = f.seedAudience(ctx)

@@ -65,7 +65,7 @@ func TestOversizedBody(t *testing.T) {
 			t.Errorf("%s: no log line for the 413:\n%s", path, trim(logs))
 		}
 	}
-	_, metrics := f.do(caller{}, "GET", "/metrics", "")
+	_, metrics := f.scrape(fixtureMetricsToken)
 	if !strings.Contains(metrics, `relance_http_refused_total{status="413"} 2`) ||
 		!strings.Contains(metrics, `relance_http_requests_total{method="POST",route="unmatched",status="413"} 2`) {
 		t.Errorf("the 413s are not counted:\n%s", grepLines(metrics, "413"))

@@ -2,7 +2,9 @@ package web
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -70,5 +72,49 @@ func sizeText(n int) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// metricsPage serves /metrics.
-func (s *Server) metricsPage(c *fiber.Ctx) error { return s.metrics.handler(c) }
+// metricsPage serves /metrics on the main listener: only with the bearer token metrics.token, and as if it
+// did not exist when no token is configured, so that the default never publishes metrics to whoever can
+// reach the application. The metrics listener (MetricsHandler) is the way without a token.
+func (s *Server) metricsPage(c *fiber.Ctx) error {
+	if s.MetricsToken == "" {
+		return fiber.ErrNotFound
+	}
+	if !metricsAuthorized(c.Get(fiber.HeaderAuthorization), s.MetricsToken) {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+		return fiber.NewError(fiber.StatusUnauthorized, "metrics need Authorization: Bearer <metrics.token>")
+	}
+	return s.metrics.handler(c)
+}
+
+// MetricsHandler serves GET /metrics alone, for the separate metrics.listen address; it asks for the
+// bearer token too when metrics.token is set.
+func (s *Server) MetricsHandler() http.Handler {
+	prom := promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if s.MetricsToken != "" && !metricsAuthorized(r.Header.Get("Authorization"), s.MetricsToken) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need Authorization: Bearer <metrics.token>", http.StatusUnauthorized)
+			return
+		}
+		prom.ServeHTTP(w, r)
+	})
+}
+
+// metricsAuthorized compares the bearer token in constant time.
+func metricsAuthorized(header, token string) bool {
+	got, ok := strings.CutPrefix(header, "Bearer ")
+	return ok && constantTimeEqual(strings.TrimSpace(got), token)
+}
+
+// isMetricsPath reports the paths Fiber routes to /metrics (it matches without case and with a trailing
+// slash), which authenticate leaves to metricsPage's own token.
+func isMetricsPath(p string) bool { return strings.EqualFold(strings.TrimSuffix(p, "/"), "/metrics") }

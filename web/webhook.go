@@ -52,7 +52,9 @@ func (s *Server) receive(c *fiber.Ctx, appID, secret, tenantID string) error {
 	entries, err := conversations.Parse(body, conversations.ParseOptions{AppID: appID, NLPThreshold: s.Webhook.NLPThreshold})
 	if err != nil {
 		s.Ingest.Reject("malformed")
-		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+		s.Log.Info("webhook body refused", "err", err, "request_id", c.Locals(localRequestID))
+		// The parser's words stay in the log: the answer says what is wrong, not how Go noticed it.
+		return fiber.NewError(fiber.StatusBadRequest, "malformed webhook body: not a JSON delivery of Messenger events")
 	}
 	// Meta gives up after 20 s; answering 503 before that lets it retry sooner.
 	ctx, cancel := context.WithTimeout(c.UserContext(), 15*time.Second)
