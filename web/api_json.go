@@ -78,7 +78,11 @@ type jsonFrame struct {
 
 // checkJSON walks the body once before it is decoded: one object, well formed, no key twice in any object,
 // no null anywhere, not nested beyond maxJSONDepth.
-func checkJSON(body []byte) error {
+func checkJSON(body []byte) error { return checkJSONAt(body, "") }
+
+// checkJSONAt is checkJSON for a document that sits at path root of a larger input (a form's rule field),
+// so that errors name it the way the API would.
+func checkJSONAt(body []byte, root string) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var stack []*jsonFrame
@@ -120,7 +124,7 @@ func checkJSON(body []byte) error {
 			if d, ok := tok.(json.Delim); !ok || d != '{' {
 				return fiber.NewError(fiber.StatusBadRequest, "the request body must be a JSON object")
 			}
-			started = true
+			here, started = root, true
 		case top.object:
 			here, top.expectKey = joinPath(top.path, top.key), true
 		default:

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -151,5 +152,26 @@ func TestRefreshCronLimits(t *testing.T) {
 		if msg := decodeErr(t, body).Error.Fields["refresh_cron"]; !strings.Contains(msg, want) {
 			t.Errorf("%q: refresh_cron %q, want it to say %q", spec, msg, want)
 		}
+	}
+}
+
+// TestAudienceFormRuleStrict: the audience screen's rule field is held to the API's JSON rules, so a
+// duplicate key or a null inside the rule is named, not silently resolved. Before, the last copy won.
+func TestAudienceFormRuleStrict(t *testing.T) {
+	f := newFixture(t)
+	base := "/brands/" + f.a1.ID + "/audiences"
+	for rule, want := range map[string]string{
+		`{"all":[{"field":"inbound_count","op":"gte","op":"lte","value":1}]}`: "rule.all[0].op",
+		`{"field":"inbound_count","op":"gte","value":null}`:                   "rule.value",
+	} {
+		r := f.uiPost(f.users[manager], base, url.Values{"name": {"Strict"}, "kind": {"rule"}, "rule": {rule}})
+		if r.status != 422 || !strings.Contains(r.body, want) {
+			t.Errorf("rule %s: %d %s, want 422 naming %s", rule, r.status, trim(r.body), want)
+		}
+	}
+	var n int64
+	f.store.DB().R.Raw("SELECT COUNT(*) FROM audiences WHERE name = 'Strict'").Scan(&n)
+	if n != 0 {
+		t.Errorf("%d audiences saved from refused forms", n)
 	}
 }
