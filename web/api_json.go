@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode"
@@ -36,7 +37,8 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if len(body) == 0 {
 		return fiber.NewError(fiber.StatusBadRequest, "the request body must be a JSON object")
 	}
-	if err := checkJSON(body); err != nil {
+	target := reflect.TypeOf(v)
+	if err := checkJSONAt(body, "", func(segs []string) bool { return passedOn(target, segs) }); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -70,19 +72,18 @@ const maxJSONDepth = 64
 type jsonFrame struct {
 	object    bool
 	path      string
+	segs      []string        // path as keys, "[]" for an array element
 	keys      map[string]bool // keys seen, folded as encoding/json matches fields regardless of case
 	key       string          // the key whose value comes next
 	expectKey bool
 	index     int
 }
 
-// checkJSON walks the body once before it is decoded: one object, well formed, no key twice in any object,
-// no null anywhere, not nested beyond maxJSONDepth.
-func checkJSON(body []byte) error { return checkJSONAt(body, "") }
-
-// checkJSONAt is checkJSON for a document that sits at path root of a larger input (a form's rule field),
-// so that errors name it the way the API would.
-func checkJSONAt(body []byte, root string) error {
+// checkJSONAt walks a body once before it is decoded: one object, well formed, no key twice in any object,
+// not nested beyond maxJSONDepth, and no null unless nullOK says the value at that path is passed on as raw
+// JSON to a domain package that explains its own errors (the nodes of an audience rule). root names the
+// document inside a larger input (a form's rule field), so that errors name it the way the API would.
+func checkJSONAt(body []byte, root string, nullOK func(segs []string) bool) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var stack []*jsonFrame
@@ -119,6 +120,7 @@ func checkJSONAt(body []byte, root string) error {
 			continue
 		}
 		var here string
+		var segs []string
 		switch {
 		case top == nil:
 			if d, ok := tok.(json.Delim); !ok || d != '{' {
@@ -127,8 +129,10 @@ func checkJSONAt(body []byte, root string) error {
 			here, started = root, true
 		case top.object:
 			here, top.expectKey = joinPath(top.path, top.key), true
+			segs = append(append([]string{}, top.segs...), top.key)
 		default:
 			here = top.path + "[" + strconv.Itoa(top.index) + "]"
+			segs = append(append([]string{}, top.segs...), "[]")
 			top.index++
 		}
 		switch t := tok.(type) {
@@ -136,9 +140,9 @@ func checkJSONAt(body []byte, root string) error {
 			if len(stack) >= maxJSONDepth {
 				return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("the JSON is nested more than %d levels deep", maxJSONDepth))
 			}
-			stack = append(stack, &jsonFrame{object: t == '{', expectKey: t == '{', path: here, keys: map[string]bool{}})
+			stack = append(stack, &jsonFrame{object: t == '{', expectKey: t == '{', path: here, segs: segs, keys: map[string]bool{}})
 		case nil:
-			if len(nulls) < 20 {
+			if len(nulls) < 20 && !nullOK(segs) {
 				nulls[clip(here, 128)] = "must not be null: give a value, or leave the field out"
 			}
 		}
@@ -150,6 +154,66 @@ func checkJSONAt(body []byte, root string) error {
 		return &tenancy.ValidationError{Fields: nulls}
 	}
 	return nil
+}
+
+// rawJSON is the type of a field whose content a domain package reads and checks itself.
+var rawJSON = reflect.TypeOf(json.RawMessage(nil))
+
+// passedOn reports that the value at segs lies inside a field of t kept as raw JSON (or as any): the
+// domain package that reads it names its own errors, a null included. A null that is the field itself
+// is not passed on: leaving the field out is how to say "no value".
+func passedOn(t reflect.Type, segs []string) bool {
+	for i, seg := range segs {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if i > 0 && (t == rawJSON || t.Kind() == reflect.Interface) {
+			return true
+		}
+		switch t.Kind() {
+		case reflect.Struct:
+			f, ok := jsonField(t, seg)
+			if !ok {
+				return false // an unknown field: refused as such by the decoder
+			}
+			t = f.Type
+		case reflect.Slice, reflect.Array, reflect.Map:
+			t = t.Elem()
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// jsonField finds the struct field encoding/json would fill from key (names match regardless of case).
+func jsonField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				if inner, ok := jsonField(ft, key); ok {
+					return inner, true
+				}
+			}
+			continue
+		}
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if strings.EqualFold(name, key) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // joinPath names a key inside an object the way field errors do: "rule.all[2].op".

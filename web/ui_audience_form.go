@@ -103,13 +103,14 @@ func readAudienceForm(c *fiber.Ctx, f audienceForm) audienceForm {
 	return f
 }
 
-// ruleFieldErrors holds the form's rule to the API's JSON rules (no duplicate key, no null), naming the
-// node at fault; nil when the rule passes them (the store then checks its meaning).
+// ruleFieldErrors holds the form's rule to the API's JSON rules (no duplicate key), naming the node at
+// fault; nil when the rule passes them (the store then checks its meaning).
 func ruleFieldErrors(f audienceForm) map[string]string {
 	if f.Kind == audiences.KindManual || !strings.HasPrefix(f.Rule, "{") {
 		return nil // no rule, or not an object: the store says what is wrong
 	}
-	err := checkJSONAt([]byte(f.Rule), "rule")
+	// A null inside the rule (a cleared number in the builder) is the rule checker's to explain.
+	err := checkJSONAt([]byte(f.Rule), "rule", func([]string) bool { return true })
 	var v *tenancy.ValidationError
 	var re *requestError
 	switch {
