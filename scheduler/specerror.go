@@ -14,6 +14,7 @@ type SpecError struct {
 	reason string
 }
 
+// Error names the spec with the parser's own words, for logs.
 func (e *SpecError) Error() string { return fmt.Sprintf("%s %q: %s", ErrBadSpec, e.Spec, e.detail) }
 
 // Unwrap makes every SpecError an ErrBadSpec.
