@@ -177,3 +177,19 @@ func TestAudienceFormRuleStrict(t *testing.T) {
 		t.Errorf("%d audiences saved from refused forms", n)
 	}
 }
+
+// TestWebhookErrorWithoutParserWords: a signed but malformed delivery is a 400 whose message does not
+// carry the JSON parser's words (they go to the log). Before, the answer was the parser's error text.
+func TestWebhookErrorWithoutParserWords(t *testing.T) {
+	f := newFixture(t)
+	for _, body := range []string{`{"object":"page","entry":[`, `{"object":"page","entry":[{"id":tru}]}`, `[1,2,3]`} {
+		status, resp := f.postWebhook([]byte(body), "")
+		if status != 400 {
+			t.Errorf("%s: %d %s, want 400", body, status, resp)
+		}
+		checkNoLeak(t, body, resp)
+		if strings.Contains(resp, "conversations") || strings.Contains(resp, "unexpected EOF") {
+			t.Errorf("%s: %s carries internal words", body, resp)
+		}
+	}
+}
