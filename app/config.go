@@ -33,12 +33,23 @@ type Config struct {
 	Defaults  DefaultsConfig  `toml:"defaults"`
 	Ingest    IngestConfig    `toml:"ingest"`
 	Audiences AudiencesConfig `toml:"audiences"`
+	Metrics   MetricsConfig   `toml:"metrics"`
 }
 
 // AudiencesConfig tunes audience snapshots.
 type AudiencesConfig struct {
 	// KeepSnapshots is how many snapshots of each audience survive pruning.
 	KeepSnapshots int `toml:"keep_snapshots"`
+	// MinRefreshInterval is the shortest gap allowed between two slots of a refresh_cron.
+	MinRefreshInterval Duration `toml:"min_refresh_interval"`
+}
+
+// MetricsConfig says where /metrics is served: never in the open on the main listener.
+type MetricsConfig struct {
+	// Listen is a separate address serving only /metrics (e.g. 127.0.0.1:9464); empty: none.
+	Listen string `toml:"listen"`
+	// Token, when set, is the bearer token /metrics asks for, on the main listener and on Listen.
+	Token string `toml:"token"`
 }
 
 // IngestConfig tunes webhook ingestion.
@@ -167,7 +178,7 @@ func Defaults() Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Defaults:  DefaultsConfig{Currency: "EUR", Timezone: "Europe/Paris"},
 		Ingest:    IngestConfig{NLPThreshold: 0.8, MaxBatch: 5000, UnroutedRetention: Duration{conversations.DefaultRetention}},
-		Audiences: AudiencesConfig{KeepSnapshots: 20},
+		Audiences: AudiencesConfig{KeepSnapshots: 20, MinRefreshInterval: Duration{time.Hour}},
 	}
 }
 
@@ -421,6 +432,20 @@ func (c Config) Validate() error {
 	}
 	if c.Audiences.KeepSnapshots < 1 || c.Audiences.KeepSnapshots > 1000 {
 		return bad("audiences.keep_snapshots", "must be between 1 and 1000")
+	}
+	if d := c.Audiences.MinRefreshInterval.Duration; d < time.Minute || d%time.Minute != 0 {
+		return bad("audiences.min_refresh_interval", "must be a whole number of minutes, at least 1m")
+	}
+	if c.Metrics.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			return bad("metrics.listen", "must be host:port, e.g. 127.0.0.1:9464")
+		}
+		if c.Metrics.Listen == c.HTTP.Addr {
+			return bad("metrics.listen", "must differ from http.addr: metrics are not served on the main listener without a token")
+		}
+	}
+	if t := c.Metrics.Token; t != "" && (len(t) < 16 || strings.ContainsAny(t, " \t\r\n")) {
+		return bad("metrics.token", "must be at least 16 characters, without spaces")
 	}
 	if !tenancy.ValidCurrency(c.Defaults.Currency) {
 		return bad("defaults.currency", "must be an ISO 4217 code such as EUR")

@@ -250,6 +250,12 @@ func TestConfigErrors(t *testing.T) {
 		{name: "--set without =", sets: []string{"log.level"}, key: "log.level"},
 		{name: "--set bad duration", sets: []string{"security.login_window=soon"}, key: "security.login_window"},
 		{name: "--set bad number", sets: []string{"http.body_limit=big"}, key: "http.body_limit"},
+		{name: "audiences.min_refresh_interval below a minute", sets: []string{"audiences.min_refresh_interval=30s"}, key: "audiences.min_refresh_interval"},
+		{name: "audiences.min_refresh_interval not whole minutes", sets: []string{"audiences.min_refresh_interval=90s"}, key: "audiences.min_refresh_interval"},
+		{name: "metrics.listen without port", sets: []string{"metrics.listen=localhost"}, key: "metrics.listen"},
+		{name: "metrics.listen on http.addr", file: "[http]\naddr = \"127.0.0.1:8080\"\n[metrics]\nlisten = \"127.0.0.1:8080\"\n", key: "metrics.listen"},
+		{name: "metrics.token short", env: map[string]string{"RELANCE_METRICS_TOKEN": "short"}, key: "metrics.token"},
+		{name: "metrics.token with a space", sets: []string{"metrics.token=0123456789 abcdefgh"}, key: "metrics.token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

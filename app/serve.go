@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -122,12 +124,14 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		PublicURL:       publicURL,
 		BodyLimit:       cfg.HTTP.BodyLimit,
 		DefaultCurrency: cfg.Defaults.Currency, DefaultTimezone: cfg.Defaults.Timezone,
-		DefaultPolicy: cfg.Meta.Policy,
-		Graph:         graph,
-		Ingest:        ingest,
-		AudienceKeep:  cfg.Audiences.KeepSnapshots,
-		Scheduler:     sched,
-		Syncer:        syncer,
+		DefaultPolicy:      cfg.Meta.Policy,
+		Graph:              graph,
+		Ingest:             ingest,
+		AudienceKeep:       cfg.Audiences.KeepSnapshots,
+		MinRefreshInterval: cfg.Audiences.MinRefreshInterval.Duration,
+		MetricsToken:       cfg.Metrics.Token,
+		Scheduler:          sched,
+		Syncer:             syncer,
 		Webhook: web.WebhookConfig{AppID: cfg.EffectiveAppID(), AppSecret: appSecret(cfg, r.key), VerifyToken: cfg.Meta.VerifyToken,
 			NLPThreshold: cfg.Ingest.NLPThreshold},
 	})
@@ -168,6 +172,12 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		o.Started(graph, sb)
 	}
 
+	stopMetrics, err := serveMetrics(cfg, srv, r.log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	r.log.Info("relance listening", "addr", ln.Addr().String(), "url", publicURL, "database", r.db.Dialect)
@@ -187,6 +197,30 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	}
 	stopLoops()
 	return <-served
+}
+
+// serveMetrics serves /metrics alone on metrics.listen, when set, so that Prometheus scrapes a private address
+// rather than the public listener. The returned func stops it.
+func serveMetrics(cfg Config, srv *web.Server, log *slog.Logger) (func(), error) {
+	if cfg.Metrics.Listen == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", cfg.Metrics.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("app: listen on metrics.listen %s: %w", cfg.Metrics.Listen, err)
+	}
+	hs := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	log.Info("metrics listening", "addr", ln.Addr().String(), "token", cfg.Metrics.Token != "")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(ctx)
+	}, nil
 }
 
 // purgeSessions deletes dead sessions every ten minutes.

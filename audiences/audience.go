@@ -75,6 +75,10 @@ type Options struct {
 	// NextRun validates a cron spec in a time zone and returns its next slot after a time; the scheduler
 	// provides it, so a spec the scheduler would refuse is never saved.
 	NextRun func(spec, tz string, after time.Time) (time.Time, error)
+	// CheckRefresh refuses a refresh schedule the instance does not allow, such as one firing more often than
+	// audiences.min_refresh_interval; nil: no limit beyond NextRun's. Like NextRun's, its error's Reason()
+	// is what the user sees.
+	CheckRefresh func(spec, tz string, now time.Time) error
 	// AdAccount checks that an ad account id is one of the brand's (nil: any id is refused).
 	AdAccount func(ctx context.Context, accountID string) error
 	// Now is the clock (nil: time.Now).
@@ -289,7 +293,11 @@ func (s *Store) apply(ctx context.Context, row *audienceRow, in Input, create bo
 			errs["refresh_cron"] = "scheduled refresh is not available"
 		case spec != "":
 			if _, err := s.opts.NextRun(spec, s.brand.Timezone, s.opts.Now()); err != nil {
-				errs["refresh_cron"] = strings.TrimPrefix(err.Error(), "scheduler: ")
+				errs["refresh_cron"] = scheduleReason(err)
+			} else if s.opts.CheckRefresh != nil {
+				if err := s.opts.CheckRefresh(spec, s.brand.Timezone, s.opts.Now()); err != nil {
+					errs["refresh_cron"] = scheduleReason(err)
+				}
 			}
 		}
 		row.RefreshCron = spec
@@ -355,4 +363,14 @@ func (s *Store) view(ctx context.Context, r audienceRow) (Audience, error) {
 func (s *Store) audit(ctx context.Context, tx *gorm.DB, action, id, name string) error {
 	return tenancy.RecordAudit(ctx, tx, s.tenant, tenancy.AuditEntry{BrandID: s.brand.ID, Action: action,
 		ObjectType: "audience", ObjectID: id, Summary: name})
+}
+
+// scheduleReason is what a user is told about a refused refresh schedule: the scheduler's Reason(), never
+// the cron parser's own words.
+func scheduleReason(err error) string {
+	var r interface{ Reason() string }
+	if errors.As(err, &r) {
+		return r.Reason()
+	}
+	return "is not a schedule relance can run"
 }

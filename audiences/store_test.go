@@ -59,7 +59,7 @@ func newStoreEnv(t *testing.T, n int) *storeEnv {
 	e.st = NewStore(db, tn.ID, brand, Options{Keep: 3, Now: func() time.Time { return now },
 		NextRun: func(spec, tz string, after time.Time) (time.Time, error) {
 			if spec == "bad" {
-				return time.Time{}, errors.New("scheduler: bad spec: expected 5 fields")
+				return time.Time{}, reasonErr("needs 5 fields")
 			}
 			return after.Add(time.Minute), nil
 		}})
@@ -357,3 +357,9 @@ func TestChangesAreAudited(t *testing.T) {
 		t.Errorf("audit log %v, want %v", got, want)
 	}
 }
+
+// reasonErr is a refused schedule as the scheduler reports it: with a Reason for people.
+type reasonErr string
+
+func (e reasonErr) Error() string  { return "scheduler: bad cron spec: " + string(e) }
+func (e reasonErr) Reason() string { return string(e) }

@@ -54,7 +54,7 @@ func compile(spec, tz string) (schedule, error) {
 func parse(spec string, loc *time.Location) (schedule, error) {
 	spec = strings.TrimSpace(spec)
 	bad := func(reason string) (schedule, error) {
-		return schedule{}, fmt.Errorf("%w %q: %s", ErrBadSpec, spec, reason)
+		return schedule{}, &SpecError{Spec: spec, detail: reason, reason: reason}
 	}
 	switch {
 	case spec == "":
@@ -70,7 +70,7 @@ func parse(spec string, loc *time.Location) (schedule, error) {
 	}
 	parsed, err := parser.Parse(spec)
 	if err != nil {
-		return bad(err.Error())
+		return schedule{}, &SpecError{Spec: spec, detail: err.Error(), reason: explain(spec)}
 	}
 	spc, ok := parsed.(*cron.SpecSchedule)
 	if !ok {

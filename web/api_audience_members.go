@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -49,6 +48,7 @@ func (s *Server) apiExportAudience(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
+	reqID := fmt.Sprint(c.Locals(localRequestID)) // read now: the writer runs after the handler returned
 	name := fmt.Sprintf("audience-%s.csv", id)
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
@@ -59,8 +59,9 @@ func (s *Server) apiExportAudience(c *fiber.Ctx) error {
 		cw.Flush()
 		if err != nil {
 			// The status is gone; a last line says the file is cut short rather than ending silently.
-			_, _ = w.WriteString("# export stopped: " + strings.ReplaceAll(err.Error(), "\n", " ") + "\n")
-			s.Log.Error("audience export failed", "audience", id, "err", err)
+			// The cause stays in the log: it is the database's wording, not the reader's business.
+			_, _ = w.WriteString("# export stopped before the end: internal error, request id " + reqID + "\n")
+			s.Log.Error("audience export failed", "audience", id, "err", err, "request_id", reqID)
 		}
 		_ = w.Flush()
 	})
@@ -70,7 +71,7 @@ func (s *Server) apiExportAudience(c *fiber.Ctx) error {
 // apiImportAudience answers POST /api/v1/brands/:brand/audiences/:audience/import: a CSV of PSIDs becomes
 // the manual audience's new snapshot; bad lines are listed and left out.
 func (s *Server) apiImportAudience(c *fiber.Ctx) error {
-	body := c.Body()
+	body := rawBody(c)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &tenancy.ValidationError{Fields: map[string]string{"file": "is empty: send a CSV with a psid column"}}
 	}

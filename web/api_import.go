@@ -32,7 +32,7 @@ func (s *Server) apiImport(c *fiber.Ctx) error {
 	for _, p := range pages {
 		ids[p.PageID] = true
 	}
-	res, err := s.Ingest.Import(c.UserContext(), bytes.NewReader(c.Body()), format, ids)
+	res, err := s.Ingest.Import(c.UserContext(), bytes.NewReader(rawBody(c)), format, ids)
 	if err != nil {
 		return filterError(err)
 	}

@@ -286,8 +286,13 @@ func (s *Server) openAPI() map[string]any {
 				content[mt] = map[string]any{"schema": ref(r.API.Request)}
 			}
 			op["requestBody"] = map[string]any{"required": true, "content": content}
-			responses["400"] = errResp("malformed JSON")
-			responses["422"] = errResp("invalid fields, each named in error.fields")
+			responses["400"] = errResp("malformed JSON (with its line and column), or a key given twice at any depth (named in error.fields)")
+			responses["413"] = errResp("the body is larger than the server's limit (http.body_limit), stated in the message")
+			responses["415"] = errResp("the body is compressed (any Content-Encoding): send it uncompressed")
+			if len(r.API.BodyTypes) == 0 {
+				responses["415"] = errResp("the body is not sent as application/json, or is compressed (any Content-Encoding)")
+			}
+			responses["422"] = errResp("invalid fields, each named in error.fields; null is refused: leave a field out to keep it")
 		}
 		item[strings.ToLower(r.Method)] = op
 	}

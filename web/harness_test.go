@@ -53,6 +53,8 @@ type fixture struct {
 	sb *sandbox.Sandbox
 	// deps built srv; rebuild changes them.
 	deps web.Deps
+	// logs holds what the server logged.
+	logs *syncBuffer
 }
 
 // rebuild replaces the server with one built from the fixture's dependencies as change leaves them.
@@ -84,7 +86,13 @@ const testPassword = "correct horse battery"
 
 func ptr(s string) *string { return &s }
 
-func newFixture(t testing.TB) *fixture {
+// fixtureMetricsToken is the bearer token the fixture's /metrics asks for.
+const fixtureMetricsToken = "metrics-test-token-0123456789"
+
+func newFixture(t testing.TB) *fixture { t.Helper(); return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with the server's dependencies changed by opt before the server is built.
+func newFixtureWith(t testing.TB, opt func(*web.Deps)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	v, err := tenancy.NewVault([]byte("0123456789abcdef0123456789abcdef"))
@@ -142,7 +150,8 @@ func newFixture(t testing.TB) *fixture {
 	f.spare, err = ta.CreateUser(ctx, tenancy.NewUser{Email: "spare@alpha.example", Password: testPassword, Role: tenancy.RoleAnalyst})
 	must(err)
 	reg := prometheus.NewRegistry()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.logs = &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	f.ingest = conversations.NewIngester(st.DB(), v, reg, log, 5000)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -157,11 +166,14 @@ func newFixture(t testing.TB) *fixture {
 	graph, err := meta.New(meta.Options{BaseURL: "http://sandbox.invalid", Version: "v25.0", AppSecret: sandboxSecret,
 		SendRate: -1, Retries: 1, HTTP: &http.Client{Transport: f.sb.Transport()}})
 	must(err)
-	f.deps = web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg, Scheduler: sched, Graph: graph,
+	f.deps = web.Deps{Store: st, DB: st.DB(), Log: log, Registry: reg, Scheduler: sched, Graph: graph, MetricsToken: fixtureMetricsToken,
 		Ingest: f.ingest, Webhook: web.WebhookConfig{AppID: fixtureApp, AppSecret: fixtureSecret, VerifyToken: "verify-me", NLPThreshold: 0.8}, Sessions: tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour},
 		Login:   tenancy.LoginLimits{PerEmail: 5, PerIP: 50, Window: time.Minute},
 		CSRFKey: []byte("0123456789abcdef0123456789abcdef"), BodyLimit: 1 << 20,
 		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent}
+	if opt != nil {
+		opt(&f.deps)
+	}
 	f.srv, err = web.New(f.deps)
 	must(err)
 	srv := f.srv

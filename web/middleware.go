@@ -110,6 +110,9 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 // authenticate identifies the caller from a bearer token (API) or the session cookie (UI) and puts the actor
 // in the request context for the audit log. A bad token is a 401 at once; a stale cookie is dropped.
 func (s *Server) authenticate(c *fiber.Ctx) error {
+	if isMetricsPath(c.Path()) {
+		return c.Next() // the metrics token is not an API token: metricsPage checks it
+	}
 	ctx := c.UserContext()
 	actor := tenancy.Actor{Label: "anonymous", IP: s.clientIP(c), RequestID: fmt.Sprint(c.Locals(localRequestID))}
 	var p *principal

@@ -59,6 +59,12 @@ type Deps struct {
 	Graph *meta.Client
 	// AudienceKeep is how many snapshots of each audience retention keeps (audiences.keep_snapshots).
 	AudienceKeep int
+	// MinRefreshInterval is the shortest gap allowed between two slots of an audience's refresh_cron
+	// (audiences.min_refresh_interval); zero means the default, one hour.
+	MinRefreshInterval time.Duration
+	// MetricsToken, when set, is the bearer token /metrics asks for (metrics.token); unset, /metrics on this
+	// listener answers 404 and metrics are only served on metrics.listen, if that is set.
+	MetricsToken string
 	// Scheduler runs audience refreshes; the server reloads it when a refresh schedule changes and shows
 	// its run history. nil: schedules are saved and run by another instance.
 	Scheduler *scheduler.Scheduler
@@ -104,7 +110,7 @@ func New(d Deps) (*Server, error) {
 		ErrorHandler:          s.handleError,
 		ProxyHeader:           "",
 	})
-	s.app.Use(s.requestID, s.observe, s.recoverPanics, s.securityHeaders, s.authenticate)
+	s.app.Use(s.requestID, s.observe, s.recoverPanics, s.securityHeaders, s.refuseEncodedBodies, s.authenticate)
 	s.app.Hooks().OnRoute(s.refuseUnruledRoute)
 	s.routes = s.routeTable()
 	s.rules = make(map[string]Rule, len(s.routes))

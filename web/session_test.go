@@ -140,7 +140,7 @@ func TestProbesAndMetrics(t *testing.T) {
 		}
 	}
 	f.do(caller{token: f.tokens[admin]}, "GET", "/api/v1/brands/"+f.a1.ID, "")
-	status, body := f.do(caller{}, "GET", "/metrics", "")
+	status, body := f.scrape(fixtureMetricsToken)
 	if status != 200 || !strings.Contains(body, `relance_http_requests_total{method="GET",route="/api/v1/brands/:brand",status="200"}`) {
 		t.Errorf("metrics: %d %s", status, trim(body))
 	}

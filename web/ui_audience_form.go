@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,6 +42,9 @@ func (s *Server) createAudience(c *fiber.Ctx) error {
 	if f.Kind == "" {
 		f.Kind = audiences.KindRule
 	}
+	if fe := ruleFieldErrors(f); fe != nil {
+		return s.renderAudienceForm(c.Status(fiber.StatusUnprocessableEntity), &f, fe)
+	}
 	in := f.input()
 	in.Kind = &f.Kind
 	a, err := s.audienceStore(c).Create(c.UserContext(), in)
@@ -77,6 +81,9 @@ func (s *Server) updateAudience(c *fiber.Ctx) error {
 		return err
 	}
 	f := readAudienceForm(c, audienceForm{Brand: brandOf(c), ID: a.ID, Kind: a.Kind})
+	if fe := ruleFieldErrors(f); fe != nil {
+		return s.renderAudienceForm(c.Status(fiber.StatusUnprocessableEntity), &f, fe)
+	}
 	a, err = st.Update(c.UserContext(), a.ID, f.input())
 	if v, ok := asValidation(err); ok {
 		return s.renderAudienceForm(c.Status(fiber.StatusUnprocessableEntity), &f, v.Fields)
@@ -94,6 +101,28 @@ func readAudienceForm(c *fiber.Ctx, f audienceForm) audienceForm {
 	f.Name, f.Rule = c.FormValue("name"), strings.TrimSpace(c.FormValue("rule"))
 	f.RefreshCron, f.AdAccountID = c.FormValue("refresh_cron"), c.FormValue("ad_account_id")
 	return f
+}
+
+// ruleFieldErrors holds the form's rule to the API's JSON rules (no duplicate key), naming the node at
+// fault; nil when the rule passes them (the store then checks its meaning).
+func ruleFieldErrors(f audienceForm) map[string]string {
+	if f.Kind == audiences.KindManual || !strings.HasPrefix(f.Rule, "{") {
+		return nil // no rule, or not an object: the store says what is wrong
+	}
+	// A null inside the rule (a cleared number in the builder) is the rule checker's to explain.
+	err := checkJSONAt([]byte(f.Rule), "rule", func([]string) bool { return true })
+	var v *tenancy.ValidationError
+	var re *requestError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &v):
+		return v.Fields
+	case errors.As(err, &re) && re.Fields != nil:
+		return re.Fields
+	}
+	_, msg, _ := classify(err)
+	return map[string]string{"rule": msg}
 }
 
 // input is the store's input for the form; a manual audience has neither rule nor refresh schedule.

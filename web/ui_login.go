@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,12 +18,46 @@ type loginView struct {
 	Error string
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login redirects on this site: anything but a plain local path is "/". Browsers drop
+// tabs and newlines inside URLs and read "\\" as "/", and a percent-encoded slash becomes one once something
+// decodes it, so "/\t/evil.example", "/\\evil" or "/%2F%2Fevil" would all leave the site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
+	for i := 0; i < len(next); i++ {
+		if b := next[i]; b <= ' ' || b >= 0x7f {
+			return "/" // relance's own URLs come escaped
+		}
 	}
-	return next
+	// Each decoding must stay local too: a proxy or a later redirect may decode once more.
+	for s := next; ; {
+		if !localPath(s) {
+			return "/"
+		}
+		d, err := url.PathUnescape(s)
+		if err != nil {
+			return "/"
+		}
+		if d == s {
+			return next
+		}
+		s = d
+	}
+}
+
+// localPath reports a URL whose path starts with exactly one "/" and holds no control character or "\\", so
+// that no browser can read a scheme or a host into it.
+func localPath(s string) bool {
+	path, _, _ := strings.Cut(s, "?")
+	path, _, _ = strings.Cut(path, "#")
+	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") {
+		return false
+	}
+	for i := 0; i < len(path); i++ {
+		if b := path[i]; b < ' ' || b == 0x7f || b == '\\' {
+			return false
+		}
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil
 }
 
 // loginPage shows the login form (GET /login).

@@ -42,7 +42,9 @@ func (s *Server) webhookReceive(c *fiber.Ctx) error {
 // committed. Meta retries anything else, and the retry is deduplicated. An agency's own app (tenantID set)
 // may only deliver for that agency's Pages: it could otherwise write into another agency's conversations.
 func (s *Server) receive(c *fiber.Ctx, appID, secret, tenantID string) error {
-	body := bytes.Clone(c.Body()) // the ingester outlives fasthttp's buffer if the request is cancelled
+	// The raw bytes, never inflated: the signature covers exactly what Meta sent. A clone, because the
+	// ingester outlives fasthttp's buffer if the request is cancelled.
+	body := bytes.Clone(rawBody(c))
 	if !conversations.VerifySignature(body, c.Get("X-Hub-Signature-256"), c.Get("X-Hub-Signature"), secret) {
 		s.Ingest.Reject("signature")
 		return fiber.NewError(fiber.StatusForbidden, "missing or wrong X-Hub-Signature-256")
@@ -54,7 +56,9 @@ func (s *Server) receive(c *fiber.Ctx, appID, secret, tenantID string) error {
 	entries, err := conversations.Parse(body, o)
 	if err != nil {
 		s.Ingest.Reject("malformed")
-		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+		s.Log.Info("webhook body refused", "err", err, "request_id", c.Locals(localRequestID))
+		// The parser's words stay in the log: the answer says what is wrong, not how Go noticed it.
+		return fiber.NewError(fiber.StatusBadRequest, "malformed webhook body: not a JSON delivery of Messenger events")
 	}
 	// Meta gives up after 20 s; answering 503 before that lets it retry sooner.
 	ctx, cancel := context.WithTimeout(c.UserContext(), 15*time.Second)
