@@ -242,13 +242,13 @@ var demoAudiences = []struct{ name, rule, cron string }{
 	{"Price askers, last 30 days", `{"all":[{"field":"last_inbound_at","op":"within_days","value":30},
 		{"field":"entity","op":"mentioned","value":"amount_of_money"},{"field":"talked_to_human","op":"is","value":false}]}`, "0 7 * * *"},
 	{"Spring campaign, no free window", `{"all":[{"any":[{"field":"ad_id","op":"in","value":["23850000000000001","23850000000000002"]},
-		{"field":"ref","op":"prefix","value":"camp=spring"}]},{"not":{"field":"reachability","op":"eq","value":"free"}}]}`, "*/15 * * * *"},
+		{"field":"ref","op":"prefix","value":"camp=spring"}]},{"not":{"field":"reachability","op":"eq","value":"free"}}]}`, "0 * * * *"},
 	{"Engaged, gone quiet", `{"all":[{"field":"inbound_count","op":"gte","value":3},
 		{"field":"last_inbound_at","op":"older_than_days","value":14},{"not":{"field":"entity","op":"mentioned","value":"bye"}}]}`, ""},
 }
 
-// seedDemoAudiences creates and builds the demo audiences of each brand. The one refreshed every quarter
-// hour has the brand's ad account, so the scheduler's next refresh also syncs it to the sandbox.
+// seedDemoAudiences creates and builds the demo audiences of each brand. The one refreshed every hour (the
+// shortest interval audiences.min_refresh_interval allows by default) has the brand's ad account, so the scheduler's next refresh also syncs it to the sandbox.
 func seedDemoAudiences(ctx context.Context, r *runtime, tenantID string, brandIDs []string) error {
 	ts := r.store.Tenant(tenantID)
 	for _, id := range brandIDs {
@@ -263,7 +263,7 @@ func seedDemoAudiences(ctx context.Context, r *runtime, tenantID string, brandID
 		st := r.audienceStore(tenantID, b)
 		for _, d := range demoAudiences {
 			in := audiences.Input{Name: &d.name, Rule: []byte(d.rule), RefreshCron: &d.cron}
-			if d.cron == "*/15 * * * *" && len(accts) > 0 {
+			if d.cron == "0 * * * *" && len(accts) > 0 {
 				in.AdAccountID = &accts[0].AccountID
 			}
 			a, err := st.Create(ctx, in)
