@@ -52,6 +52,8 @@ type HTTPConfig struct {
 	PublicURL       string   `toml:"public_url"`
 	BodyLimit       int      `toml:"body_limit"`
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// PprofAddr, when set, serves Go's profiler (/debug/pprof/) on its own listener; off by default.
+	PprofAddr string `toml:"pprof_addr"`
 }
 
 // DatabaseConfig names the store.
@@ -300,6 +302,11 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.ShutdownTimeout.Duration <= 0 {
 		return bad("http.shutdown_timeout", "must be positive")
+	}
+	if c.HTTP.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(c.HTTP.PprofAddr); err != nil {
+			return bad("http.pprof_addr", "must be empty (off) or host:port, e.g. 127.0.0.1:6060")
+		}
 	}
 	switch {
 	case strings.HasPrefix(c.Database.URL, "sqlite://") && len(c.Database.URL) > len("sqlite://"):
