@@ -12,7 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
+	_ "github.com/ncruces/go-sqlite3/embed" // the SQLite build the driver runs (pure Go, no cgo)
+	"github.com/ncruces/go-sqlite3/gormlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -99,7 +100,7 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)" +
 		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	w, err := gorm.Open(sqlite.Open(dsn+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint)), cfg())
+	w, err := gorm.Open(gormlite.Open(dsn+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint)), cfg())
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite writer: %w", err)
 	}
@@ -107,7 +108,7 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
-	r, err := gorm.Open(sqlite.Open(dsn+"&_pragma=query_only(ON)"), cfg())
+	r, err := gorm.Open(gormlite.Open(dsn+"&_pragma=query_only(ON)"), cfg())
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite readers: %w", err)
 	}
@@ -118,7 +119,7 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	}
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
-	c, err := gorm.Open(sqlite.Open(dsn), cfg())
+	c, err := gorm.Open(gormlite.Open(dsn), cfg())
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite checkpointer: %w", err)
 	}
