@@ -141,7 +141,8 @@ func runOn(ctx context.Context, s settings, kind, bin, tmp string) ([][4]string,
 	}
 	addr, pprofAddr := freeAddr(), freeAddr()
 	args := []string{"serve", "--set", "http.addr=" + addr, "--set", "database.url=" + url, "--set", "security.secret_key=" + key,
-		"--set", "meta.app_secret=" + secret, "--set", "log.level=warn", "--set", "scheduler.enabled=false",
+		// The default log level: each delivery is logged, as in production.
+		"--set", "meta.app_secret=" + secret, "--set", "scheduler.enabled=false",
 		// A fixed sandbox clock: its simulated people would otherwise post to the webhook during the run.
 		"--set", "meta.sandbox_start=2026-01-01T00:00:00Z", "--set", "http.pprof_addr=" + pprofAddr}
 	for _, kv := range s.sets {
