@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/ncruces/go-sqlite3/embed" // the SQLite build the driver runs (pure Go, no cgo)
 	"github.com/ncruces/go-sqlite3/gormlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
