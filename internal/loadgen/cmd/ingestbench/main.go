@@ -184,8 +184,9 @@ func runOn(ctx context.Context, s settings, kind, bin, tmp string) ([][4]string,
 		}
 		var prof chan error
 		var cpu0 time.Duration
+		var wrote0 int64
 		w.opts.Started = func() {
-			cpu0 = cpuTime(srv.Process.Pid)
+			cpu0, wrote0 = cpuTime(srv.Process.Pid), written(srv.Process.Pid)
 			if s.profile != "" {
 				prof = profile(ctx, pprofAddr, filepath.Join(s.profile, kind+"-"+w.name+".pprof"))
 			}
@@ -194,15 +195,17 @@ func runOn(ctx context.Context, s settings, kind, bin, tmp string) ([][4]string,
 		if err != nil {
 			return nil, err
 		}
-		cpu := cpuTime(srv.Process.Pid) - cpu0
+		cpu, wrote := cpuTime(srv.Process.Pid)-cpu0, written(srv.Process.Pid)-wrote0
 		if prof != nil {
 			if err := <-prof; err != nil {
 				fmt.Fprintln(os.Stderr, "profile:", err)
 			}
 		}
 		// CPU per event is what a busy machine changes least: compare it, not the rates, between noisy runs.
-		fmt.Fprintf(os.Stderr, "%s %s: %s; server CPU %v = %.1f µs/event, %.1f µs/delivery\n", label, w.name, r,
-			cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(r.Events), float64(cpu.Microseconds())/float64(r.Deliveries))
+		// Bytes written (write syscalls: SQLite's log and checkpoints, logs) tell the write amplification.
+		fmt.Fprintf(os.Stderr, "%s %s: %s; server CPU %v = %.1f µs/event, %.1f µs/delivery; wrote %.1f KB/event\n", label, w.name, r,
+			cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(r.Events), float64(cpu.Microseconds())/float64(r.Deliveries),
+			float64(wrote)/1024/float64(r.Events))
 		if r.Failed > 0 {
 			tail, _ := os.ReadFile(logPath)
 			return nil, fmt.Errorf("%s: %d deliveries failed; server log:\n%s", w.name, r.Failed, lastLines(string(tail), 20))
@@ -342,6 +345,22 @@ func cpuTime(pid int) time.Duration {
 		ticks += v
 	}
 	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// written is the bytes the process passed to write syscalls so far (wchar of /proc/PID/io; 0 elsewhere).
+func written(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "wchar: "); ok {
+			var n int64
+			fmt.Sscan(v, &n)
+			return n
+		}
+	}
+	return 0
 }
 
 func freeAddr() string {
