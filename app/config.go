@@ -67,6 +67,8 @@ type HTTPConfig struct {
 	PublicURL       string   `toml:"public_url"`
 	BodyLimit       int      `toml:"body_limit"`
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// PprofAddr, when set, serves Go's profiler (/debug/pprof/) on its own listener; off by default.
+	PprofAddr string `toml:"pprof_addr"`
 	// TrustedProxies are the proxies (addresses or CIDR ranges) whose ProxyHeader names the client.
 	TrustedProxies []string `toml:"trusted_proxies"`
 	// ProxyHeader is X-Forwarded-For or X-Real-IP.
@@ -352,6 +354,11 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.ProxyHeader != "X-Forwarded-For" && c.HTTP.ProxyHeader != "X-Real-IP" {
 		return bad("http.proxy_header", "must be X-Forwarded-For or X-Real-IP")
+	}
+	if c.HTTP.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(c.HTTP.PprofAddr); err != nil {
+			return bad("http.pprof_addr", "must be empty (off) or host:port, e.g. 127.0.0.1:6060")
+		}
 	}
 	switch {
 	case strings.HasPrefix(c.Database.URL, "sqlite://") && len(c.Database.URL) > len("sqlite://"):

@@ -141,6 +141,14 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	}
 	loops, stopLoops := context.WithCancel(context.Background())
 	defer stopLoops()
+	if cfg.HTTP.PprofAddr != "" {
+		addr, err := servePprof(loops, cfg.HTTP.PprofAddr, r.log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		r.log.Info("profiler listening", "addr", addr.String())
+	}
 	go r.store.Authz().Watch(loops, cfg.Security.PolicyReload.Duration, r.log)
 	go purgeSessions(loops, r)
 	go r.db.OptimizeEvery(loops, 24*time.Hour, r.migrated > 0 || r.db.StatsMissing(ctx), r.log)

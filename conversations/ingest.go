@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -64,6 +66,7 @@ type Ingester struct {
 	dialect  sqlDialect
 	queue    chan *submission
 	maxBatch int
+	writers  int
 	log      *slog.Logger
 	m        *ingestMetrics
 	stopped  chan struct{}
@@ -86,9 +89,20 @@ type submitResult struct {
 // NewIngester prepares an ingester writing up to maxBatch events per transaction; Run must be running for
 // Submit to return.
 func NewIngester(db *database.DB, vault *tenancy.Vault, reg prometheus.Registerer, log *slog.Logger, maxBatch int) *Ingester {
+	writers := 1
+	if db.Dialect == database.Postgres {
+		writers = postgresWriters
+	}
 	return &Ingester{db: db, vault: vault, routes: newPageRoutes(db), dialect: dialectOf(db),
-		queue: make(chan *submission, 4096), maxBatch: maxBatch, log: log, m: newIngestMetrics(reg), stopped: make(chan struct{})}
+		queue: make(chan *submission, 4096), maxBatch: maxBatch, writers: writers, log: log, m: newIngestMetrics(reg),
+		stopped: make(chan struct{})}
 }
+
+// postgresWriters is how many group commits run at once on PostgreSQL. One at a time, the batch waits for
+// every round trip and the commit's WAL flush while the server's other cores idle; several overlap them.
+// They cannot deadlock: each writes its tables in the same order, and each table's rows in key order.
+// SQLite has one writer connection, so one writer.
+const postgresWriters = 4
 
 // Submit queues the entries and waits until they are committed (or ctx ends, in which case the events may
 // still be written: Meta's retry is then deduplicated).
@@ -118,6 +132,19 @@ func (in *Ingester) SubmitFor(ctx context.Context, tenantID string, entries []En
 // Run writes batches until ctx ends, then drains what is already queued.
 func (in *Ingester) Run(ctx context.Context) {
 	defer close(in.stopped)
+	var wg sync.WaitGroup
+	for range in.writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in.loop(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+// loop is one writer: it takes what is waiting, writes it in one transaction, and starts again.
+func (in *Ingester) loop(ctx context.Context) {
 	for {
 		var first *submission
 		select {
@@ -186,6 +213,10 @@ func (in *Ingester) writeBatch(batch []*submission) {
 func (in *Ingester) isolate(batch []*submission) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	results, err := in.write(ctx, batch)
+	// A deadlock or serialization failure between concurrent writers is nobody's bad row: write it again.
+	for try := 0; try < 3 && lockConflict(err); try++ {
+		results, err = in.write(ctx, batch)
+	}
 	cancel()
 	if err == nil {
 		for i, s := range batch {
@@ -326,6 +357,10 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 	if err := in.ourEchoes(ctx, otherApps); err != nil {
 		return nil, err
 	}
+	// Key order is a lock order: concurrent writers (PostgreSQL) inserting the same retried delivery wait for
+	// each other instead of deadlocking.
+	sort.Slice(msgs, func(i, j int) bool { return lessRouted(msgs[i], msgs[j], msgs[i].MID, msgs[j].MID) })
+	sort.Slice(evs, func(i, j int) bool { return lessRouted(evs[i], evs[j], evs[i].key, evs[j].key) })
 	err = in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		freshMsgs, err := insertMessages(tx, in.dialect, dedupe(msgs, func(r *routed) string { return r.MID }))
 		if err != nil {
@@ -368,6 +403,8 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 			}
 			d.fold(&o.r.Event, in.vault)
 		}
+		// Contacts too are locked in key order, so that concurrent writers never wait on each other in a cycle.
+		sort.Slice(order, func(i, j int) bool { return order[i].key.less(order[j].key) })
 		if err := upsertContacts(tx, in.dialect, order); err != nil {
 			return err
 		}
@@ -408,6 +445,17 @@ func (in *Ingester) ourEchoes(ctx context.Context, echoes []*routed) error {
 		}
 	}
 	return nil
+}
+
+// lessRouted orders rows by brand, Page and key (the unique index's order).
+func lessRouted(a, b *routed, ka, kb string) bool {
+	if a.BrandID != b.BrandID {
+		return a.BrandID < b.BrandID
+	}
+	if a.PageID != b.PageID {
+		return a.PageID < b.PageID
+	}
+	return ka < kb
 }
 
 // dedupe drops repeats of a key within one batch (the same retry twice in a burst).

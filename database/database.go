@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
+	"github.com/ncruces/go-sqlite3/gormlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -38,6 +38,8 @@ type DB struct {
 	Dialect string
 	// Path is the SQLite file (empty on PostgreSQL).
 	Path string
+	// ckpt checkpoints SQLite's write-ahead log off the writer (nil on PostgreSQL).
+	ckpt *checkpointer
 }
 
 // Options tune Open.
@@ -97,7 +99,7 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)" +
 		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	w, err := gorm.Open(sqlite.Open(dsn+"&_txlock=immediate"), cfg())
+	w, err := gorm.Open(gormlite.Open(dsn+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint)), cfg())
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite writer: %w", err)
 	}
@@ -105,7 +107,7 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
-	r, err := gorm.Open(sqlite.Open(dsn+"&_pragma=query_only(ON)"), cfg())
+	r, err := gorm.Open(gormlite.Open(dsn+"&_pragma=query_only(ON)"), cfg())
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite readers: %w", err)
 	}
@@ -116,7 +118,14 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	}
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
-	return &DB{W: w, R: r, Dialect: SQLite, Path: path}, nil
+	c, err := gorm.Open(gormlite.Open(dsn), cfg())
+	if err != nil {
+		return nil, fmt.Errorf("database: open sqlite checkpointer: %w", err)
+	}
+	cdb, _ := c.DB()
+	cdb.SetMaxOpenConns(1)
+	cdb.SetMaxIdleConns(1)
+	return &DB{W: w, R: r, Dialect: SQLite, Path: path, ckpt: startCheckpointer(cdb)}, nil
 }
 
 // SQL returns the writer's database/sql handle (migrations and raw statements use it).
@@ -136,6 +145,9 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes both pools.
 func (db *DB) Close() error {
 	var errs []error
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.close())
+	}
 	if s, err := db.R.DB(); err == nil && db.R != db.W {
 		errs = append(errs, s.Close())
 	}

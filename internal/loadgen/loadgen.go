@@ -1,17 +1,17 @@
 // Package loadgen posts signed, realistic webhook deliveries to a running relance over HTTP and measures
-// throughput and acknowledgement latency. The benchmarks and `relance loadgen` use it.
+// throughput and acknowledgement latency. The benchmarks and the ingestbench command use it.
 package loadgen
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http"
-	"sort"
-	"strings"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"relance/conversations"
 )
@@ -24,63 +24,48 @@ type Options struct {
 	Secret string
 	// Pages are the Page ids the deliveries are for (connected to a brand of the target).
 	Pages []string
-	// Events is how many events to send in all; Batch how many per delivery.
-	Events, Batch int
+	// Events is how many events to send in all.
+	Events int
+	// Batch is the events per delivery; when MaxBatch > Batch each delivery draws its size uniformly in
+	// [Batch, MaxBatch] (Meta batches what it has, so sizes vary).
+	Batch, MaxBatch int
+	// Senders is how many distinct people (PSIDs) write; 0 means 200,000.
+	Senders int
 	// Concurrency is how many deliveries are in flight at once.
 	Concurrency int
-	// Rate caps events per second (0: as fast as the target answers).
+	// Rate caps events per second (0: as fast as the target answers). Pacing is open-loop: a slow answer
+	// does not delay the next departure, so latency under a fixed offered load is measured honestly.
 	Rate int
-	// Seed varies the message ids, so that runs do not deduplicate each other.
+	// Seed varies the message ids and texts, so that runs do not deduplicate each other.
 	Seed string
+	// Started, if set, is called once the bodies are built, just before the first delivery leaves
+	// (profilers start there).
+	Started func()
 }
 
 // Report is what a run measured.
 type Report struct {
-	Events     int
-	Failed     int
-	Elapsed    time.Duration
-	EventsPerS float64
-	P50, P99   time.Duration
-	Deliveries int
+	Events, Deliveries, Failed int
+	Elapsed                    time.Duration
+	EventsPerS, DeliveriesPerS float64
+	P50, P95, P99, Max         time.Duration
 }
 
-// String is the one-line summary `relance loadgen` prints.
+// String is the one-line summary of a run.
 func (r Report) String() string {
-	return fmt.Sprintf("%d events in %d deliveries (%d failed) in %v: %.0f events/s, ack p50 %v, p99 %v",
-		r.Events, r.Deliveries, r.Failed, r.Elapsed.Round(time.Millisecond), r.EventsPerS, r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond))
+	return fmt.Sprintf("%d events in %d deliveries (%d failed) in %v: %.0f events/s, %.0f deliveries/s, ack p50 %v, p95 %v, p99 %v",
+		r.Events, r.Deliveries, r.Failed, r.Elapsed.Round(time.Millisecond), r.EventsPerS, r.DeliveriesPerS,
+		ms(r.P50), ms(r.P95), ms(r.P99))
 }
 
-var texts = []string{
-	"Hi! How much is the spring menu?", "Bonjour, vous livrez à Lyon demain ?", "My number is +1 415 555 0199",
-	"Écrivez-moi à client@example.com", "Is the 49.90 EUR offer still valid tomorrow at 10am?", "Merci beaucoup !",
-	"Can I book a table for 4 on Friday at 8pm?", "ok", "J'ai payé 35,50 € mais pas de facture",
-}
+func ms(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
 
-// Body builds one delivery of n events (messages, with a referral and an echo now and then).
-func Body(page string, seed string, k, n int) []byte {
-	var b strings.Builder
-	b.WriteString(`{"object":"page","entry":[{"id":"` + page + `","time":` + fmt.Sprint(time.Now().UnixMilli()) + `,"messaging":[`)
-	now := time.Now().UnixMilli()
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		psid := fmt.Sprintf("76%012d", (k*n+i)%200000)
-		mid := fmt.Sprintf("m_load_%s_%d_%d", seed, k, i)
-		switch i % 10 {
-		case 7:
-			fmt.Fprintf(&b, `{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":%d,"message":{"mid":"%s","is_echo":true,"app_id":"263902037430900","text":"Hi, this is Camille: yes!"}}`,
-				page, psid, now, mid)
-		case 3:
-			fmt.Fprintf(&b, `{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":%d,"message":{"mid":"%s","text":%q},"referral":{"source":"ADS","type":"OPEN_THREAD","ad_id":"23850000000000001","ref":"camp=load-var=a"}}`,
-				psid, page, now, mid, texts[(k+i)%len(texts)])
-		default:
-			fmt.Fprintf(&b, `{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":%d,"message":{"mid":"%s","text":%q}}`,
-				psid, page, now, mid, texts[(k+i)%len(texts)])
-		}
-	}
-	b.WriteString(`]}]}`)
-	return []byte(b.String())
+// delivery is one prepared request: built and signed before the clock starts, so that the generator's own
+// work does not count against the target.
+type delivery struct {
+	body   []byte
+	sig    string
+	events int
 }
 
 // Run sends the deliveries and measures each acknowledgement.
@@ -88,17 +73,22 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.Batch <= 0 || o.Concurrency <= 0 || o.Events <= 0 || len(o.Pages) == 0 {
 		return Report{}, fmt.Errorf("loadgen: events, batch, concurrency and pages must be set")
 	}
-	deliveries := (o.Events + o.Batch - 1) / o.Batch
-	bodies := make([][]byte, deliveries)
-	for k := range bodies {
-		bodies[k] = Body(o.Pages[k%len(o.Pages)], o.Seed, k, o.Batch)
-	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}}
-	lat := make([]time.Duration, deliveries)
-	var next, failed atomic.Int64
-	var interval time.Duration
+	ds := prepare(o)
+	client := &fasthttp.Client{MaxConnsPerHost: o.Concurrency * 2, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	lat := make([]time.Duration, len(ds))
+	var next, failed, failedEvents atomic.Int64
+	// departure[k] is when delivery k leaves in paced mode: after the events before it, at Rate.
+	var departure []time.Duration
 	if o.Rate > 0 {
-		interval = time.Duration(float64(time.Second) * float64(o.Batch) / float64(o.Rate))
+		departure = make([]time.Duration, len(ds))
+		sent := 0
+		for k, d := range ds {
+			departure[k] = time.Duration(float64(time.Second) * float64(sent) / float64(o.Rate))
+			sent += d.events
+		}
+	}
+	if o.Started != nil {
+		o.Started()
 	}
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -106,37 +96,101 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
 			for ctx.Err() == nil {
 				k := int(next.Add(1)) - 1
-				if k >= deliveries {
+				if k >= len(ds) {
 					return
 				}
-				if interval > 0 { // open-loop pacing: delivery k leaves at start + k·interval
-					if d := time.Until(start.Add(time.Duration(k) * interval)); d > 0 {
+				t0 := time.Now()
+				if departure != nil {
+					at := start.Add(departure[k])
+					if d := time.Until(at); d > 0 {
 						time.Sleep(d)
 					}
+					t0 = at // latency counts from the scheduled departure: queueing in the generator is the target's lag
 				}
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, o.URL, bytes.NewReader(bodies[k]))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-Hub-Signature-256", conversations.Sign(bodies[k], o.Secret))
-				t0 := time.Now()
-				resp, err := client.Do(req)
+				req.Reset()
+				req.SetRequestURI(o.URL)
+				req.Header.SetMethod(fasthttp.MethodPost)
+				req.Header.SetContentType("application/json")
+				req.Header.Set("X-Hub-Signature-256", ds[k].sig)
+				req.SetBodyRaw(ds[k].body)
+				err := client.Do(req, resp)
 				lat[k] = time.Since(t0)
-				if err != nil || resp.StatusCode != http.StatusOK {
+				if err != nil || resp.StatusCode() != fasthttp.StatusOK {
 					failed.Add(1)
-				}
-				if resp != nil {
-					resp.Body.Close()
+					failedEvents.Add(int64(ds[k].events))
 				}
 			}
 		}()
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	sorted := append([]time.Duration(nil), lat...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	r := Report{Events: deliveries * o.Batch, Deliveries: deliveries, Failed: int(failed.Load()), Elapsed: elapsed,
-		P50: sorted[len(sorted)/2], P99: sorted[len(sorted)*99/100]}
-	r.EventsPerS = float64(r.Events-r.Failed*o.Batch) / elapsed.Seconds()
+	n := min(int(next.Load()), len(ds))
+	if n == 0 {
+		return Report{}, fmt.Errorf("loadgen: nothing sent: %w", ctx.Err())
+	}
+	events := 0
+	for _, d := range ds[:n] {
+		events += d.events
+	}
+	sorted := slices.Clone(lat[:n])
+	slices.Sort(sorted)
+	pct := func(p int) time.Duration { return sorted[min(len(sorted)-1, len(sorted)*p/100)] }
+	r := Report{Events: events, Deliveries: n, Failed: int(failed.Load()), Elapsed: elapsed,
+		P50: pct(50), P95: pct(95), P99: pct(99), Max: sorted[len(sorted)-1]}
+	r.EventsPerS = float64(events-int(failedEvents.Load())) / elapsed.Seconds()
+	r.DeliveriesPerS = float64(n-r.Failed) / elapsed.Seconds()
 	return r, nil
+}
+
+// prepare builds and signs every delivery of the run.
+func prepare(o Options) []delivery {
+	senders := o.Senders
+	if senders <= 0 {
+		senders = 200_000
+	}
+	g := newGen(o.Seed, senders)
+	var ds []delivery
+	for k, left := 0, o.Events; left > 0; k++ {
+		n := o.Batch
+		if o.MaxBatch > o.Batch {
+			n += g.r.IntN(o.MaxBatch - o.Batch + 1)
+		}
+		n = min(n, left)
+		body := g.body(o.Pages[k%len(o.Pages)], k, n)
+		ds = append(ds, delivery{body: body, sig: conversations.Sign(body, o.Secret), events: n})
+		left -= n
+	}
+	return ds
+}
+
+// Body builds one delivery of n events with the default mix (the in-process benchmarks use it).
+func Body(page string, seed string, k, n int) []byte {
+	return newGen(seed+fmt.Sprint(k), 200_000).body(page, k, n)
+}
+
+// seedOf turns a seed string into the generator's state, so that a seed always gives the same load.
+func seedOf(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 1099511628211
+	}
+	return h
+}
+
+// gen draws deliveries: who writes, what they write, and which kind of event it is.
+type gen struct {
+	r       *rand.Rand
+	seed    string
+	senders int
+	buf     []byte
+}
+
+func newGen(seed string, senders int) *gen {
+	h := seedOf(seed)
+	return &gen{r: rand.New(rand.NewPCG(h, h^0x9e3779b97f4a7c15)), seed: seed, senders: senders}
 }
