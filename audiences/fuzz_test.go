@@ -60,7 +60,7 @@ var sqlLiterals = map[string]bool{`'|'`: true, `''`: true, `'in'`: true, `'postb
 
 // sqlKeywords are the words of SQL the compiler and the reachability conditions use.
 var sqlKeywords = strings.Fields(`select from where and or not in is null like escape case when then else end order by
-	desc asc limit exists lower trim substr x m s true false`)
+	desc asc limit exists lower trim substr union all x m s true false`)
 
 // sqlWords is every word a compiled condition may contain: SQL keywords, the tables the compiler reads and
 // their columns (asked from the database, so a new column needs no change here).
