@@ -37,23 +37,6 @@ type Breakdown struct {
 	Unreachable int64 `json:"unreachable"`
 }
 
-func (b *Breakdown) add(class string, n int64) {
-	switch class {
-	case policy.Free:
-		b.Free += n
-	case policy.FollowUp:
-		b.FollowUp += n
-	case policy.HumanAgent:
-		b.HumanAgent += n
-	case policy.Paid:
-		b.Paid += n
-	case policy.AdsOnly:
-		b.AdsOnly += n
-	case policy.Unreachable:
-		b.Unreachable += n
-	}
-}
-
 // Preview evaluates a rule (the JSON of DESIGN §5) without saving anything. An invalid rule is a
 // *tenancy.ValidationError whose keys are paths under "rule".
 func (s *Store) Preview(ctx context.Context, raw []byte) (Preview, error) {
