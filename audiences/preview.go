@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"relance/conversations"
+	"relance/database"
 	"relance/policy"
 )
 
@@ -36,23 +37,6 @@ type Breakdown struct {
 	Unreachable int64 `json:"unreachable"`
 }
 
-func (b *Breakdown) add(class string, n int64) {
-	switch class {
-	case policy.Free:
-		b.Free += n
-	case policy.FollowUp:
-		b.FollowUp += n
-	case policy.HumanAgent:
-		b.HumanAgent += n
-	case policy.Paid:
-		b.Paid += n
-	case policy.AdsOnly:
-		b.AdsOnly += n
-	case policy.Unreachable:
-		b.Unreachable += n
-	}
-}
-
 // Preview evaluates a rule (the JSON of DESIGN §5) without saving anything. An invalid rule is a
 // *tenancy.ValidationError whose keys are paths under "rule".
 func (s *Store) Preview(ctx context.Context, raw []byte) (Preview, error) {
@@ -67,36 +51,25 @@ func (s *Store) Preview(ctx context.Context, raw []byte) (Preview, error) {
 		return Preview{}, err
 	}
 	p := Preview{At: now}
-	classes, args, err := classCase(s.brand.Policy, now)
-	if err != nil {
-		return Preview{}, err
-	}
+	st := previewStatements(s.db.Dialect, s.brand.Policy, q, now)
 	// The breakdown and the sample are independent scans: run them side by side.
-	var counts []struct {
-		Class string
-		N     int64
-	}
 	var keys []contactKeyRow
 	var countErr, sampleErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		countErr = s.db.R.WithContext(ctx).Raw("SELECT "+classes+" AS class, COUNT(*) AS n FROM contacts WHERE "+q.Where+" GROUP BY 1",
-			append(args, q.Args...)...).Scan(&counts).Error
+		b := &p.Breakdown
+		countErr = s.db.R.WithContext(ctx).Raw(st.breakdown, st.breakdownArgs...).Row().
+			Scan(&b.Free, &b.FollowUp, &b.HumanAgent, &b.Paid, &b.AdsOnly, &b.Unreachable)
 	}()
-	// The sample is the members who wrote last: in the order of the index the rule reads, so the scan
-	// stops at the 20th match instead of sorting every match; only those 20 contacts are read whole.
-	sampleErr = s.db.R.WithContext(ctx).Raw("SELECT contacts.page_id, contacts.psid FROM contacts WHERE "+q.Where+
-		" ORDER BY contacts.last_inbound_at DESC, contacts.page_id, contacts.psid LIMIT ?", append(q.Args, SampleSize)...).Scan(&keys).Error
+	sampleErr = s.db.R.WithContext(ctx).Raw(st.sample, st.sampleArgs...).Scan(&keys).Error
 	wg.Wait()
 	if err := errors.Join(countErr, sampleErr); err != nil {
 		return Preview{}, fmt.Errorf("audiences: preview: %w", err)
 	}
-	for _, c := range counts {
-		p.Count += c.N
-		p.Breakdown.add(c.Class, c.N)
-	}
+	b := p.Breakdown
+	p.Count = b.Free + b.FollowUp + b.HumanAgent + b.Paid + b.AdsOnly + b.Unreachable
 	if p.Sample, err = s.contactsByKeys(ctx, keys, now); err != nil {
 		return Preview{}, fmt.Errorf("audiences: preview sample: %w", err)
 	}
@@ -104,22 +77,37 @@ func (s *Store) Preview(ctx context.Context, raw []byte) (Preview, error) {
 	return p, nil
 }
 
-// classCase is a CASE expression naming each contact's reachability class at now, with its arguments. The
-// class conditions are those listings filter with, which a test holds equal to policy.Classify; they are
-// exclusive and cover every contact, so the cheap ones go first and the last class needs no test at all
-// (a third faster over a hundred thousand members than the display order).
-func classCase(profile string, now time.Time) (string, []any, error) {
-	var b strings.Builder
-	var args []any
-	b.WriteString("CASE")
-	for _, class := range []string{policy.Unreachable, policy.Free, policy.FollowUp, policy.Paid, policy.HumanAgent} {
-		cond, a, err := conversations.ReachabilitySQL(profile, class, now)
-		if err != nil {
-			return "", nil, fmt.Errorf("audiences: %w", err)
-		}
-		fmt.Fprintf(&b, " WHEN %s THEN '%s'", cond, class)
-		args = append(args, a...)
+// previewSQL are the two statements of a preview, with their arguments.
+type previewSQL struct {
+	breakdown, sample         string
+	breakdownArgs, sampleArgs []any
+}
+
+// previewStatements builds the statements of a preview of q under profile at now on dialect.
+//
+// The breakdown counts members per class in one pass. Each member's class is computed once, in a sub-query
+// the database may not flatten (flattened, the CASE would be repeated in every sum), and counted by sums
+// rather than GROUP BY, which on SQLite sorts every member (a third of the breakdown's time over a hundred
+// thousand members). Its columns are in the order of the Breakdown's fields.
+//
+// The sample is the members who wrote last: in the order of the index the rule reads, so the scan stops at
+// the 20th match instead of sorting every match; only those 20 contacts are read whole.
+func previewStatements(dialect, profile string, q Query, now time.Time) previewSQL {
+	classes, args := conversations.ReachabilityCaseSQL(profile, now)
+	fence := " OFFSET 0" // PostgreSQL does not pull a sub-query with an OFFSET up into its parent
+	if dialect == database.SQLite {
+		fence = " LIMIT -1" // nor does SQLite a sub-query with a LIMIT under an aggregate
 	}
-	b.WriteString(" ELSE '" + policy.AdsOnly + "' END")
-	return b.String(), args, nil
+	sums := make([]string, 0, 6)
+	for _, class := range []string{policy.Free, policy.FollowUp, policy.HumanAgent, policy.Paid, policy.AdsOnly, policy.Unreachable} {
+		sums = append(sums, fmt.Sprintf("COALESCE(SUM(CASE WHEN class = '%s' THEN 1 ELSE 0 END), 0)", class))
+	}
+	return previewSQL{
+		breakdown: "SELECT " + strings.Join(sums, ", ") + " FROM (SELECT " + classes + " AS class FROM contacts WHERE " +
+			q.Where + fence + ") members",
+		breakdownArgs: append(args, q.Args...),
+		sample: "SELECT contacts.page_id, contacts.psid FROM contacts WHERE " + q.Where +
+			" ORDER BY contacts.last_inbound_at DESC, contacts.page_id, contacts.psid LIMIT ?",
+		sampleArgs: append(append([]any{}, q.Args...), SampleSize),
+	}
 }

@@ -401,3 +401,21 @@ func TestPreviewBreakdownMatchesClassify(t *testing.T) {
 		}
 	}
 }
+
+// add counts n contacts of class (the test's expected breakdown).
+func (b *Breakdown) add(class string, n int64) {
+	switch class {
+	case policy.Free:
+		b.Free += n
+	case policy.FollowUp:
+		b.FollowUp += n
+	case policy.HumanAgent:
+		b.HumanAgent += n
+	case policy.Paid:
+		b.Paid += n
+	case policy.AdsOnly:
+		b.AdsOnly += n
+	case policy.Unreachable:
+		b.Unreachable += n
+	}
+}
