@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"relance/meta/sandbox"
 )
 
 // TestCampaignApproval writes a sponsored-message campaign in the browser (the Messenger preview follows the
@@ -25,7 +27,7 @@ func TestCampaignApproval(t *testing.T) {
 	b.submit("connect a Page", pageForm, `#pages`,
 		fill(pageForm+` input[name="name"]`, "Maison Sud FR"),
 		fill(pageForm+` input[name="page_id"]`, pageID),
-		fill(pageForm+` input[name="access_token"]`, "EAABsbCS1iHgBAKZCZBe2e2eCampaignToken0123"),
+		fill(pageForm+` input[name="access_token"]`, sandbox.PageToken(e2eAppSecret, pageID)),
 	)
 	b.importHistory(brand, audienceHistory(pageID, time.Now()))
 	b.open("/brands/"+brand+"/audiences/new", 200)
