@@ -14,6 +14,9 @@ type conflictError struct{ msg string }
 func (e conflictError) Error() string        { return e.msg }
 func (e conflictError) Is(target error) bool { return target == ErrConflict }
 
+// Explain is the conflict's whole explanation for people (web shows it as it is).
+func (e conflictError) Explain() string { return e.msg }
+
 // Governance conflicts.
 var (
 	// ErrLastAdmin refuses a change that would leave the agency without an enabled agency_admin.

@@ -88,6 +88,11 @@ var opName = regexp.MustCompile(`^[a-z]+( [a-z]+){0,3}$`)
 // "tenancy: conflict". A domain conflict says why either after the sentinel ("%w: build it first") or just
 // before it ("tenancy: brand has Pages: %w"); a database conflict only names the operation.
 func conflictMessage(err error) string {
+	// A conflict written for people (tenancy's governance conflicts) is shown whole.
+	var ex interface{ Explain() string }
+	if errors.As(err, &ex) {
+		return ex.Explain()
+	}
 	sentinel := tenancy.ErrConflict.Error()
 	before, after, _ := strings.Cut(err.Error(), sentinel)
 	if after = strings.Trim(after, ": "); after != "" {
