@@ -69,15 +69,17 @@ type KeptAside struct {
 	Retention time.Duration // deleted after this long
 }
 
-// KeptAsideFor counts the entries waiting for a Page nobody connected that the agency could receive: those
-// that came through relance's own app, and through the agency's own apps (never another agency's).
+// KeptAsideFor counts the entries waiting for a Page nobody connected that came through the agency's own Meta
+// apps. Those that came through relance's shared app belong to no agency yet: counting them here would tell
+// every agency how much Messenger traffic reaches Pages nobody connected (other agencies' among them), so
+// only the operator sees them, in relance_ingest_unrouted_waiting.
 func (in *Ingester) KeptAsideFor(ctx context.Context, tenantID string) (KeptAside, error) {
 	var row struct {
 		N      int64
 		Oldest *int64
 	}
 	if err := in.db.R.WithContext(ctx).Raw(`SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM unrouted_entries
-		WHERE replayed_at = 0 AND tenant_id IN ('', ?)`, tenantID).Scan(&row).Error; err != nil {
+		WHERE replayed_at = 0 AND tenant_id = ?`, tenantID).Scan(&row).Error; err != nil {
 		return KeptAside{}, fmt.Errorf("conversations: kept-aside entries: %w", err)
 	}
 	k := KeptAside{Entries: row.N, Retention: in.Retention()}

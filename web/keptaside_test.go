@@ -10,7 +10,8 @@ import (
 )
 
 // TestKeptAsideCountWherePagesAreConnected: the brand screen tells an agency admin (who connects Pages) how
-// many webhook entries wait for a Page nobody connected, and for how long they are kept; others do not see it.
+// many webhook entries that came through the agency's own apps wait for a Page nobody connected, and for how
+// long they are kept; entries through relance's shared app are nobody's and not counted; others see nothing.
 func TestKeptAsideCountWherePagesAreConnected(t *testing.T) {
 	f := newFixture(t)
 	body := `{"object":"page","entry":[{"id":"104999000000777","time":1764064800000,"messaging":[{"sender":{"id":"7450"},` +
@@ -19,7 +20,17 @@ func TestKeptAsideCountWherePagesAreConnected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res, err := f.ingest.Submit(context.Background(), entries); err != nil || res.Unrouted != 1 {
+	// Through one of the agency's own apps: the agency's to see.
+	if res, err := f.ingest.SubmitFor(context.Background(), f.a.ID, entries); err != nil || res.Unrouted != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	// Through relance's shared app, for another unconnected Page: nobody's, so no agency counts it.
+	other := strings.ReplaceAll(strings.ReplaceAll(body, "104999000000777", "104999000000778"), "m_aside", "m_aside2")
+	shared, err := conversations.Parse([]byte(other), conversations.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.ingest.Submit(context.Background(), shared); err != nil || res.Unrouted != 1 {
 		t.Fatalf("%+v %v", res, err)
 	}
 	adm, an := f.users[admin], f.users[analyst]
