@@ -150,3 +150,30 @@ func TestImportIntoADisconnectedPageLosesNothing(t *testing.T) {
 		t.Errorf("%d rows written for the disconnected Page", n)
 	}
 }
+
+// TestImportLineErrorsInPeoplesWords: a JSON line that does not fit the import format is explained with the
+// field and what it must be, never with the decoder's Go type names (before: "cannot unmarshal number into
+// Go struct field ImportRecord.psid of type string").
+func TestImportLineErrorsInPeoplesWords(t *testing.T) {
+	e := newEnv(t)
+	jsonl := strings.Join([]string{
+		`{"page_id":"` + fixturePage + `","psid":7500,"sent_at":"2025-06-01T10:00:00Z"}`,
+		`{"page_id":"` + fixturePage + `","psid":"7500","sent_at":"2025-06-01T10:00:00Z","colour":"red"}`,
+		`{"page_id":"` + fixturePage + `","psid":"7500",`,
+		`[1,2]`,
+	}, "\n")
+	res, err := e.in.Import(context.Background(), strings.NewReader(jsonl), "jsonl", map[string]bool{fixturePage: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 4 {
+		t.Fatalf("import: %+v", res)
+	}
+	wants := []string{"psid must be a string, not a JSON number", `unknown field "colour"`, "cut short", "must be a JSON object"}
+	for i, want := range wants {
+		msg := res.Errors[i].Message
+		if !strings.Contains(msg, want) || strings.Contains(msg, "Go ") || strings.Contains(msg, "ImportRecord") || strings.Contains(msg, "unmarshal") {
+			t.Errorf("line %d: %q, want it to say %q in people's words", res.Errors[i].Line, msg, want)
+		}
+	}
+}

@@ -208,7 +208,7 @@ func readJSONLines(r io.Reader, each func(int, ImportRecord) error, bad func(int
 		dec := json.NewDecoder(strings.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rec); err != nil {
-			bad(line, "not a JSON object of the import format: "+strings.TrimPrefix(err.Error(), "json: "))
+			bad(line, importJSONProblem(err))
 			continue
 		}
 		if err := each(line, rec); err != nil {
@@ -363,4 +363,40 @@ func importTime(raw json.RawMessage) (int64, error) {
 		return v, nil
 	}
 	return 0, fmt.Errorf("sent_at %q is neither RFC 3339 nor epoch milliseconds", s)
+}
+
+// importJSONProblem says in people's words why a JSON line is not a record of the import format: the
+// decoder's own texts name Go types ("Go struct field ImportRecord.psid of type string").
+func importJSONProblem(err error) string {
+	var typ *json.UnmarshalTypeError
+	var syn *json.SyntaxError
+	switch {
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Sprintf("%s must be %s, not a JSON %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("the line must be a JSON object of the import format, not a JSON %s", typ.Value)
+	case errors.As(err, &syn):
+		return fmt.Sprintf("malformed JSON at character %d of the line", syn.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return fmt.Sprintf("unknown field %s: the import format's fields are page_id, psid, sent_at, mid, direction, sender, text and referral",
+			strings.TrimPrefix(err.Error(), "json: unknown field "))
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return "the JSON object on this line is cut short"
+	}
+	return "not a JSON object of the import format"
+}
+
+// jsonKind names a Go kind as the JSON it is read from.
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "struct", "map":
+		return "an object"
+	case "slice", "array":
+		return "a list"
+	case "bool":
+		return "true or false"
+	}
+	return "a number"
 }
