@@ -99,7 +99,7 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)" +
 		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	w, err := gorm.Open(gormlite.Open(dsn+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint)), cfg())
+	w, err := openGormSQLite(dsn+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite writer: %w", err)
 	}
@@ -107,7 +107,7 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
-	r, err := gorm.Open(gormlite.Open(dsn+"&_pragma=query_only(ON)"), cfg())
+	r, err := openGormSQLite(dsn+"&_pragma=query_only(ON)", cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite readers: %w", err)
 	}
@@ -118,7 +118,7 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	}
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
-	c, err := gorm.Open(gormlite.Open(dsn), cfg())
+	c, err := openGormSQLite(dsn, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: open sqlite checkpointer: %w", err)
 	}
@@ -126,6 +126,15 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	cdb.SetMaxOpenConns(1)
 	cdb.SetMaxIdleConns(1)
 	return &DB{W: w, R: r, Dialect: SQLite, Path: path, ckpt: startCheckpointer(cdb)}, nil
+}
+
+// openGormSQLite opens GORM on a pool of dsn whose connections have the raised memory cap.
+func openGormSQLite(dsn string, cfg func() *gorm.Config) (*gorm.DB, error) {
+	pool, err := openSQLitePool(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return gorm.Open(gormlite.OpenDB(pool), cfg())
 }
 
 // SQL returns the writer's database/sql handle (migrations and raw statements use it).
