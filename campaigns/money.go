@@ -6,34 +6,25 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"relance/meta"
 )
 
 // ErrAmount means a decimal amount is not one the currency can hold.
 var ErrAmount = errors.New("campaigns: invalid amount")
 
-// exponents are ISO 4217 minor-unit exponents that are not 2 (the common case). x/text/currency follows CLDR
-// instead, which drops the minor unit of COP, IDR and others that ISO 4217 keeps.
-var exponents = map[string]int{
-	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0,
-	"UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-	"CLF": 4, "UYW": 4,
-}
-
-// metaWhole are the currencies Meta bills without a minor unit ("offset 1", reference §3), some of which
-// ISO 4217 gives two decimals: a budget in them must be a whole number or Meta refuses it.
-var metaWhole = map[string]bool{
-	"CLP": true, "COP": true, "CRC": true, "HUF": true, "ISK": true, "IDR": true, "JPY": true, "KRW": true,
-	"PYG": true, "TWD": true, "VND": true,
-}
-
-// Exponent is the ISO 4217 minor-unit exponent of a currency (2 for USD: 1 USD = 100 minor units).
+// Exponent is the ISO 4217 minor-unit exponent of a currency (2 for USD: 1 USD = 100 minor units), from the
+// meta package's table, which Insights spend and budgets are converted with too; 2 for a code it lacks.
 func Exponent(currency string) int {
-	if e, ok := exponents[currency]; ok {
+	if e := meta.ISOMinorDigits(currency); e >= 0 {
 		return e
 	}
 	return 2
 }
+
+// metaWhole reports a currency Meta bills without a minor unit (offset 1, reference §3), some of which ISO
+// 4217 gives two decimals: a budget in them must be a whole number or Meta refuses it.
+func metaWhole(currency string) bool { return meta.MetaOffset(currency) == 1 }
 
 // ParseAmount reads a non-negative decimal string ("25.00", "25", "1500") exactly into minor units of the
 // currency. More decimals than the currency has, signs, exponents and spaces are refused; nothing goes
@@ -50,7 +41,7 @@ func ParseAmount(s, currency string) (int64, error) {
 		}
 		frac = frac[:exp]
 	}
-	if metaWhole[currency] && strings.TrimRight(frac, "0") != "" {
+	if metaWhole(currency) && strings.TrimRight(frac, "0") != "" {
 		return 0, fmt.Errorf("%w: Meta takes %s budgets in whole units", ErrAmount, currency)
 	}
 	frac += strings.Repeat("0", exp-len(frac))
@@ -74,31 +65,18 @@ func ParseAmount(s, currency string) (int64, error) {
 
 // FormatAmount writes minor units of the currency as a decimal string with the currency's decimals.
 func FormatAmount(minor int64, currency string) string {
-	exp := Exponent(currency)
-	neg := minor < 0
-	if neg {
-		minor = -minor
-	}
-	s := strconv.FormatInt(minor, 10)
-	if exp > 0 {
-		if len(s) <= exp {
-			s = strings.Repeat("0", exp-len(s)+1) + s
-		}
-		s = s[:len(s)-exp] + "." + s[len(s)-exp:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
+	return meta.FormatDecimal(meta.Money{Minor: minor, Currency: currency})
 }
 
 // MetaAmount converts minor units (ISO 4217) into the integer Meta's budget fields take: the same for most
-// currencies, whole units for those Meta bills without a minor unit.
-func MetaAmount(minor int64, currency string) int64 {
-	if metaWhole[currency] {
-		return minor / int64(math.Pow10(Exponent(currency)))
+// currencies, whole units for those Meta bills without a minor unit. Validation has already refused what
+// Meta's unit cannot express, so an error here means a currency Meta does not support.
+func MetaAmount(minor int64, currency string) (int64, error) {
+	v, err := meta.ToMetaBudget(meta.Money{Minor: minor, Currency: currency})
+	if err != nil {
+		return 0, fmt.Errorf("campaigns: budget for Meta: %w", err)
 	}
-	return minor
+	return v, nil
 }
 
 func digits(s string) bool {

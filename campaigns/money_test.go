@@ -58,10 +58,10 @@ func TestFormatAmountRoundTrips(t *testing.T) {
 			t.Errorf("round trip %q: %d %v", c.want, back, err)
 		}
 	}
-	if got := MetaAmount(2500000, "COP"); got != 25000 {
+	if got, err := MetaAmount(2500000, "COP"); err != nil || got != 25000 {
 		t.Errorf("MetaAmount COP = %d, want whole pesos 25000", got)
 	}
-	if got := MetaAmount(2500, "EUR"); got != 2500 {
+	if got, err := MetaAmount(2500, "EUR"); err != nil || got != 2500 {
 		t.Errorf("MetaAmount EUR = %d", got)
 	}
 }
