@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -110,8 +111,25 @@ func retrySyncs(r *runtime, syncer *audiences.Syncer) scheduler.Handler {
 	}
 }
 
-// refreshSchedules lists every audience with a refresh_cron, in its brand's time zone.
+// refreshSchedules lists every audience with a refresh_cron, in its brand's time zone. A refresh_cron saved
+// before audiences.min_refresh_interval existed (or lowered) may fire more often than it allows: such an
+// audience is left out, with one warning, until its schedule is edited, rather than rebuilt every minute.
 func refreshSchedules(r *runtime) scheduler.Source {
+	var mu sync.Mutex
+	tooOften := map[string]bool{} // spec + zone → fires more often than the minimum (MinGap reads a year of slots)
+	allowed := func(spec, tz string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		key := spec + "\x00" + tz
+		bad, seen := tooOften[key]
+		if !seen {
+			min := r.cfg.Audiences.MinRefreshInterval.Duration
+			bad = min > 0 && scheduler.CheckInterval(spec, tz, time.Now().UTC(), min) != nil
+			tooOften[key] = bad
+		}
+		return !bad
+	}
+	warned := map[string]bool{}
 	return func(ctx context.Context) ([]scheduler.Entry, error) {
 		var rows []struct {
 			ID, RefreshCron, Timezone string
@@ -124,10 +142,20 @@ func refreshSchedules(r *runtime) scheduler.Source {
 		if err != nil {
 			return nil, fmt.Errorf("app: refresh schedules: %w", err)
 		}
-		out := make([]scheduler.Entry, len(rows))
-		for i, row := range rows {
+		out := make([]scheduler.Entry, 0, len(rows))
+		for _, row := range rows {
+			if !allowed(row.RefreshCron, row.Timezone) {
+				mu.Lock()
+				if !warned[row.ID] {
+					warned[row.ID] = true
+					r.log.Warn("audience refresh not scheduled: its refresh_cron fires more often than audiences.min_refresh_interval; edit the schedule",
+						"audience", row.ID, "refresh_cron", row.RefreshCron, "min", r.cfg.Audiences.MinRefreshInterval.Duration)
+				}
+				mu.Unlock()
+				continue
+			}
 			// Missed slots count from the last change: a schedule edited today owes nothing for last week.
-			out[i] = scheduler.Entry{Key: row.ID, Spec: row.RefreshCron, TZ: row.Timezone, Since: time.UnixMilli(row.UpdatedAt).UTC()}
+			out = append(out, scheduler.Entry{Key: row.ID, Spec: row.RefreshCron, TZ: row.Timezone, Since: time.UnixMilli(row.UpdatedAt).UTC()})
 		}
 		return out, nil
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +24,7 @@ func TestRefreshEverySlotOnceAcrossInstances(t *testing.T) {
 	cfg := Defaults()
 	cfg.Database.URL = testdb.URL(t)
 	cfg.Security.SecretKey = "refresh-test-secret-key-0123456789abcdef"
+	cfg.Audiences.MinRefreshInterval = Duration{time.Minute} // the schedule below fires every minute
 	var runs []*runtime
 	for i := 0; i < 3; i++ {
 		r, err := startWith(ctx, cfg, io.Discard)
@@ -129,5 +132,57 @@ func TestRefreshEverySlotOnceAcrossInstances(t *testing.T) {
 		if sn.Cause != audiences.CauseSchedule || sn.Seq != int64(5-i) || sn.Size != 5 {
 			t.Errorf("snapshot %+v", sn)
 		}
+	}
+}
+
+// TestTooFrequentRefreshIsNotScheduled: an audience whose refresh_cron was saved before the minimum interval
+// existed (here written straight into the database) is left out of the schedule, with a warning, instead of
+// being rebuilt every minute; an hourly one beside it is scheduled.
+func TestTooFrequentRefreshIsNotScheduled(t *testing.T) {
+	ctx := tenancy.WithActor(context.Background(), tenancy.Actor{Label: "test"})
+	cfg := Defaults() // audiences.min_refresh_interval = 1h
+	cfg.Database.URL = testdb.URL(t)
+	cfg.Security.SecretKey = "refresh-test-secret-key-0123456789abcdef"
+	var logs strings.Builder
+	r, err := startWith(ctx, cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.close)
+	r.log = slog.New(slog.NewTextHandler(&logs, nil))
+	tn, err := r.store.CreateTenant(ctx, "Agency", "agency")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, cur, tz := "Maison", "EUR", "Europe/Paris"
+	brand, err := r.store.Tenant(tn.ID).CreateBrand(ctx, tenancy.BrandInput{Name: &name, Currency: &cur, Timezone: &tz})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := audiences.NewStore(r.db, tn.ID, brand, audiences.Options{Keep: 20})
+	ids := map[string]string{}
+	for _, spec := range []string{"* * * * *", "0 * * * *"} {
+		aname := "Every " + spec
+		a, err := st.Create(ctx, audiences.Input{Name: &aname, Rule: []byte(`{"field":"inbound_count","op":"gte","value":1}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.db.W.Exec("UPDATE audiences SET refresh_cron = ? WHERE id = ?", spec, a.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		ids[spec] = a.ID
+	}
+	source := refreshSchedules(r)
+	for range 2 { // the warning is written once, however often the scheduler reloads
+		entries, err := source(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Key != ids["0 * * * *"] {
+			t.Fatalf("scheduled %+v, want only the hourly audience %s", entries, ids["0 * * * *"])
+		}
+	}
+	if n := strings.Count(logs.String(), "audience refresh not scheduled"); n != 1 || !strings.Contains(logs.String(), ids["* * * * *"]) {
+		t.Errorf("%d warnings, want one naming %s: %s", n, ids["* * * * *"], logs.String())
 	}
 }
