@@ -154,6 +154,31 @@ func TestCampaignLinksAPI(t *testing.T) {
 	if status, _ := f.do(mgr, "DELETE", base+"/-", ""); status != 404 {
 		t.Errorf("delete the campaign's own link: %d", status)
 	}
+	// A label with a slash is one path segment once escaped, for its QR codes and its deletion.
+	if status, resp := f.do(mgr, "POST", base, `{"label":"in/out 50%"}`); status != 201 || !strings.Contains(resp, `"qr_svg":"`+base+`/in%2Fout%2050%25/qr.svg"`) {
+		t.Fatalf("label with a slash: %d %s", status, resp)
+	}
+	r, b = f.getRaw(mgr, base+"/in%2Fout%2050%25/qr.svg")
+	checkQR(t, r, b, "svg", pageURL+"a1-secret.in-out-50", "qr-a1-secret.in-out-50.svg")
+	if status, _ := f.do(mgr, "DELETE", base+"/in%2Fout%2050%25", ""); status != 204 {
+		t.Errorf("delete the label with a slash: %d", status)
+	}
+	// A draft with links can still be deleted: its links go with it.
+	status, resp = f.do(mgr, "POST", "/api/v1/brands/"+f.a1.ID+"/campaigns", f.campaignBody("Short-lived", "short-lived"))
+	var draft struct{ ID string }
+	if status != 201 || json.Unmarshal([]byte(resp), &draft) != nil {
+		t.Fatalf("create a draft: %d %s", status, resp)
+	}
+	other := "/api/v1/brands/" + f.a1.ID + "/campaigns/" + draft.ID
+	if status, _ := f.do(mgr, "POST", other+"/links", `{"label":"flyer"}`); status != 201 {
+		t.Fatalf("link on the draft: %d", status)
+	}
+	if status, resp := f.do(mgr, "DELETE", other, ""); status != 204 {
+		t.Errorf("delete a draft with a link: %d %s", status, resp)
+	}
+	if status, _ := f.do(mgr, "GET", other+"/links", ""); status != 404 {
+		t.Errorf("links of a deleted draft: %d", status)
+	}
 	status, resp = f.do(caller{token: f.tokens[admin]}, "GET", "/api/v1/audit?object_id="+f.campaign.ID, "")
 	for _, want := range []string{`"action":"campaign.link_create"`, `"action":"campaign.link_delete"`, "instagram bio"} {
 		if status != 200 || !strings.Contains(resp, want) {
