@@ -174,6 +174,16 @@ func (s *Store) CreateLink(ctx context.Context, id string, in LinkInput) (Link, 
 	if err != nil {
 		return Link{}, err
 	}
+	// A ref names one campaign on a Page: a link must not take another campaign's ref ("spring" + "menu" is
+	// "spring.menu", which a campaign may have as its own).
+	var clash []string
+	if err := s.db.R.WithContext(ctx).Table("campaigns").Where("tenant_id = ? AND page_id = ? AND ref = ? AND id <> ?", s.tenant, c.PageID, linkRef(c, slug), c.ID).
+		Limit(1).Pluck("name", &clash).Error; err != nil {
+		return Link{}, fmt.Errorf("campaigns: links: %w", err)
+	}
+	if len(clash) > 0 {
+		return Link{}, &tenancy.ValidationError{Fields: map[string]string{"label": fmt.Sprintf("makes the ref %s, which another campaign on this Page has", linkRef(c, slug))}}
+	}
 	row := linkRow{ID: tenancy.NewID(), TenantID: s.tenant, BrandID: s.brand.ID, CampaignID: c.ID, Label: label, Slug: slug,
 		CreatedBy: tenancy.ActorFrom(ctx).Label, CreatedAt: s.opts.Now().UnixMilli()}
 	err = s.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

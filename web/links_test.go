@@ -163,6 +163,13 @@ func TestCampaignLinksAPI(t *testing.T) {
 	if status, _ := f.do(mgr, "DELETE", base+"/in%2Fout%2050%25", ""); status != 204 {
 		t.Errorf("delete the label with a slash: %d", status)
 	}
+	// A link may not take the ref of another campaign on the Page.
+	if status, resp := f.do(mgr, "POST", "/api/v1/brands/"+f.a1.ID+"/campaigns", f.campaignBody("Promo", "a1-secret.promo")); status != 201 {
+		t.Fatalf("create a campaign with a dotted ref: %d %s", status, resp)
+	}
+	if status, resp := f.do(mgr, "POST", base, `{"label":"Promo"}`); status != 422 || !strings.Contains(resp, "another campaign on this Page") {
+		t.Errorf("a link taking another campaign's ref: %d %s", status, resp)
+	}
 	// A draft with links can still be deleted: its links go with it.
 	status, resp = f.do(mgr, "POST", "/api/v1/brands/"+f.a1.ID+"/campaigns", f.campaignBody("Short-lived", "short-lived"))
 	var draft struct{ ID string }
