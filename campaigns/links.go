@@ -226,3 +226,21 @@ func (s *Store) DeleteLink(ctx context.Context, id, label string) error {
 	}
 	return nil
 }
+
+// linkRefTaken reports whether a campaign's ref is the ref of another campaign's labelled link on its Page
+// (the other half of "a ref names one campaign": CreateLink checks links against campaign refs).
+func (s *Store) linkRefTaken(ctx context.Context, c Campaign) (bool, error) {
+	i := strings.LastIndexByte(c.Ref, '.')
+	if i <= 0 {
+		return false, nil
+	}
+	base, slug := c.Ref[:i], c.Ref[i+1:]
+	var n int64
+	err := s.db.R.WithContext(ctx).Table("campaign_links AS l").Joins("JOIN campaigns AS o ON o.id = l.campaign_id").
+		Where("o.tenant_id = ? AND o.page_id = ? AND o.id <> ? AND l.slug = ? AND (o.ref = ? OR (o.ref = '' AND o.id = ?))",
+			s.tenant, c.PageID, c.ID, slug, base, base).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("campaigns: link refs: %w", err)
+	}
+	return n > 0, nil
+}

@@ -170,6 +170,11 @@ func TestCampaignLinksAPI(t *testing.T) {
 	if status, resp := f.do(mgr, "POST", base, `{"label":"Promo"}`); status != 422 || !strings.Contains(resp, "another campaign on this Page") {
 		t.Errorf("a link taking another campaign's ref: %d %s", status, resp)
 	}
+	// Nor may a campaign take the ref of another campaign's link.
+	if status, resp := f.do(mgr, "POST", "/api/v1/brands/"+f.a1.ID+"/campaigns", f.campaignBody("Copycat", "a1-secret.a1-secret-flyer")); status != 422 ||
+		!strings.Contains(resp, `"ref"`) || !strings.Contains(resp, "labelled link of another campaign") {
+		t.Errorf("a campaign taking a link's ref: %d %s", status, resp)
+	}
 	// A draft with links can still be deleted: its links go with it.
 	status, resp = f.do(mgr, "POST", "/api/v1/brands/"+f.a1.ID+"/campaigns", f.campaignBody("Short-lived", "short-lived"))
 	var draft struct{ ID string }
