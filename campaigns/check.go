@@ -21,6 +21,15 @@ func (s *Store) check(ctx context.Context, c *Campaign, in Input, create bool) e
 	for k, reason := range validate(c, v) {
 		e.add(k, reason)
 	}
+	if _, bad := e["ref"]; !bad && c.Ref != "" {
+		taken, err := s.linkRefTaken(ctx, *c)
+		if err != nil {
+			return err
+		}
+		if taken {
+			e.add("ref", "is the ref of a labelled link of another campaign on this Page")
+		}
+	}
 	if len(e) > 0 {
 		return &tenancy.ValidationError{Fields: e}
 	}

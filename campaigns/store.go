@@ -198,6 +198,9 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		if err := tx.Exec("DELETE FROM campaign_events WHERE campaign_id = ?", id).Error; err != nil {
 			return err
 		}
+		if err := tx.Where("campaign_id = ?", id).Delete(&linkRow{}).Error; err != nil {
+			return err
+		}
 		return tenancy.RecordAudit(ctx, tx, s.tenant, tenancy.AuditEntry{BrandID: s.brand.ID, Action: tenancy.ActionCampaignDelete,
 			ObjectType: "campaign", ObjectID: id, Summary: c.Name})
 	})

@@ -108,4 +108,19 @@ func TestCampaignApproval(t *testing.T) {
 		t.Errorf("the brand admin is offered %d approve/launch buttons on a scheduled campaign", n)
 	}
 	b.screenshot("campaign-approved")
+
+	// Entry points: the campaign's own m.me link (no ref was set: the campaign's id is its ref), its QR code
+	// shown from the server, and a copy button that works under the CSP without inline script. Headless
+	// Chromium grants no clipboard, so the test stands in for it and records what the page copies.
+	b.waitFor("the QR code loads", `(function(){var i=document.querySelector('#links img');return i!==null&&i.complete&&i.naturalWidth>100})()`)
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.copied='';Object.defineProperty(navigator,'clipboard',`+
+		`{value:{writeText:function(t){window.copied=t;return Promise.resolve()}},configurable:true});true`)); err != nil {
+		t.Fatalf("stand in for the clipboard: %v", err)
+	}
+	b.do("copy the link", chromedp.Click(css(`#links [data-copy]`)))
+	b.waitFor("the link is copied", `window.copied.indexOf('https://m.me/`+pageID+`?ref=')===0`)
+	if got := b.text(`#links [data-copy]`); got != "Copied" {
+		t.Errorf("the copy button says %q after copying", got)
+	}
+	b.screenshot("campaign-links")
 }

@@ -59,6 +59,9 @@ const (
 	ActionCampaignResume   = "campaign.resume"
 	ActionCampaignArchive  = "campaign.archive"
 	ActionCampaignComplete = "campaign.complete"
+	// Labelled links (entry points) of a campaign.
+	ActionCampaignLinkCreate = "campaign.link_create"
+	ActionCampaignLinkDelete = "campaign.link_delete"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -71,7 +74,7 @@ var auditActions = []string{
 	ActionAudienceUpdate, ActionAudienceDelete, ActionAudienceImport, ActionAudienceBuild, ActionAudienceSync,
 	ActionCampaignCreate, ActionCampaignUpdate, ActionCampaignDelete, ActionCampaignSubmit, ActionCampaignApprove,
 	ActionCampaignReject, ActionCampaignLaunch, ActionCampaignPause, ActionCampaignResume, ActionCampaignArchive,
-	ActionCampaignComplete,
+	ActionCampaignComplete, ActionCampaignLinkCreate, ActionCampaignLinkDelete,
 }
 
 // AuditActions lists every action the audit log may hold.

@@ -116,7 +116,16 @@ var expected = map[string][]string{
 	"POST /api/v1/brands/:brand/campaigns/:campaign/pause":   campLaunch,
 	"POST /api/v1/brands/:brand/campaigns/:campaign/resume":  campLaunch,
 	"POST /api/v1/brands/:brand/campaigns/:campaign/archive": campWriter,
-	"GET /settings/meta-apps":                                onlyAdmin, "POST /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps/:app/delete": onlyAdmin,
+	// Entry points: read as the campaign is read, written as it is written.
+	"GET /api/v1/brands/:brand/campaigns/:campaign/links": campReader, "POST /api/v1/brands/:brand/campaigns/:campaign/links": campWriter,
+	"DELETE /api/v1/brands/:brand/campaigns/:campaign/links/:label":     campWriter,
+	"GET /api/v1/brands/:brand/campaigns/:campaign/links/:label/qr.png": campReader,
+	"GET /api/v1/brands/:brand/campaigns/:campaign/links/:label/qr.svg": campReader,
+	"POST /brands/:brand/campaigns/:campaign/links":                     campWriter,
+	"POST /brands/:brand/campaigns/:campaign/links/:label/delete":       campWriter,
+	"GET /brands/:brand/campaigns/:campaign/links/:label/qr.png":        campReader,
+	"GET /brands/:brand/campaigns/:campaign/links/:label/qr.svg":        campReader,
+	"GET /settings/meta-apps":                                           onlyAdmin, "POST /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps/:app/delete": onlyAdmin,
 	"GET /api/v1/meta-apps": onlyAdmin, "POST /api/v1/meta-apps": onlyAdmin, "DELETE /api/v1/meta-apps/:app": onlyAdmin,
 }
 

@@ -188,6 +188,11 @@ var schemas = map[string]any{
 	"TimelineEvent": obj(map[string]any{"id": str(), "action": str(), "from_state": str(), "to_state": str(), "actor_id": str(),
 		"actor": str(), "detail": str(), "at": strf("date-time")}),
 	"TimelineList": listOf("TimelineEvent"),
+	"LinkInput":    obj(map[string]any{"label": map[string]any{"type": "string", "maxLength": 60}}, "label"),
+	"Link": obj(map[string]any{"label": map[string]any{"type": "string", "description": "empty for the campaign's own link"},
+		"ref": str(), "url": str(), "qr_png": str(), "qr_svg": str(), "created_by": str(), "created_at": strf("date-time")},
+		"label", "ref", "url", "qr_png", "qr_svg"),
+	"LinkList":     listOf("Link"),
 	"PreviewInput": obj(map[string]any{"rule": ref("Rule")}, "rule"),
 	"Preview": obj(map[string]any{"count": map[string]any{"type": "integer"},
 		"breakdown": obj(map[string]any{"free": map[string]any{"type": "integer"}, "follow_up": map[string]any{"type": "integer"},
@@ -246,6 +251,10 @@ func (s *Server) openAPI() map[string]any {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(r.API.Response)}}
 			if r.API.Response == "object" {
 				ok["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}
+			}
+			if strings.HasPrefix(r.API.Response, "image/") {
+				// A QR code: the body is the image itself.
+				ok["content"] = map[string]any{r.API.Response: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
 			}
 		}
 		responses := map[string]any{strconv.Itoa(status): ok}

@@ -182,6 +182,7 @@ func newFixtureWith(t testing.TB, opt func(*web.Deps)) *fixture {
 	f.contact = f.seedContact(ctx, f.page.PageID, "7199000000000001", "My e-mail is secret.person@example.com")
 	f.audience = f.seedAudience(ctx)
 	f.campaign = f.seedCampaign(ctx)
+	f.seedLink(ctx, "A1 secret flyer")
 	return f
 }
 
@@ -198,6 +199,14 @@ func (f *fixture) campaignBody(name, ref string) string {
 		"budget":{"period":"daily","amount":"25.00"},"schedule":{"send_cron":"0 11 * * MON,THU"},
 		"audiences":{"include":["` + f.audience.ID + `"]},"ref":"` + ref + `",
 		"variants":[{"key":"A","weight":100,"creative":{"text":"A1 secret campaign text","quick_replies":[{"title":"Book","payload":"BOOK"}]}}]}`
+}
+
+// seedLink gives the fixture's campaign a labelled link.
+func (f *fixture) seedLink(ctx context.Context, label string) {
+	f.t.Helper()
+	if _, err := campaigns.NewStore(f.store.DB(), f.a.ID, f.a1, campaigns.Options{}).CreateLink(ctx, f.campaign.ID, campaigns.LinkInput{Label: label}); err != nil {
+		f.t.Fatal(err)
+	}
 }
 
 // seedCampaign creates a draft campaign of brand A1.
@@ -314,12 +323,12 @@ func (f *fixture) fill(path string, realChildren bool) string {
 	path = r.Replace(path)
 	if realChildren {
 		return strings.NewReplacer(":page", f.page.ID, ":account", f.acct.ID, ":token", f.ids[tenancy.RoleAgencyAdmin].ID,
-			":contact", f.contact, ":audience", f.audience.ID, ":campaign", f.campaign.ID).Replace(path)
+			":contact", f.contact, ":audience", f.audience.ID, ":campaign", f.campaign.ID, ":label", "A1%20secret%20flyer").Replace(path)
 	}
 	// An id that exists nowhere: allowed callers get 404 without changing anything.
 	const missing = "01900000-0000-7000-8000-000000000000"
 	return strings.NewReplacer(":page", missing, ":account", missing, ":token", missing, ":contact", missing,
-		":audience", missing, ":campaign", missing).Replace(path)
+		":audience", missing, ":campaign", missing, ":label", "missing").Replace(path)
 }
 
 // userAction reports a route that changes a user's access (disable, enable, password reset).

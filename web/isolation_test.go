@@ -26,7 +26,8 @@ func TestIsolation(t *testing.T) {
 	}
 	markers := []string{f.a1.ID, f.a1.Name, f.page.PageID, f.page.ID, f.acct.AccountID, f.acct.ID,
 		f.users[bViewer].Email, f.users[bAdmin].Email, f.contact, "7199000000000001", "secret.person@example.com",
-		f.audience.ID, f.audience.Name, f.campaign.ID, f.campaign.Name, "A1 secret campaign text"}
+		f.audience.ID, f.audience.Name, f.campaign.ID, f.campaign.Name, "A1 secret campaign text",
+		"A1 secret flyer", "a1-secret.a1-secret-flyer"}
 	for _, key := range routerRoutes(f) {
 		method, path, _ := strings.Cut(key, " ")
 		want := expected[key]
@@ -103,6 +104,11 @@ func realisticBody(method, path string, f *fixture) string {
 			return f.campaignBody("Injected campaign", "injected")
 		}
 		return "name=Injected+campaign"
+	case strings.HasSuffix(path, "/links"):
+		if api {
+			return `{"label":"injected"}`
+		}
+		return "label=injected"
 	case strings.HasSuffix(path, "/reject"):
 		return `{"reason":"injected"}`
 	case strings.HasSuffix(path, "/brands/:brand"), strings.HasSuffix(path, "/edit"):
@@ -158,6 +164,9 @@ func (f *fixture) assertAgencyAUntouched() {
 	clist, _, err := cs.List(ctx, campaigns.Filter{}, tenancy.Cursor{})
 	if err != nil || len(clist) != 1 || clist[0].Name != f.campaign.Name || clist[0].State != campaigns.StateDraft || clist[0].Version != 1 {
 		t.Errorf("brand A1's campaigns changed: %+v %v", clist, err)
+	}
+	if links, err := cs.Links(ctx, f.campaign.ID); err != nil || len(links) != 2 || links[1].Label != "A1 secret flyer" {
+		t.Errorf("brand A1's campaign links changed: %+v %v", links, err)
 	}
 	if _, err := ta.UserByEmail(ctx, "injected@example.com"); err == nil {
 		t.Error("an outsider created a user in agency A")

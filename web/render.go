@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -71,6 +72,8 @@ func (s *Server) renderPage(c *fiber.Ctx, name, title string, data any) error {
 // templateFuncs are the helpers templates may call.
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
+		// pathEscape makes a label one path segment (a "/" in it must not start another).
+		"pathEscape": url.PathEscape,
 		"ts": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:

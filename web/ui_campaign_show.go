@@ -25,6 +25,11 @@ type campaignView struct {
 	CanPreview bool
 	// NeedsApproval says the brand requires approval (shown beside submit).
 	NeedsApproval bool
+	// Links are the campaign's entry points with their QR codes; LinkLabel and LinkErrors refill the
+	// add-a-link form after a refused label.
+	Links      []linkView
+	LinkLabel  string
+	LinkErrors map[string]string
 }
 
 // actionPerm is the permission each lifecycle action needs, as the route table says.
@@ -37,10 +42,19 @@ var actionPerm = map[string]string{
 
 // campaignPage shows one campaign (GET /brands/:brand/campaigns/:campaign).
 func (s *Server) campaignPage(c *fiber.Ctx) error {
+	v, err := s.campaignViewOf(c)
+	if err != nil {
+		return err
+	}
+	return s.renderPage(c, "campaigns/show", v.Campaign.Name, v)
+}
+
+// campaignViewOf gathers what the campaign page shows.
+func (s *Server) campaignViewOf(c *fiber.Ctx) (campaignView, error) {
 	ctx, b, st := c.UserContext(), brandOf(c), s.campaignStore(c)
 	cp, err := st.Get(ctx, c.Params("campaign"))
 	if err != nil {
-		return err
+		return campaignView{}, err
 	}
 	p := principalOf(c)
 	az := s.Store.Authz()
@@ -55,11 +69,16 @@ func (s *Server) campaignPage(c *fiber.Ctx) error {
 		}
 	}
 	if v.Timeline, err = st.Timeline(ctx, cp.ID); err != nil {
-		return err
+		return campaignView{}, err
 	}
+	links, err := st.Links(ctx, cp.ID)
+	if err != nil {
+		return campaignView{}, err
+	}
+	v.Links = linkViews(links, "/brands/"+b.ID+"/campaigns/"+cp.ID)
 	pages, err := s.tenantStore(c).Pages(ctx, b.ID)
 	if err != nil {
-		return err
+		return campaignView{}, err
 	}
 	for _, pg := range pages {
 		if pg.PageID == cp.PageID {
@@ -71,5 +90,5 @@ func (s *Server) campaignPage(c *fiber.Ctx) error {
 			v.AudienceName[a.ID] = a.Name
 		}
 	}
-	return s.renderPage(c, "campaigns/show", cp.Name, v)
+	return v, nil
 }

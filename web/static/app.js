@@ -47,3 +47,17 @@
   setInterval(tick, 30000);
   document.addEventListener("htmx:afterSwap", tick);
 })();
+
+// Copy buttons: data-copy holds the text (an m.me link); the button says when it is on the clipboard.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-copy]");
+    if (!btn || !navigator.clipboard) { return; }
+    navigator.clipboard.writeText(btn.getAttribute("data-copy")).then(function () {
+      var was = btn.textContent;
+      btn.textContent = "Copied";
+      setTimeout(function () { btn.textContent = was; }, 1500);
+    });
+  });
+})();
