@@ -197,7 +197,7 @@ func (s *Store) PreviewSlot(ctx context.Context, id string) (Preview, error) {
 	if len(include) == 0 {
 		return p, nil
 	}
-	return p, s.routeMembers(ctx, c, include, exclude, sendAt, c.EndsAt != nil && !sendAt.Before(*c.EndsAt), &p)
+	return p, s.routeMembers(ctx, c, include, exclude, sendAt, c.EndsAt != nil && !sendAt.Before(*c.EndsAt), &p, nil)
 }
 
 // latestSnapshots finds each audience's latest snapshot; an audience never built is noted and skipped.
@@ -221,8 +221,9 @@ func (s *Store) latestSnapshots(ctx context.Context, audienceIDs []string, p *Pr
 }
 
 // routeMembers streams the distinct members of the include snapshots, minus those of the exclude ones,
-// with their contact state, and routes each.
-func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude []string, sendAt time.Time, allQuiet bool, p *Preview) error {
+// with their contact state, and routes each; emit, when set, receives every member on the campaign's Page (a
+// send slot writes them down), after it is counted in p.
+func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude []string, sendAt time.Time, allQuiet bool, p *Preview, emit func(Recipient) error) error {
 	cols := make([]string, 0, 12)
 	for _, col := range strings.Split(conversations.PolicyColumns, ",") {
 		cols = append(cols, "COALESCE(c."+strings.TrimSpace(col)+", "+zeroOf(strings.TrimSpace(col))+")")
@@ -275,6 +276,11 @@ func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude [
 		}
 		if len(p.Sample) < previewSample {
 			p.Sample = append(p.Sample, r)
+		}
+		if emit != nil {
+			if err := emit(r); err != nil {
+				return err
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
