@@ -131,7 +131,7 @@ func (s *Store) RunSlot(ctx context.Context, id string, slot time.Time, ro RunOp
 			return run.ID, err
 		}
 	}
-	if sendAt.After(now) {
+	if sendAt.After(slot) && sendAt.After(now) {
 		return run.ID, nil // quiet hours: the sweep delivers at send_at
 	}
 	return run.ID, s.Deliver(ctx, run.ID, ro)
