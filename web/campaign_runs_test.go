@@ -64,6 +64,17 @@ func TestRunNow(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "status") {
 		t.Errorf("bad filter: %d %s", status, body)
 	}
+	// The campaign page lists the runs and the chosen run's sends, filtered.
+	u := f.users[tenancy.RoleBrandViewer]
+	page := "/brands/" + f.a1.ID + "/campaigns/" + f.campaign.ID
+	status, body = f.do(caller{user: &u}, http.MethodGet, page+"?run="+run.ID+"&status=sent", "")
+	if status != http.StatusOK || !strings.Contains(body, `data-run="`+run.ID+`"`) || !strings.Contains(body, `<tr data-status="sent"><td>7199000000000001`) {
+		t.Errorf("campaign page: %d %s", status, body)
+	}
+	status, body = f.do(caller{user: &u}, http.MethodGet, page+"?run="+run.ID+"&status=read", "")
+	if status != http.StatusOK || strings.Contains(body, `data-status="sent"`) || !strings.Contains(body, "No send matches") {
+		t.Errorf("campaign page filtered on read: %d", status)
+	}
 	if status, _ := f.do(viewer, http.MethodPost, path, ""); status != http.StatusForbidden {
 		t.Errorf("a viewer ran a slot: %d", status)
 	}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 
 	"relance/campaigns"
@@ -25,6 +27,14 @@ type campaignView struct {
 	CanPreview bool
 	// NeedsApproval says the brand requires approval (shown beside submit).
 	NeedsApproval bool
+	// Runs are the send slots (sponsored messages), newest first; Run is the one whose sends are listed
+	// (?run=, default the newest), filtered by SendFilter, a page of at most 100.
+	Runs       []campaigns.Run
+	Run        *campaigns.Run
+	Sends      []campaigns.Send
+	SendFilter campaigns.SendFilter
+	Statuses   []string
+	RouteNames []string
 }
 
 // actionPerm is the permission each lifecycle action needs, as the route table says.
@@ -57,6 +67,11 @@ func (s *Server) campaignPage(c *fiber.Ctx) error {
 	if v.Timeline, err = st.Timeline(ctx, cp.ID); err != nil {
 		return err
 	}
+	if cp.Kind == campaigns.KindSponsoredMessage {
+		if err := s.campaignRuns(c, st, cp.ID, &v); err != nil {
+			return err
+		}
+	}
 	pages, err := s.tenantStore(c).Pages(ctx, b.ID)
 	if err != nil {
 		return err
@@ -72,4 +87,33 @@ func (s *Server) campaignPage(c *fiber.Ctx) error {
 		}
 	}
 	return s.renderPage(c, "campaigns/show", cp.Name, v)
+}
+
+// campaignRuns fills the runs section: every run with its counts and the chosen run's sends, filtered. An
+// unknown filter value lists nothing rather than failing the page.
+func (s *Server) campaignRuns(c *fiber.Ctx, st *campaigns.Store, id string, v *campaignView) error {
+	runs, err := st.Runs(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	v.Runs, v.Statuses = runs, campaigns.SendStatuses
+	v.RouteNames = []string{campaigns.RouteFree, campaigns.RouteFollowUp, campaigns.RoutePaid, campaigns.RouteAdsOnly,
+		campaigns.RouteSkipped, campaigns.RouteHoldout}
+	v.SendFilter = campaigns.SendFilter{Status: c.Query("status"), Route: c.Query("route")}
+	want := c.Query("run")
+	for i := range runs {
+		if runs[i].ID == want || (want == "" && i == 0) {
+			v.Run = &runs[i]
+		}
+	}
+	if v.Run == nil {
+		return nil
+	}
+	sends, _, err := st.Sends(c.UserContext(), id, v.Run.ID, v.SendFilter, tenancy.Cursor{Limit: 100})
+	var ve *tenancy.ValidationError
+	if errors.As(err, &ve) {
+		return nil
+	}
+	v.Sends = sends
+	return err
 }
