@@ -358,6 +358,33 @@ func TestSendErrorsClassified(t *testing.T) {
 			if r := f.run(t, runID); (r.Status == RunDone) == c.stillQueue {
 				t.Errorf("run %s with the send %s", r.Status, row.Status)
 			}
+			// The sweep delivers a throttled run again later; a paused campaign's run waits for resume.
+			due, err := DueRuns(ctx, f.st.db.R, f.now)
+			if err != nil || (len(due) == 1) != (c.stillQueue && !c.paused) {
+				t.Errorf("due runs %+v (%v)", due, err)
+			}
 		})
+	}
+}
+
+// TestDeadClaimTurnsUnknown: a send claimed by an instance that died mid-call is never queued again; after
+// the lease it shows as unknown, and an echo would settle it.
+func TestDeadClaimTurnsUnknown(t *testing.T) {
+	f := newSendFixture(t, 1)
+	ctx := context.Background()
+	f.exec(t, `UPDATE campaigns SET state = ? WHERE id = ?`, StatePaused, f.campaign.ID)
+	f.exec(t, `INSERT INTO campaign_runs (id, tenant_id, brand_id, campaign_id, slot, status, started_at) VALUES ('r1', ?, ?, ?, 1, ?, 1)`,
+		f.st.tenant, f.brand.ID, f.campaign.ID, RunSending)
+	f.exec(t, `INSERT INTO campaign_sends (id, tenant_id, brand_id, campaign_id, run_id, slot, contact_id, page_id, psid, route, status, claimed_by, claimed_at, updated_at)
+		VALUES ('s1', ?, ?, ?, 'r1', 1, 'c1', ?, '100000', 'free', ?, 'dead', ?, 1)`, f.st.tenant, f.brand.ID, f.campaign.ID, testPage, SendSending, f.now.UnixMilli())
+	if st, err := Settle(ctx, f.st.db, f.now.Add(ClaimLease/2), DefaultReplyWindow); err != nil || st.Lost != 0 {
+		t.Fatalf("within the lease: %+v %v", st, err)
+	}
+	if st, err := Settle(ctx, f.st.db, f.now.Add(ClaimLease+time.Second), DefaultReplyWindow); err != nil || st.Lost != 1 {
+		t.Fatalf("after the lease: %+v %v", st, err)
+	}
+	var row sendRow
+	if err := f.st.db.R.Where("id = 's1'").Take(&row).Error; err != nil || row.Status != SendUnknown {
+		t.Errorf("status %s (%v)", row.Status, err)
 	}
 }
