@@ -197,7 +197,7 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 	}
 	if len(include) > 0 {
 		allQuiet := c.EndsAt != nil && !sendAt.Before(*c.EndsAt)
-		if err := s.routeMembers(ctx, c, include, exclude, sendAt, allQuiet, &p, emit); err != nil {
+		if err := s.routeMembers(ctx, c, include, exclude, run.Slot, sendAt, allQuiet, &p, emit); err != nil {
 			return err
 		}
 	}

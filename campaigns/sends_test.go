@@ -388,3 +388,32 @@ func TestDeadClaimTurnsUnknown(t *testing.T) {
 		t.Errorf("status %s (%v)", row.Status, err)
 	}
 }
+
+// TestFrequencyCapCountsSends: after a slot messaged everyone, the campaign's cap (1 message in 3 days) skips
+// them as capped at the next slot and in the preview; the slot that sent does not cap itself on a rerun.
+func TestFrequencyCapCountsSends(t *testing.T) {
+	f := newSendFixture(t, 3)
+	ctx := context.Background()
+	ro := f.options(t, "a", nil)
+	if _, err := f.st.RunSlot(ctx, f.campaign.ID, f.now, ro); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.st.PreviewSlot(ctx, f.campaign.ID)
+	if err != nil || p.Skipped[SkipCapped] != 3 || p.Routes[RouteFree] != 0 {
+		t.Errorf("preview after the slot: skipped %v routes %v (%v)", p.Skipped, p.Routes, err)
+	}
+	next, err := f.st.RunSlot(ctx, f.campaign.ID, f.now.Add(24*time.Hour), ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sends, _, _ := f.st.Sends(ctx, f.campaign.ID, next, SendFilter{Status: SendSkipped}, tenancy.Cursor{})
+	capped := 0
+	for _, s := range sends {
+		if s.Reason == SkipCapped {
+			capped++
+		}
+	}
+	if capped != 3 || len(f.sb.Sends()) != 3 {
+		t.Errorf("next slot: %d capped, %d messages in all", capped, len(f.sb.Sends()))
+	}
+}
