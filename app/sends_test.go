@@ -93,7 +93,7 @@ func TestSendSlotOnceAcrossInstances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.db.W.Exec(`UPDATE campaigns SET state = ?, send_cron = '* * * * *' WHERE id = ?`, campaigns.StateRunning, c.ID).Error; err != nil {
+	if err := r.db.W.Exec(`UPDATE campaigns SET state = ?, send_cron = '* * * * *', cap_messages = 100, cap_days = 1 WHERE id = ?`, campaigns.StateRunning, c.ID).Error; err != nil {
 		t.Fatal(err)
 	}
 	var updated int64

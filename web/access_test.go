@@ -110,6 +110,7 @@ var expected = map[string][]string{
 	"GET /api/v1/brands/:brand/campaigns/:campaign/timeline": campReader,
 	"GET /api/v1/brands/:brand/campaigns/:campaign/runs":     campReader, "POST /api/v1/brands/:brand/campaigns/:campaign/runs": campLaunch,
 	"GET /api/v1/brands/:brand/campaigns/:campaign/runs/:run/sends": campReader,
+	"POST /brands/:brand/campaigns/:campaign/runs":                  campLaunch,
 	"POST /api/v1/brands/:brand/campaigns/:campaign/preview":        audReader, "POST /brands/:brand/campaigns/:campaign/preview": audReader,
 	"POST /api/v1/brands/:brand/campaigns/:campaign/submit":  campWriter,
 	"POST /api/v1/brands/:brand/campaigns/:campaign/approve": campApprov,

@@ -75,6 +75,14 @@ func TestRunNow(t *testing.T) {
 	if status != http.StatusOK || strings.Contains(body, `data-status="sent"`) || !strings.Contains(body, "No send matches") {
 		t.Errorf("campaign page filtered on read: %d", status)
 	}
+	// The page's "Run now" button: the same minute is refused with a message, not an error page.
+	m := f.users[tenancy.RoleCampaignManager]
+	if status, body := f.do(caller{user: &m}, http.MethodPost, page+"/runs", ""); status != http.StatusSeeOther {
+		t.Errorf("run now from the page: %d %s", status, body)
+	}
+	if status, _ := f.do(caller{user: &u}, http.MethodPost, page+"/runs", ""); status != http.StatusForbidden {
+		t.Errorf("a viewer ran a slot from the page: %d", status)
+	}
 	if status, _ := f.do(viewer, http.MethodPost, path, ""); status != http.StatusForbidden {
 		t.Errorf("a viewer ran a slot: %d", status)
 	}

@@ -83,6 +83,7 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/brands/:brand/campaigns/:campaign/edit", Rule: brand(t.PermCampaignsWrite), Handler: s.campaignEditPage},
 		{Method: post, Path: "/brands/:brand/campaigns/:campaign/edit", Rule: brand(t.PermCampaignsWrite), Handler: s.updateCampaign},
 		// Who may see an audience's members may see how the next slot routes them.
+		{Method: post, Path: "/brands/:brand/campaigns/:campaign/runs", Rule: brand(t.PermCampaignsLaunch), Handler: s.campaignRunNow},
 		{Method: post, Path: "/brands/:brand/campaigns/:campaign/preview", Rule: brand(t.PermAudiencesRead), Handler: s.campaignPreviewPart},
 		{Method: post, Path: "/brands/:brand/campaigns/:campaign/delete", Rule: brand(t.PermCampaignsWrite), Handler: s.deleteCampaign},
 		{Method: post, Path: "/brands/:brand/campaigns/:campaign/submit", Rule: brand(t.PermCampaignsWrite), Handler: s.campaignAction("submit")},

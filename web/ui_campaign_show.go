@@ -35,6 +35,8 @@ type campaignView struct {
 	SendFilter campaigns.SendFilter
 	Statuses   []string
 	RouteNames []string
+	// CanRun says the caller may run the slot of the current minute (a running campaign).
+	CanRun bool
 }
 
 // actionPerm is the permission each lifecycle action needs, as the route table says.
@@ -58,7 +60,9 @@ func (s *Server) campaignPage(c *fiber.Ctx) error {
 		CanWrite:      az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermCampaignsWrite),
 		CanText:       az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermMessagesRead),
 		CanPreview:    az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermAudiencesRead),
-		NeedsApproval: b.Settings.Effective().ApprovalRequired}
+		NeedsApproval: b.Settings.Effective().ApprovalRequired,
+		CanRun: cp.State == campaigns.StateRunning && cp.Kind == campaigns.KindSponsoredMessage &&
+			az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermCampaignsLaunch)}
 	for _, a := range campaigns.Actions {
 		if campaigns.Allowed(a, cp.State) && az.Can(p.TenantID, p.User.ID, b.ID, actionPerm[a]) {
 			v.Actions = append(v.Actions, a)
