@@ -55,9 +55,15 @@ func (w *lossyWire) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func newSendFixture(t *testing.T, nFree int) *sendFixture {
 	t.Helper()
+	return newSendFixtureReplying(t, nFree, -1)
+}
+
+// newSendFixtureReplying is newSendFixture with the sandbox's people replying at replyRate.
+func newSendFixtureReplying(t *testing.T, nFree int, replyRate float64) *sendFixture {
+	t.Helper()
 	e := newTestEnv(t)
 	sb, err := sandbox.New(sandbox.Options{AppSecret: sendSecret, AppID: sendAppID, Seed: "sends", Start: e.now,
-		ReplyRate: -1, Now: func() time.Time { return e.now }})
+		ReplyRate: replyRate, Now: func() time.Time { return e.now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,5 +421,27 @@ func TestFrequencyCapCountsSends(t *testing.T) {
 	}
 	if capped != 3 || len(f.sb.Sends()) != 3 {
 		t.Errorf("next slot: %d capped, %d messages in all", capped, len(f.sb.Sends()))
+	}
+}
+
+// TestSandboxRepliesMarkReplied: the sandbox's people answer every message a few minutes later; once the
+// echoes and the replies are ingested, the sweep marks each send replied.
+func TestSandboxRepliesMarkReplied(t *testing.T) {
+	f := newSendFixtureReplying(t, 3, 1)
+	ctx := context.Background()
+	runID, err := f.st.RunSlot(ctx, f.campaign.ID, f.now, f.options(t, "a", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.sb.Advance(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	f.ingest(t)
+	st, err := Settle(ctx, f.st.db, f.now.Add(time.Hour), DefaultReplyWindow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := f.run(t, runID); r.Counts[SendReplied] != 3 {
+		t.Errorf("counts %v (settled %+v), want 3 replied", r.Counts, st)
 	}
 }
