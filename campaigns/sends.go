@@ -158,6 +158,13 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 	if err != nil {
 		return err
 	}
+	for _, snap := range p.Snapshots {
+		err := s.db.W.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Table("campaign_run_snapshots").
+			Create(map[string]any{"run_id": run.ID, "snapshot_id": snap}).Error
+		if err != nil {
+			return fmt.Errorf("campaigns: run: snapshots: %w", err)
+		}
+	}
 	now := s.opts.Now().UnixMilli()
 	batch := make([]sendRow, 0, 500)
 	flush := func() error {

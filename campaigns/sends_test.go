@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"relance/audiences"
 	"relance/conversations"
 	"relance/meta"
 	"relance/meta/sandbox"
@@ -443,5 +444,31 @@ func TestSandboxRepliesMarkReplied(t *testing.T) {
 	}
 	if r := f.run(t, runID); r.Counts[SendReplied] != 3 {
 		t.Errorf("counts %v (settled %+v), want 3 replied", r.Counts, st)
+	}
+}
+
+// TestRunKeepsItsSnapshots: the snapshot a run routed from survives the audience's pruning (keep 1), while a
+// snapshot no run used is pruned as before.
+func TestRunKeepsItsSnapshots(t *testing.T) {
+	f := newSendFixture(t, 1)
+	ctx := context.Background()
+	if err := f.st.db.W.Exec(`UPDATE audiences SET rule = ?, last_seq = 1 WHERE id = ?`, `{"field":"inbound_count","op":"gte","value":1}`, f.audience).Error; err != nil {
+		t.Fatal(err)
+	}
+	var used string
+	f.st.db.R.Raw("SELECT id FROM audience_snapshots WHERE audience_id = ?", f.audience).Scan(&used)
+	if _, err := f.st.RunSlot(ctx, f.campaign.ID, f.now, f.options(t, "a", nil)); err != nil {
+		t.Fatal(err)
+	}
+	st := audiences.NewStore(f.st.db, f.st.tenant, f.brand, audiences.Options{Keep: 1})
+	for i := 0; i < 3; i++ {
+		if _, err := st.Build(ctx, f.audience, audiences.CauseManual); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ids []string
+	f.st.db.R.Raw("SELECT id FROM audience_snapshots WHERE audience_id = ? ORDER BY seq", f.audience).Scan(&ids)
+	if len(ids) != 2 || ids[0] != used {
+		t.Errorf("snapshots left %v, want the run's %s and the latest", ids, used)
 	}
 }

@@ -47,6 +47,16 @@ CREATE INDEX campaign_sends_run ON campaign_sends (run_id, status, id);
 -- Delivery tracking looks for the sends of a thread that are still moving (sent, delivered, unknown).
 CREATE INDEX campaign_sends_thread ON campaign_sends (tenant_id, page_id, psid, status);
 
+-- The audience snapshots a run routed from: pruning keeps them while a run points at them (DESIGN §5), so
+-- what a slot sent to can always be read back.
+CREATE TABLE campaign_run_snapshots (
+    run_id      TEXT NOT NULL REFERENCES campaign_runs(id) ON DELETE CASCADE,
+    snapshot_id TEXT NOT NULL,
+    PRIMARY KEY (run_id, snapshot_id)
+);
+CREATE INDEX campaign_run_snapshots_snapshot ON campaign_run_snapshots (snapshot_id);
+
 -- +goose Down
+DROP TABLE campaign_run_snapshots;
 DROP TABLE campaign_sends;
 DROP TABLE campaign_runs;
