@@ -472,3 +472,25 @@ func TestRunKeepsItsSnapshots(t *testing.T) {
 		t.Errorf("snapshots left %v, want the run's %s and the latest", ids, used)
 	}
 }
+
+// TestSandboxReceiptsMarkDeliveredAndRead: the sandbox's delivery and read webhooks, ingested, move every
+// send to delivered or read.
+func TestSandboxReceiptsMarkDeliveredAndRead(t *testing.T) {
+	f := newSendFixture(t, 10)
+	ctx := context.Background()
+	runID, err := f.st.RunSlot(ctx, f.campaign.ID, f.now, f.options(t, "a", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.sb.Advance(ctx, 2*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	f.ingest(t)
+	if _, err := Settle(ctx, f.st.db, f.now.Add(2*time.Hour), DefaultReplyWindow); err != nil {
+		t.Fatal(err)
+	}
+	r := f.run(t, runID)
+	if r.Counts[SendDelivered]+r.Counts[SendRead] != 10 || r.Counts[SendDelivered] == 0 || r.Counts[SendRead] == 0 {
+		t.Errorf("counts %v, want the 10 sends delivered or read, some of each", r.Counts)
+	}
+}
