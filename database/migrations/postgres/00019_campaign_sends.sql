@@ -46,6 +46,8 @@ CREATE UNIQUE INDEX campaign_sends_once ON campaign_sends (campaign_id, slot, co
 CREATE INDEX campaign_sends_run ON campaign_sends (run_id, status, id);
 -- Delivery tracking looks for the sends of a thread that are still moving (sent, delivered, unknown).
 CREATE INDEX campaign_sends_thread ON campaign_sends (tenant_id, page_id, psid, status);
+-- The settle sweep looks for sends still moving (sending, unknown, sent, delivered, read) by status.
+CREATE INDEX campaign_sends_status ON campaign_sends (status);
 
 -- The audience snapshots a run routed from: pruning keeps them while a run points at them (DESIGN §5), so
 -- what a slot sent to can always be read back.
