@@ -494,3 +494,35 @@ func TestSandboxReceiptsMarkDeliveredAndRead(t *testing.T) {
 		t.Errorf("counts %v, want the 10 sends delivered or read, some of each", r.Counts)
 	}
 }
+
+// TestQuietHoursDelayDelivery: a slot at 22:30 in the brand's zone writes its sends but delivers nothing
+// until quiet hours end (09:00); the sweep then finds the run due and delivers it.
+func TestQuietHoursDelayDelivery(t *testing.T) {
+	f := newSendFixture(t, 2)
+	ctx := context.Background()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	slot := time.Date(2026, 3, 2, 22, 30, 0, 0, paris).UTC()
+	f.now = slot
+	runID, err := f.st.RunSlot(ctx, f.campaign.ID, slot, f.options(t, "a", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.sb.Sends()); n != 0 {
+		t.Fatalf("%d messages sent in quiet hours", n)
+	}
+	if due, _ := DueRuns(ctx, f.st.db.R, slot.Add(time.Hour)); len(due) != 0 {
+		t.Errorf("due during quiet hours: %+v", due)
+	}
+	morning := time.Date(2026, 3, 3, 9, 0, 0, 0, paris).UTC()
+	f.now = morning
+	due, err := DueRuns(ctx, f.st.db.R, morning)
+	if err != nil || len(due) != 1 || due[0].RunID != runID {
+		t.Fatalf("due at 09:00: %+v (%v)", due, err)
+	}
+	if err := f.st.Deliver(ctx, runID, f.options(t, "a", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.run(t, runID); len(f.sb.Sends()) != 2 || r.Counts[SendSent] != 2 || r.Status != RunDone {
+		t.Errorf("after quiet hours: %d messages, run %+v", len(f.sb.Sends()), r)
+	}
+}
