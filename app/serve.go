@@ -108,6 +108,9 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		backfiller = conversations.NewBackfiller(r.db, ingest, graph, r.store, r.log)
 	}
 	sched, err := newScheduler(r, reg, syncer, backfiller)
+	if err == nil {
+		err = registerSends(sched, r, graph)
+	}
 	if err != nil {
 		ln.Close()
 		return err

@@ -101,7 +101,8 @@ func (s *Store) materialize(ctx context.Context, row audienceRow, cause string, 
 	return snap.view(), nil
 }
 
-// prune deletes the audience's snapshots older than the newest Keep. Members go first, so an interrupted
+// prune deletes the audience's snapshots older than the newest Keep, except those a campaign run routed
+// from (DESIGN §5: retention keeps them while a run points at them). Members go first, so an interrupted
 // prune leaves an empty old snapshot at worst, never a latest one without members.
 func (s *Store) prune(ctx context.Context, audienceID string, latest int64) error {
 	cut := latest - int64(s.opts.Keep)
@@ -109,11 +110,12 @@ func (s *Store) prune(ctx context.Context, audienceID string, latest int64) erro
 		return nil
 	}
 	err := s.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		old := "SELECT id FROM audience_snapshots WHERE audience_id = ? AND seq <= ?"
+		const unused = " AND id NOT IN (SELECT snapshot_id FROM campaign_run_snapshots)"
+		old := "SELECT id FROM audience_snapshots WHERE audience_id = ? AND seq <= ?" + unused
 		if err := tx.Exec("DELETE FROM audience_members WHERE snapshot_id IN ("+old+")", audienceID, cut).Error; err != nil {
 			return err
 		}
-		return tx.Exec("DELETE FROM audience_snapshots WHERE audience_id = ? AND seq <= ?", audienceID, cut).Error
+		return tx.Exec("DELETE FROM audience_snapshots WHERE audience_id = ? AND seq <= ?"+unused, audienceID, cut).Error
 	})
 	if err != nil {
 		return fmt.Errorf("audiences: prune: %w", err)

@@ -192,12 +192,10 @@ func (s *Store) PreviewSlot(ctx context.Context, id string) (Preview, error) {
 	if err != nil {
 		return Preview{}, err
 	}
-	// Frequency caps count sends, and no send exists before the send pipeline (issue 10, point 4).
-	p.Notes = append(p.Notes, "frequency cap: no send has been recorded yet, so nobody is capped")
 	if len(include) == 0 {
 		return p, nil
 	}
-	return p, s.routeMembers(ctx, c, include, exclude, sendAt, c.EndsAt != nil && !sendAt.Before(*c.EndsAt), &p)
+	return p, s.routeMembers(ctx, c, include, exclude, 0, sendAt, c.EndsAt != nil && !sendAt.Before(*c.EndsAt), &p, nil)
 }
 
 // latestSnapshots finds each audience's latest snapshot; an audience never built is noted and skipped.
@@ -221,8 +219,10 @@ func (s *Store) latestSnapshots(ctx context.Context, audienceIDs []string, p *Pr
 }
 
 // routeMembers streams the distinct members of the include snapshots, minus those of the exclude ones,
-// with their contact state, and routes each.
-func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude []string, sendAt time.Time, allQuiet bool, p *Preview) error {
+// with their contact state, and routes each; emit, when set, receives every member on the campaign's Page (a
+// send slot writes them down), after it is counted in p.
+// slot is the run's slot (its own sends do not count against the frequency cap; 0 for a preview).
+func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude []string, slot int64, sendAt time.Time, allQuiet bool, p *Preview, emit func(Recipient) error) error {
 	cols := make([]string, 0, 12)
 	for _, col := range strings.Split(conversations.PolicyColumns, ",") {
 		cols = append(cols, "COALESCE(c."+strings.TrimSpace(col)+", "+zeroOf(strings.TrimSpace(col))+")")
@@ -236,6 +236,10 @@ func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude [
 		args = append(args, exclude)
 	}
 	q += " ORDER BY m.page_id, m.psid"
+	capped, err := s.capped(ctx, c, slot, sendAt)
+	if err != nil {
+		return err
+	}
 	rows, err := s.db.R.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return fmt.Errorf("campaigns: preview: members: %w", err)
@@ -257,6 +261,9 @@ func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude [
 		case InHoldout(c.ID, r.PageID, r.PSID, c.HoldoutPercent):
 			r.Route = RouteHoldout
 			p.Holdout++
+		case capped[r.PageID+"\x00"+r.PSID]:
+			r.Route, r.Reason = RouteSkipped, SkipCapped
+			p.Skipped[SkipCapped]++
 		case allQuiet:
 			r.Route, r.Reason = RouteSkipped, SkipQuietHours
 			p.Skipped[SkipQuietHours]++
@@ -276,6 +283,11 @@ func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude [
 		if len(p.Sample) < previewSample {
 			p.Sample = append(p.Sample, r)
 		}
+		if emit != nil {
+			if err := emit(r); err != nil {
+				return err
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("campaigns: preview: members: %w", err)
@@ -292,4 +304,32 @@ func zeroOf(col string) string {
 		return "''"
 	}
 	return "0"
+}
+
+// capped lists the members who already had the campaign's frequency cap of messages from the brand's
+// campaigns within its days before sendAt (a send counts from the moment it may have gone: sent, unknown or
+// later). The slot being run does not count against itself, so a rerun routes as the first run did. Only
+// capped members are held, not every member.
+func (s *Store) capped(ctx context.Context, c Campaign, slot int64, sendAt time.Time) (map[string]bool, error) {
+	out := map[string]bool{}
+	if c.FrequencyCap.Messages <= 0 || c.FrequencyCap.Days <= 0 {
+		return out, nil
+	}
+	since := sendAt.AddDate(0, 0, -c.FrequencyCap.Days).UnixMilli()
+	var rows []struct {
+		PageID string
+		PSID   string `gorm:"column:psid"`
+	}
+	err := s.db.R.WithContext(ctx).Table("campaign_sends").Select("page_id, psid").
+		Where("tenant_id = ? AND brand_id = ? AND status IN ? AND slot >= ? AND slot < ? AND NOT (campaign_id = ? AND slot = ?)",
+			s.tenant, s.brand.ID, []string{SendSending, SendSent, SendDelivered, SendRead, SendReplied, SendUnknown},
+			since, sendAt.UnixMilli(), c.ID, slot).
+		Group("page_id, psid").Having("COUNT(*) >= ?", c.FrequencyCap.Messages).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: frequency cap: %w", err)
+	}
+	for _, r := range rows {
+		out[r.PageID+"\x00"+r.PSID] = true
+	}
+	return out, nil
 }

@@ -105,6 +105,9 @@ type request struct {
 	body   any        // sent as JSON
 	pace   string     // Page id to pace Send API calls by, or ""
 	next   string     // a paging.next URL to follow as given, instead of path and query (GET only)
+	// once marks a call that must not be repeated blindly (a message send): an answer lost on the way is
+	// returned as it is, since the message may have gone; Meta's own refusals are still retried.
+	once bool
 }
 
 // call performs r with retries and decodes the answer into out. Its error is scrubbed of credentials: every
@@ -133,7 +136,7 @@ func (c *Client) try(ctx context.Context, r request, out any) error {
 			return err
 		}
 		err := c.once(ctx, r, body, out)
-		if err == nil || !IsRetryable(err) {
+		if err == nil || !IsRetryable(err) || (r.once && IsLostAnswer(err)) {
 			return err
 		}
 		last = err
@@ -212,13 +215,13 @@ func (c *Client) once(ctx context.Context, r request, body []byte, out any) erro
 		}
 		// A connection that failed before any answer is worth retrying, like Meta's transient codes. The
 		// transport's text names the URL: it is redacted here already, not only at the boundary.
-		return &Error{Message: redactWith(err.Error(), r.token, proof), IsTransient: true, HTTPStatus: 0}
+		return &Error{Message: redactWith(err.Error(), r.token, proof), IsTransient: true, HTTPStatus: 0, Lost: true}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		return &Error{Message: "reading the answer: " + redactWith(err.Error(), r.token, proof), IsTransient: true,
-			HTTPStatus: resp.StatusCode}
+			HTTPStatus: resp.StatusCode, Lost: true}
 	}
 	c.observeUsage(resp.Header)
 	if resp.StatusCode >= 300 {

@@ -25,6 +25,15 @@ type Error struct {
 	IsTransient bool          // error.is_transient: Meta's own hint that the same call may succeed later
 	HTTPStatus  int           // HTTP status of the response
 	RetryAfter  time.Duration // wait suggested by Retry-After or the usage headers (see ParseUsage); 0 if none
+	// Lost means no complete answer arrived (the connection failed or the body was cut): the call may have
+	// taken effect on Meta's side.
+	Lost bool
+}
+
+// IsLostAnswer reports whether err is a call whose answer was lost: a message send may have gone.
+func IsLostAnswer(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Lost
 }
 
 // Class is what a caller should do about an Error: retry, back off, reconnect, fix the request, or give up

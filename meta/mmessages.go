@@ -124,7 +124,7 @@ func (c *Client) SendMarketingMessage(ctx context.Context, token, accountID stri
 		Success    bool   `json:"success"`
 		TrackingID flexID `json:"marketing_message_tracking_id"`
 	}
-	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/messages", token: token, body: body, pace: m.PageID}, &out); err != nil {
+	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/messages", token: token, body: body, pace: m.PageID, once: true}, &out); err != nil {
 		return "", err
 	}
 	if !out.Success || out.TrackingID == "" {

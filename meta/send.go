@@ -61,7 +61,7 @@ func (c *Client) Send(ctx context.Context, m Message) (SendResult, error) {
 		return SendResult{}, err
 	}
 	var out SendResult
-	err = c.call(ctx, request{method: "POST", path: m.PageID + "/messages", token: m.Token, body: body, pace: m.PageID}, &out)
+	err = c.call(ctx, request{method: "POST", path: m.PageID + "/messages", token: m.Token, body: body, pace: m.PageID, once: true}, &out)
 	return out, err
 }
 

@@ -49,6 +49,8 @@ type fixture struct {
 	audience audiences.Audience
 	// campaign is a draft campaign of brand A1 sending to audience.
 	campaign campaigns.Campaign
+	// run is a send slot of campaign with one send, to contact.
+	run string
 	// sb is the Meta sandbox the server's Graph client talks to (app secret sandboxSecret).
 	sb *sandbox.Sandbox
 	// deps built srv; rebuild changes them.
@@ -183,6 +185,7 @@ func newFixtureWith(t testing.TB, opt func(*web.Deps)) *fixture {
 	f.audience = f.seedAudience(ctx)
 	f.campaign = f.seedCampaign(ctx)
 	f.seedLink(ctx, "A1 secret flyer")
+	f.run = f.seedRun(ctx)
 	return f
 }
 
@@ -221,6 +224,23 @@ func (f *fixture) seedCampaign(ctx context.Context) campaigns.Campaign {
 		f.t.Fatal(err)
 	}
 	return cp
+}
+
+// seedRun records a past send slot of the campaign with one send to the seeded contact.
+func (f *fixture) seedRun(ctx context.Context) string {
+	f.t.Helper()
+	run := tenancy.NewID()
+	db := f.store.DB().W.WithContext(ctx)
+	if err := db.Exec(`INSERT INTO campaign_runs (id, tenant_id, brand_id, campaign_id, slot, status, cause, send_at, started_at, finished_at)
+		VALUES (?, ?, ?, ?, 60000, 'done', 'schedule', 60000, 60000, 61000)`, run, f.a.ID, f.a1.ID, f.campaign.ID).Error; err != nil {
+		f.t.Fatal(err)
+	}
+	if err := db.Exec(`INSERT INTO campaign_sends (id, tenant_id, brand_id, campaign_id, run_id, slot, contact_id, page_id, psid, variant, route, status, sent_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, 60000, ?, ?, '7199000000000001', 'A', 'free', 'sent', 60500, 60500)`,
+		tenancy.NewID(), f.a.ID, f.a1.ID, f.campaign.ID, run, f.contact, f.page.PageID).Error; err != nil {
+		f.t.Fatal(err)
+	}
+	return run
 }
 
 // seedAudience creates and builds an audience of brand A1 that holds the seeded contact.
@@ -323,12 +343,13 @@ func (f *fixture) fill(path string, realChildren bool) string {
 	path = r.Replace(path)
 	if realChildren {
 		return strings.NewReplacer(":page", f.page.ID, ":account", f.acct.ID, ":token", f.ids[tenancy.RoleAgencyAdmin].ID,
-			":contact", f.contact, ":audience", f.audience.ID, ":campaign", f.campaign.ID, ":label", "A1%20secret%20flyer").Replace(path)
+			":contact", f.contact, ":audience", f.audience.ID, ":campaign", f.campaign.ID, ":label", "A1%20secret%20flyer",
+			":run", f.run).Replace(path)
 	}
 	// An id that exists nowhere: allowed callers get 404 without changing anything.
 	const missing = "01900000-0000-7000-8000-000000000000"
 	return strings.NewReplacer(":page", missing, ":account", missing, ":token", missing, ":contact", missing,
-		":audience", missing, ":campaign", missing, ":label", "missing").Replace(path)
+		":audience", missing, ":campaign", missing, ":label", "missing", ":run", missing).Replace(path)
 }
 
 // userAction reports a route that changes a user's access (disable, enable, password reset).

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 
 	"relance/campaigns"
@@ -30,6 +32,16 @@ type campaignView struct {
 	Links      []linkView
 	LinkLabel  string
 	LinkErrors map[string]string
+	// Runs are the send slots (sponsored messages), newest first; Run is the one whose sends are listed
+	// (?run=, default the newest), filtered by SendFilter, a page of at most 100.
+	Runs       []campaigns.Run
+	Run        *campaigns.Run
+	Sends      []campaigns.Send
+	SendFilter campaigns.SendFilter
+	Statuses   []string
+	RouteNames []string
+	// CanRun says the caller may run the slot of the current minute (a running campaign).
+	CanRun bool
 }
 
 // actionPerm is the permission each lifecycle action needs, as the route table says.
@@ -62,7 +74,9 @@ func (s *Server) campaignViewOf(c *fiber.Ctx) (campaignView, error) {
 		CanWrite:      az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermCampaignsWrite),
 		CanText:       az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermMessagesRead),
 		CanPreview:    az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermAudiencesRead),
-		NeedsApproval: b.Settings.Effective().ApprovalRequired}
+		NeedsApproval: b.Settings.Effective().ApprovalRequired,
+		CanRun: cp.State == campaigns.StateRunning && cp.Kind == campaigns.KindSponsoredMessage &&
+			az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermCampaignsLaunch)}
 	for _, a := range campaigns.Actions {
 		if campaigns.Allowed(a, cp.State) && az.Can(p.TenantID, p.User.ID, b.ID, actionPerm[a]) {
 			v.Actions = append(v.Actions, a)
@@ -76,6 +90,11 @@ func (s *Server) campaignViewOf(c *fiber.Ctx) (campaignView, error) {
 		return campaignView{}, err
 	}
 	v.Links = linkViews(links, "/brands/"+b.ID+"/campaigns/"+cp.ID)
+	if cp.Kind == campaigns.KindSponsoredMessage {
+		if err := s.campaignRuns(c, st, cp.ID, &v); err != nil {
+			return campaignView{}, err
+		}
+	}
 	pages, err := s.tenantStore(c).Pages(ctx, b.ID)
 	if err != nil {
 		return campaignView{}, err
@@ -91,4 +110,33 @@ func (s *Server) campaignViewOf(c *fiber.Ctx) (campaignView, error) {
 		}
 	}
 	return v, nil
+}
+
+// campaignRuns fills the runs section: every run with its counts and the chosen run's sends, filtered. An
+// unknown filter value lists nothing rather than failing the page.
+func (s *Server) campaignRuns(c *fiber.Ctx, st *campaigns.Store, id string, v *campaignView) error {
+	runs, err := st.Runs(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	v.Runs, v.Statuses = runs, campaigns.SendStatuses
+	v.RouteNames = []string{campaigns.RouteFree, campaigns.RouteFollowUp, campaigns.RoutePaid, campaigns.RouteAdsOnly,
+		campaigns.RouteSkipped, campaigns.RouteHoldout}
+	v.SendFilter = campaigns.SendFilter{Status: c.Query("status"), Route: c.Query("route")}
+	want := c.Query("run")
+	for i := range runs {
+		if runs[i].ID == want || (want == "" && i == 0) {
+			v.Run = &runs[i]
+		}
+	}
+	if v.Run == nil {
+		return nil
+	}
+	sends, _, err := st.Sends(c.UserContext(), id, v.Run.ID, v.SendFilter, tenancy.Cursor{Limit: 100})
+	var ve *tenancy.ValidationError
+	if errors.As(err, &ve) {
+		return nil
+	}
+	v.Sends = sends
+	return err
 }

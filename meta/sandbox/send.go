@@ -109,6 +109,7 @@ func (s *Sandbox) sendMessage(c *call) (any, *apiError) {
 		Text: p.Message.Text, Metadata: p.Message.Metadata, At: s.sim})
 	t.Messages = append(t.Messages, ThreadMessage{ID: mid, At: s.sim, FromPage: true, Text: text})
 	s.echo(pageID, t.PSID, mid, p.Message.Text, p.Message.Attachment, p.Message.Metadata)
+	s.receipts(t, mid)
 	s.maybeReply(t, mid)
 	return map[string]string{"recipient_id": t.PSID, "message_id": mid}, nil
 }
@@ -149,6 +150,25 @@ var replies = []string{
 	"Is it still 49.99 USD?",
 	"Je passe samedi à Lyon",
 	"ok",
+}
+
+// readRate is the share of delivered standard messages their person reads (within the hour).
+const readRate = 0.6
+
+// receipts schedules, like Meta, the delivery webhook of a message a few seconds after it went and, for most
+// people, the read webhook some minutes later; both carry a watermark (everything before it is delivered or
+// read).
+func (s *Sandbox) receipts(t *Thread, mid string) {
+	r := seeded(s.o.Seed, "receipts", mid)
+	delivered := s.sim.Add(time.Duration(1+r.IntN(5)) * time.Second)
+	s.later(delivered, t.PageID, Event{"sender": map[string]any{"id": t.PSID}, "recipient": map[string]any{"id": t.PageID},
+		"timestamp": delivered.UnixMilli(), "delivery": map[string]any{"mids": []string{mid}, "watermark": delivered.UnixMilli()}})
+	if r.Float64() >= readRate {
+		return
+	}
+	read := delivered.Add(time.Duration(1+r.IntN(59)) * time.Minute)
+	s.later(read, t.PageID, Event{"sender": map[string]any{"id": t.PSID}, "recipient": map[string]any{"id": t.PageID},
+		"timestamp": read.UnixMilli(), "read": map[string]any{"watermark": read.UnixMilli()}})
 }
 
 // maybeReply schedules a reply from the person at the configured rate, a few minutes later.

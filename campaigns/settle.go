@@ -1,0 +1,73 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"relance/database"
+)
+
+// DefaultReplyWindow is how long after a send an inbound message counts as its reply (DESIGN §5 brand setting
+// reply_window_hours, default 24; the setting itself is not stored yet).
+const DefaultReplyWindow = 24 * time.Hour
+
+// Settled counts what one Settle moved.
+type Settled struct {
+	Lost, Echoed, Delivered, Read, Replied int64
+}
+
+// Settle moves sends on from what conversations ingestion stored, across all tenants, in SQL both dialects
+// run: a claim older than ClaimLease turns unknown (its instance died mid-call); an echo whose metadata is a
+// send's id settles it to sent with the echo's mid (the answer was lost, the message went); then delivery
+// and read watermarks at or past the message's time make it delivered or read, and an inbound message
+// within replyWindow after it makes it replied. Each step is one conditional UPDATE, safe to run on several
+// instances at once.
+func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow time.Duration) (Settled, error) {
+	var out Settled
+	w := db.W.WithContext(ctx)
+	nowMS := now.UnixMilli()
+	res := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status = ? AND claimed_at < ?`,
+		SendUnknown, nowMS, SendSending, now.Add(-ClaimLease).UnixMilli())
+	if res.Error != nil {
+		return out, fmt.Errorf("campaigns: settle: lost claims: %w", res.Error)
+	}
+	out.Lost = res.RowsAffected
+	echo := `FROM messages m WHERE m.tenant_id = campaign_sends.tenant_id AND m.brand_id = campaign_sends.brand_id
+		AND m.page_id = campaign_sends.page_id AND m.psid = campaign_sends.psid AND m.metadata = campaign_sends.id`
+	res = w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ?,
+		message_id = (SELECT MIN(m.mid) `+echo+`), sent_at = (SELECT MIN(m.sent_at) `+echo+`)
+		WHERE status IN (?, ?) AND EXISTS (SELECT 1 `+echo+`)`, SendSent, nowMS, SendUnknown, SendSending)
+	if res.Error != nil {
+		return out, fmt.Errorf("campaigns: settle: echoes: %w", res.Error)
+	}
+	out.Echoed = res.RowsAffected
+	// The message's time is the echo's (Meta's clock, the one its watermarks use); a send whose echo has not
+	// arrived waits.
+	mark := func(col, to string, from []string) (int64, error) {
+		res := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND message_id <> '' AND EXISTS (
+			SELECT 1 FROM contacts c JOIN messages m ON m.tenant_id = c.tenant_id AND m.brand_id = c.brand_id AND m.page_id = c.page_id
+				AND m.psid = c.psid AND m.mid = campaign_sends.message_id
+			WHERE c.tenant_id = campaign_sends.tenant_id AND c.brand_id = campaign_sends.brand_id AND c.page_id = campaign_sends.page_id
+				AND c.psid = campaign_sends.psid AND c.`+col+` >= m.sent_at)`, to, nowMS, from)
+		return res.RowsAffected, res.Error
+	}
+	var err error
+	if out.Delivered, err = mark("delivery_watermark", SendDelivered, []string{SendSent}); err != nil {
+		return out, fmt.Errorf("campaigns: settle: delivered: %w", err)
+	}
+	if out.Read, err = mark("read_watermark", SendRead, []string{SendSent, SendDelivered}); err != nil {
+		return out, fmt.Errorf("campaigns: settle: read: %w", err)
+	}
+	res = w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND message_id <> '' AND EXISTS (
+		SELECT 1 FROM messages o JOIN messages i ON i.tenant_id = o.tenant_id AND i.brand_id = o.brand_id AND i.page_id = o.page_id
+			AND i.psid = o.psid AND i.direction = 'in' AND i.sent_at > o.sent_at AND i.sent_at <= o.sent_at + ?
+		WHERE o.tenant_id = campaign_sends.tenant_id AND o.brand_id = campaign_sends.brand_id AND o.page_id = campaign_sends.page_id
+			AND o.psid = campaign_sends.psid AND o.mid = campaign_sends.message_id)`,
+		SendReplied, nowMS, []string{SendSent, SendDelivered, SendRead}, replyWindow.Milliseconds())
+	if res.Error != nil {
+		return out, fmt.Errorf("campaigns: settle: replies: %w", res.Error)
+	}
+	out.Replied = res.RowsAffected
+	return out, nil
+}
