@@ -17,6 +17,10 @@ type Settled struct {
 	Lost, Echoed, Delivered, Read, Replied int64
 }
 
+// SettleHorizon is how long after its slot a send still moves to delivered, read or replied: Meta's receipts
+// come within hours and a reply counts within the reply window, so a week leaves room for both.
+const SettleHorizon = 7 * 24 * time.Hour
+
 // Settle moves sends on from what conversations ingestion stored, across all tenants, in SQL both dialects
 // run: a claim older than ClaimLease turns unknown (its instance died mid-call); an echo whose metadata is a
 // send's id settles it to sent with the echo's mid (the answer was lost, the message went); then delivery
@@ -42,14 +46,17 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 		return out, fmt.Errorf("campaigns: settle: echoes: %w", res.Error)
 	}
 	out.Echoed = res.RowsAffected
+	// Receipts and replies are looked for only on the sends of the last SettleHorizon, so that each minute's
+	// sweep reads recent sends, not the whole history.
+	since := now.Add(-SettleHorizon).UnixMilli()
 	// The message's time is the echo's (Meta's clock, the one its watermarks use); a send whose echo has not
 	// arrived waits.
 	mark := func(col, to string, from []string) (int64, error) {
-		res := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND message_id <> '' AND EXISTS (
+		res := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND message_id <> '' AND slot >= ? AND EXISTS (
 			SELECT 1 FROM contacts c JOIN messages m ON m.tenant_id = c.tenant_id AND m.brand_id = c.brand_id AND m.page_id = c.page_id
 				AND m.psid = c.psid AND m.mid = campaign_sends.message_id
 			WHERE c.tenant_id = campaign_sends.tenant_id AND c.brand_id = campaign_sends.brand_id AND c.page_id = campaign_sends.page_id
-				AND c.psid = campaign_sends.psid AND c.`+col+` >= m.sent_at)`, to, nowMS, from)
+				AND c.psid = campaign_sends.psid AND c.`+col+` >= m.sent_at)`, to, nowMS, from, since)
 		return res.RowsAffected, res.Error
 	}
 	var err error
@@ -59,12 +66,12 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 	if out.Read, err = mark("read_watermark", SendRead, []string{SendSent, SendDelivered}); err != nil {
 		return out, fmt.Errorf("campaigns: settle: read: %w", err)
 	}
-	res = w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND message_id <> '' AND EXISTS (
+	res = w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND message_id <> '' AND slot >= ? AND EXISTS (
 		SELECT 1 FROM messages o JOIN messages i ON i.tenant_id = o.tenant_id AND i.brand_id = o.brand_id AND i.page_id = o.page_id
 			AND i.psid = o.psid AND i.direction = 'in' AND i.sent_at > o.sent_at AND i.sent_at <= o.sent_at + ?
 		WHERE o.tenant_id = campaign_sends.tenant_id AND o.brand_id = campaign_sends.brand_id AND o.page_id = campaign_sends.page_id
 			AND o.psid = campaign_sends.psid AND o.mid = campaign_sends.message_id)`,
-		SendReplied, nowMS, []string{SendSent, SendDelivered, SendRead}, replyWindow.Milliseconds())
+		SendReplied, nowMS, []string{SendSent, SendDelivered, SendRead}, since, replyWindow.Milliseconds())
 	if res.Error != nil {
 		return out, fmt.Errorf("campaigns: settle: replies: %w", res.Error)
 	}
