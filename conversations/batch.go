@@ -21,20 +21,6 @@ type contactKey struct{ tenant, brand, page, psid string }
 
 func (r *routed) contact() contactKey { return contactKey{r.TenantID, r.BrandID, r.PageID, r.PSID} }
 
-// less orders contact keys as the contacts' unique index does.
-func (k contactKey) less(o contactKey) bool {
-	if k.tenant != o.tenant {
-		return k.tenant < o.tenant
-	}
-	if k.brand != o.brand {
-		return k.brand < o.brand
-	}
-	if k.page != o.page {
-		return k.page < o.page
-	}
-	return k.psid < o.psid
-}
-
 // dedupKey is how a retried delivery is recognized: Meta resends the same events for up to 36 hours.
 func dedupKey(e *Event) string {
 	switch e.Kind {

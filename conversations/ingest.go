@@ -403,8 +403,6 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 			}
 			d.fold(&o.r.Event, in.vault)
 		}
-		// Contacts too are locked in key order, so that concurrent writers never wait on each other in a cycle.
-		sort.Slice(order, func(i, j int) bool { return order[i].key.less(order[j].key) })
 		if err := upsertContacts(tx, in.dialect, order); err != nil {
 			return err
 		}
