@@ -29,7 +29,11 @@ func (s *Server) showCampaign(c *fiber.Ctx, brandID string, cp campaigns.Campaig
 
 // brandsWith loads every brand of the tenant on which the caller holds perm (for listings across brands).
 func (s *Server) brandsWith(c *fiber.Ctx, perm string) ([]tenancy.Brand, error) {
-	v := s.visibleBrands(c, perm)
+	return s.brandsIn(c, s.visibleBrands(c, perm))
+}
+
+// brandsIn loads every brand v lets through, page after page.
+func (s *Server) brandsIn(c *fiber.Ctx, v tenancy.Visible) ([]tenancy.Brand, error) {
 	var out []tenancy.Brand
 	cur := tenancy.Cursor{Limit: 200}
 	for {

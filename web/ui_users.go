@@ -46,19 +46,7 @@ type userForm struct {
 
 // allBrands lists every brand of the tenant for pickers (agency admins only reach those screens).
 func (s *Server) allBrands(c *fiber.Ctx) ([]tenancy.Brand, error) {
-	var out []tenancy.Brand
-	cur := tenancy.Cursor{Limit: 200}
-	for {
-		rows, next, err := s.tenantStore(c).Brands(c.UserContext(), tenancy.Visible{All: true}, cur)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rows...)
-		if next == "" {
-			return out, nil
-		}
-		cur.After = next
-	}
+	return s.brandsIn(c, tenancy.Visible{All: true})
 }
 
 func (s *Server) renderUserForm(c *fiber.Ctx, f userForm) error {
