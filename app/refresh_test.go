@@ -35,15 +35,7 @@ func TestRefreshEverySlotOnceAcrossInstances(t *testing.T) {
 		runs = append(runs, r)
 	}
 	r := runs[0]
-	tn, err := r.store.CreateTenant(ctx, "Agency", "agency")
-	if err != nil {
-		t.Fatal(err)
-	}
-	name, cur, tz := "Maison", "EUR", "Europe/Paris"
-	brand, err := r.store.Tenant(tn.ID).CreateBrand(ctx, tenancy.BrandInput{Name: &name, Currency: &cur, Timezone: &tz})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tn, brand := seedAgencyBrand(t, ctx, r)
 	for i := 0; i < 5; i++ {
 		if err := r.db.W.Exec(`INSERT INTO contacts (id, tenant_id, brand_id, page_id, psid, first_seen_at, last_inbound_at, inbound_count,
 			updated_at) VALUES (?, ?, ?, '1010', ?, 1, 1, 1, 1)`, tenancy.NewID(), tn.ID, brand.ID, fmt.Sprint(7000+i)).Error; err != nil {
@@ -150,15 +142,7 @@ func TestTooFrequentRefreshIsNotScheduled(t *testing.T) {
 	}
 	t.Cleanup(r.close)
 	r.log = slog.New(slog.NewTextHandler(&logs, nil))
-	tn, err := r.store.CreateTenant(ctx, "Agency", "agency")
-	if err != nil {
-		t.Fatal(err)
-	}
-	name, cur, tz := "Maison", "EUR", "Europe/Paris"
-	brand, err := r.store.Tenant(tn.ID).CreateBrand(ctx, tenancy.BrandInput{Name: &name, Currency: &cur, Timezone: &tz})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tn, brand := seedAgencyBrand(t, ctx, r)
 	st := audiences.NewStore(r.db, tn.ID, brand, audiences.Options{Keep: 20})
 	ids := map[string]string{}
 	for _, spec := range []string{"* * * * *", "0 * * * *"} {
@@ -185,4 +169,20 @@ func TestTooFrequentRefreshIsNotScheduled(t *testing.T) {
 	if n := strings.Count(logs.String(), "audience refresh not scheduled"); n != 1 || !strings.Contains(logs.String(), ids["* * * * *"]) {
 		t.Errorf("%d warnings, want one naming %s: %s", n, ids["* * * * *"], logs.String())
 	}
+}
+
+// seedAgencyBrand creates the agency "Agency" and its brand "Maison" (EUR, Europe/Paris) that the scheduler
+// tests work on.
+func seedAgencyBrand(t *testing.T, ctx context.Context, r *runtime) (tenancy.Tenant, tenancy.Brand) {
+	t.Helper()
+	tn, err := r.store.CreateTenant(ctx, "Agency", "agency")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, cur, tz := "Maison", "EUR", "Europe/Paris"
+	brand, err := r.store.Tenant(tn.ID).CreateBrand(ctx, tenancy.BrandInput{Name: &name, Currency: &cur, Timezone: &tz})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn, brand
 }

@@ -43,16 +43,8 @@ func TestSendSlotOnceAcrossInstances(t *testing.T) {
 		runs = append(runs, r)
 	}
 	r := runs[0]
-	tn, err := r.store.CreateTenant(ctx, "Agency", "agency")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tn, brand := seedAgencyBrand(t, ctx, r)
 	ts := r.store.Tenant(tn.ID)
-	name, cur, tz := "Maison", "EUR", "Europe/Paris"
-	brand, err := ts.CreateBrand(ctx, tenancy.BrandInput{Name: &name, Currency: &cur, Timezone: &tz})
-	if err != nil {
-		t.Fatal(err)
-	}
 	brand.TenantID = tn.ID
 	// No quiet hours: the test must not depend on the hour it runs at.
 	if err := r.db.W.Exec(`UPDATE brands SET settings = ? WHERE id = ?`, `{"quiet_hours":{"from":"00:00","to":"00:00"},"approval_required":false}`, brand.ID).Error; err != nil {
