@@ -7,7 +7,8 @@ import (
 	"relance/tenancy"
 )
 
-// apiCampaigns answers GET /api/v1/brands/:brand/campaigns: a page of the brand's campaigns, newest first.
+// apiCampaigns answers GET /api/v1/brands/:brand/campaigns: a page of the brand's campaigns, newest first, each with
+// its activity (next slot or window, spend, send counts).
 func (s *Server) apiCampaigns(c *fiber.Ctx) error {
 	cur, err := cursorOf(c)
 	if err != nil {
@@ -21,7 +22,11 @@ func (s *Server) apiCampaigns(c *fiber.Ctx) error {
 	for i := range list {
 		list[i] = s.showCampaign(c, b.ID, list[i])
 	}
-	return c.JSON(listBody{Data: list, NextCursor: next})
+	out, err := s.summaries(c, list)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listBody{Data: out, NextCursor: next})
 }
 
 // apiAllCampaigns answers GET /api/v1/campaigns: campaigns across the brands the caller may see
@@ -45,7 +50,11 @@ func (s *Server) apiAllCampaigns(c *fiber.Ctx) error {
 	for i := range list {
 		list[i] = s.showCampaign(c, list[i].BrandID, list[i])
 	}
-	return c.JSON(listBody{Data: list, NextCursor: next})
+	out, err := s.summaries(c, list)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listBody{Data: out, NextCursor: next})
 }
 
 func onlyBrand(brands []tenancy.Brand, id string) []tenancy.Brand {

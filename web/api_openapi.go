@@ -174,7 +174,7 @@ var schemas = map[string]any{
 		"version": map[string]any{"type": "integer"}, "approved_version": map[string]any{"type": "integer"}, "approved_by": str(),
 		"approved_at": strf("date-time"), "reject_reason": str(), "next_slot": strf("date-time"), "created_by": str(),
 		"created_at": strf("date-time"), "updated_at": strf("date-time")})}},
-	"CampaignList": listOf("Campaign"),
+	"CampaignList": listOf("CampaignSummary"),
 	"SlotPreview": obj(map[string]any{"slot": strf("date-time"), "send_at": strf("date-time"), "count": map[string]any{"type": "integer"},
 		"routes":      map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "integer"}, "description": "free, follow_up, paid, ads_only"},
 		"variants":    map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "integer"}},
@@ -237,6 +237,22 @@ var schemas = map[string]any{
 	"Thread": map[string]any{"allOf": []any{ref("Contact"), obj(map[string]any{
 		"messages": map[string]any{"type": "array", "items": ref("Message")},
 		"events":   map[string]any{"type": "array", "items": obj(map[string]any{"kind": str(), "at": strf("date-time"), "data": map[string]any{"type": "object"}})}})}},
+	"Occurrence": obj(map[string]any{"what": map[string]any{"type": "string", "enum": []string{"slot", "window", "flight"}},
+		"start": strf("date-time"), "end": map[string]any{"type": []string{"string", "null"}, "format": "date-time", "description": "null for a slot, or a flight without an end"},
+		"now": map[string]any{"type": "boolean", "description": "the window or flight is already open at the start of the range (lists: now)"}}, "what", "start"),
+	"CampaignSummary": map[string]any{"allOf": []any{ref("Campaign"), obj(map[string]any{
+		"next": map[string]any{"oneOf": []any{ref("Occurrence"), map[string]any{"type": "null"}}, "description": "next send slot, or the ads window or flight it is in or opens next; null when nothing is planned"},
+		"spend": map[string]any{"oneOf": []any{obj(map[string]any{"amount": str(), "currency": str(), "minor": map[string]any{"type": "integer"}}), map[string]any{"type": "null"}},
+			"description": "null when unknown: relance does not import Meta's spend yet; 0 when only standard messages went"},
+		"spend_note": str(),
+		"sends": obj(map[string]any{"total": map[string]any{"type": "integer"}, "messaged": map[string]any{"type": "integer", "description": "sent, delivered, read or replied"},
+			"counts": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "integer"}, "description": "queued, sent, delivered, read, replied, failed, skipped, holdout, unknown"}})},
+		"next", "spend", "sends")}},
+	"Calendar": obj(map[string]any{"from": strf("date-time"), "to": strf("date-time"),
+		"data": map[string]any{"type": "array", "items": map[string]any{"allOf": []any{ref("Occurrence"), obj(map[string]any{"campaign_id": str(), "brand_id": str(),
+			"name": str(), "kind": str(), "state": str(), "timezone": map[string]any{"type": "string", "description": "the brand's zone, to show the times in"}})}}},
+		"truncated": map[string]any{"type": "array", "items": str(), "description": "campaigns with more occurrences in the range than listed (the first 100 are)"}},
+		"from", "to", "data", "truncated"),
 }
 
 // openAPI builds the document from the route table, so that a route cannot be served without being described.

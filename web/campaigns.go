@@ -1,6 +1,8 @@
 package web
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"relance/campaigns"
@@ -15,6 +17,25 @@ func (s *Server) campaignStore(c *fiber.Ctx) *campaigns.Store {
 
 func (s *Server) campaignOptions() campaigns.Options {
 	return campaigns.Options{NextRun: scheduler.Next}
+}
+
+// campaignSummary is a campaign in a list, with its activity (next slot or window, spend, send counts).
+type campaignSummary struct {
+	campaigns.Campaign
+	campaigns.Activity
+}
+
+// summaries adds their activity to a page of campaigns, with one grouped query for the whole page.
+func (s *Server) summaries(c *fiber.Ctx, list []campaigns.Campaign) ([]campaignSummary, error) {
+	acts, err := campaigns.Activities(c.UserContext(), s.DB, principalOf(c).TenantID, list, time.Now().UTC(), s.campaignOptions())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]campaignSummary, len(list))
+	for i, cp := range list {
+		out[i] = campaignSummary{Campaign: cp, Activity: acts[cp.ID]}
+	}
+	return out, nil
 }
 
 // showCampaign is the campaign as this caller may see it: without message texts for those who may not read

@@ -288,5 +288,9 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/api/v1/audit", Rule: tenant(t.PermAuditRead), Handler: s.apiAudit,
 			API: &apiDoc{Summary: "The audit log, newest first", Tag: "audit", Response: "AuditList", Paged: true,
 				Query: []string{"action", "actor_id", "brand_id", "object_id", "since", "until"}}},
+		{Method: get, Path: "/campaigns/calendar", Rule: anyBrand(t.PermCampaignsRead), Handler: s.campaignCalendarPage},
+		{Method: get, Path: "/api/v1/campaigns/calendar", Rule: anyBrand(t.PermCampaignsRead), Handler: s.apiCampaignCalendar,
+			API: &apiDoc{Summary: "Upcoming send slots and active ad windows or flights of the scheduled and running campaigns the caller may see, in time order, each with its brand's zone (from, to: RFC 3339 or YYYY-MM-DD; default now and a week; at most 62 days; at most 100 per campaign)",
+				Tag: "campaigns", Response: "Calendar", Query: []string{"from", "to", "brand_id"}}},
 	}
 }

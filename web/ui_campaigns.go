@@ -20,9 +20,9 @@ type campaignListView struct {
 	Inbox    bool
 }
 
-// campaignRow is a campaign with its brand, for lists across brands.
+// campaignRow is a campaign with its activity and its brand, for lists across brands.
 type campaignRow struct {
-	campaigns.Campaign
+	campaignSummary
 	BrandName, Timezone string
 }
 
@@ -41,8 +41,12 @@ func (s *Server) campaignsPage(c *fiber.Ctx) error {
 	p := principalOf(c)
 	v := campaignListView{Title: "Campaigns · " + b.Name, Brand: &b, State: f.State, States: campaigns.States,
 		CanWrite: s.Store.Authz().Can(p.TenantID, p.User.ID, b.ID, tenancy.PermCampaignsWrite)}
-	for _, cp := range list {
-		v.Rows = append(v.Rows, campaignRow{Campaign: cp, BrandName: b.Name, Timezone: b.Timezone})
+	sums, err := s.summaries(c, list)
+	if err != nil {
+		return err
+	}
+	for _, cp := range sums {
+		v.Rows = append(v.Rows, campaignRow{campaignSummary: cp, BrandName: b.Name, Timezone: b.Timezone})
 	}
 	if next != "" {
 		v.NextURL = "/brands/" + b.ID + "/campaigns?state=" + f.State + "&cursor=" + next

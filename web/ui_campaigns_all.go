@@ -50,9 +50,13 @@ func (s *Server) campaignsAcross(c *fiber.Ctx, perm string, f campaigns.Filter, 
 	if err != nil {
 		return v, err
 	}
-	for _, cp := range list {
+	sums, err := s.summaries(c, list)
+	if err != nil {
+		return v, err
+	}
+	for _, cp := range sums {
 		b := byID[cp.BrandID]
-		v.Rows = append(v.Rows, campaignRow{Campaign: cp, BrandName: b.Name, Timezone: b.Timezone})
+		v.Rows = append(v.Rows, campaignRow{campaignSummary: cp, BrandName: b.Name, Timezone: b.Timezone})
 	}
 	if next != "" {
 		v.NextURL = path + "?" + url.Values{"state": {f.State}, "cursor": {next}}.Encode()
