@@ -68,15 +68,20 @@ func TestRunNow(t *testing.T) {
 	u := f.users[tenancy.RoleBrandViewer]
 	page := "/brands/" + f.a1.ID + "/campaigns/" + f.campaign.ID
 	status, body = f.do(caller{user: &u}, http.MethodGet, page+"?run="+run.ID+"&status=sent", "")
-	if status != http.StatusOK || !strings.Contains(body, `data-run="`+run.ID+`"`) || !strings.Contains(body, `<tr data-status="sent"><td>7199000000000001`) {
+	if status != http.StatusOK || !strings.Contains(body, `data-run="`+run.ID+`"`) || !strings.Contains(body, `<tr data-status="sent" data-route="free"><td><code>7199000000000001</code>`) {
 		t.Errorf("campaign page: %d %s", status, body)
+	}
+	// Who may read conversations opens the recipient's thread from the sends table (a viewer may not).
+	m := f.users[tenancy.RoleCampaignManager]
+	status, body = f.do(caller{user: &m}, http.MethodGet, page+"?run="+run.ID+"&route=free", "")
+	if status != http.StatusOK || !strings.Contains(body, `href="/brands/`+f.a1.ID+`/conversations/`+f.contact+`" class="thread-link"`) {
+		t.Errorf("campaign page for the manager has no link to the thread: %d", status)
 	}
 	status, body = f.do(caller{user: &u}, http.MethodGet, page+"?run="+run.ID+"&status=read", "")
 	if status != http.StatusOK || strings.Contains(body, `data-status="sent"`) || !strings.Contains(body, "No send matches") {
 		t.Errorf("campaign page filtered on read: %d", status)
 	}
 	// The page's "Run now" button: the same minute is refused with a message, not an error page.
-	m := f.users[tenancy.RoleCampaignManager]
 	if status, body := f.do(caller{user: &m}, http.MethodPost, page+"/runs", ""); status != http.StatusSeeOther {
 		t.Errorf("run now from the page: %d %s", status, body)
 	}

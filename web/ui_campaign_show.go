@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"relance/campaigns"
 	"relance/tenancy"
@@ -42,6 +43,10 @@ type campaignView struct {
 	RouteNames []string
 	// CanRun says the caller may run the slot of the current minute (a running campaign).
 	CanRun bool
+	// CanThreads says the caller may open a recipient's conversation from the sends table; Threaded holds
+	// the sends whose recipient is a contact relance has a thread for (not an audience member never talked with).
+	CanThreads bool
+	Threaded   map[string]bool
 }
 
 // actionPerm is the permission each lifecycle action needs, as the route table says.
@@ -74,6 +79,7 @@ func (s *Server) campaignViewOf(c *fiber.Ctx) (campaignView, error) {
 		CanWrite:      az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermCampaignsWrite),
 		CanText:       az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermMessagesRead),
 		CanPreview:    az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermAudiencesRead),
+		CanThreads:    az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermConversationsRead),
 		NeedsApproval: b.Settings.Effective().ApprovalRequired,
 		CanRun: cp.State == campaigns.StateRunning && cp.Kind == campaigns.KindSponsoredMessage &&
 			az.Can(p.TenantID, p.User.ID, b.ID, tenancy.PermCampaignsLaunch)}
@@ -137,6 +143,9 @@ func (s *Server) campaignRuns(c *fiber.Ctx, st *campaigns.Store, id string, v *c
 	if errors.As(err, &ve) {
 		return nil
 	}
-	v.Sends = sends
+	v.Sends, v.Threaded = sends, map[string]bool{}
+	for _, sd := range sends {
+		v.Threaded[sd.ID] = uuid.Validate(sd.ContactID) == nil
+	}
 	return err
 }
