@@ -245,6 +245,7 @@ var demoAudiences = []struct{ name, rule, cron string }{
 		{"field":"ref","op":"prefix","value":"camp=spring"}]},{"not":{"field":"reachability","op":"eq","value":"free"}}]}`, "0 * * * *"},
 	{"Engaged, gone quiet", `{"all":[{"field":"inbound_count","op":"gte","value":3},
 		{"field":"last_inbound_at","op":"older_than_days","value":14},{"not":{"field":"entity","op":"mentioned","value":"bye"}}]}`, ""},
+	{demoRegulars, `{"field":"reachability","op":"eq","value":"free"}`, ""},
 }
 
 // seedDemoAudiences creates and builds the demo audiences of each brand. The one refreshed every hour (the

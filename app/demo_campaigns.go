@@ -11,21 +11,49 @@ import (
 	"relance/tenancy"
 )
 
-// demoCampaign is a campaign every demo brand gets, left in the state its actions lead to.
+// demoCampaign is a campaign every demo brand gets, left in the state its actions lead to. cron is the send
+// slots of a sponsored message ("" takes the weekly default); past puts the flight a month back.
 type demoCampaign struct {
 	name, kind, ref string
 	actions         []string
+	cron, audience  string
+	past            bool
 }
 
-// demoCampaigns cover the three kinds and the states a newcomer should see: running, waiting for approval,
-// a draft, and an archived one.
+// demoRegulars is the demo audience of people whose free window is open now: the running demo campaign
+// sends to it every minute, so that a newcomer sees messages go, get delivered, read and answered at once.
+const demoRegulars = "Wrote in the last day"
+
+// demoCampaigns cover the three kinds and every state a newcomer should see: a running sponsored message
+// that sends every minute (the frequency cap, one a day, keeps it from messaging anyone twice), scheduled
+// campaigns of both families, one waiting for approval, a draft, a paused one, a completed one and an
+// archived one. The ads kinds are not launched here: launching creates their objects in the Meta sandbox.
 var demoCampaigns = []demoCampaign{
-	{"Spring menu · weekly reminder", campaigns.KindSponsoredMessage, "camp=spring:weekly",
-		[]string{campaigns.ActSubmit, campaigns.ActApprove, campaigns.ActLaunch}},
-	{"Spring menu · feed ads", campaigns.KindClickToMessenger, "camp=spring:feed", []string{campaigns.ActSubmit}},
-	{"Inbox reminder", campaigns.KindMessengerHome, "camp=inbox", nil},
-	{"Winter sale", campaigns.KindSponsoredMessage, "camp=winter", []string{campaigns.ActArchive}},
+	{name: "Today's regulars", kind: campaigns.KindSponsoredMessage, ref: "camp=regulars", cron: "* * * * *", audience: demoRegulars,
+		actions: []string{campaigns.ActSubmit, campaigns.ActApprove, campaigns.ActLaunch}},
+	{name: "Spring menu · weekly reminder", kind: campaigns.KindSponsoredMessage, ref: "camp=spring:weekly",
+		actions: []string{campaigns.ActSubmit, campaigns.ActApprove}},
+	{name: "Spring menu · feed ads", kind: campaigns.KindClickToMessenger, ref: "camp=spring:feed",
+		actions: []string{campaigns.ActSubmit, campaigns.ActApprove}},
+	{name: "Inbox reminder", kind: campaigns.KindMessengerHome, ref: "camp=inbox", actions: []string{campaigns.ActSubmit}},
+	{name: "Summer terrace", kind: campaigns.KindClickToMessenger, ref: "camp=terrace"},
+	{name: "Weekend brunch", kind: campaigns.KindSponsoredMessage, ref: "camp=brunch", cron: "0 10 * * SAT",
+		actions: []string{campaigns.ActSubmit, campaigns.ActApprove, campaigns.ActLaunch, campaigns.ActPause}},
+	{name: "Valentine's dinner", kind: campaigns.KindSponsoredMessage, ref: "camp=valentine", past: true,
+		actions: []string{campaigns.ActSubmit, campaigns.ActApprove, campaigns.ActLaunch, campaigns.ActComplete}},
+	{name: "Winter sale", kind: campaigns.KindSponsoredMessage, ref: "camp=winter", actions: []string{campaigns.ActArchive}},
 }
+
+// demoPastStart and demoPastEnd are the flight of the demo's completed campaign, in days before now.
+const (
+	demoPastStart = 60
+	demoPastEnd   = 30
+)
+
+// demoQuiet switches the demo brands' quiet hours off (from = to): the running demo campaign must move
+// whatever the hour in Paris, Jakarta or Bangkok when someone tries the demo. The brand settings screen shows
+// and changes them.
+var demoQuiet = tenancy.QuietHours{From: "00:00", To: "00:00"}
 
 // seedDemoCampaigns creates the demo campaigns of each brand, with budgets of twenty times Meta's daily
 // minimum in the brand's currency, sending to the brand's demo audiences.
@@ -33,9 +61,10 @@ func seedDemoCampaigns(ctx context.Context, r *runtime, tenantID string, brandID
 	ts := r.store.Tenant(tenantID)
 	now := time.Now().UTC()
 	for _, id := range brandIDs {
-		b, err := ts.Brand(ctx, id)
+		q := demoQuiet
+		b, err := ts.UpdateBrand(ctx, id, tenancy.BrandInput{Settings: &tenancy.SettingsInput{QuietHours: &q}})
 		if err != nil {
-			return err
+			return fmt.Errorf("app: demo campaigns: settings: %w", err)
 		}
 		pages, err := ts.Pages(ctx, id)
 		if err != nil || len(pages) == 0 {
@@ -49,14 +78,27 @@ func seedDemoCampaigns(ctx context.Context, r *runtime, tenantID string, brandID
 		if err != nil || len(auds) < 3 {
 			return fmt.Errorf("app: demo campaigns: audiences of %s: %v", b.Name, err)
 		}
-		st := campaigns.NewStore(r.db, tenantID, b, campaigns.Options{NextRun: scheduler.Next})
+		// A campaign of the past is written, approved and completed at the times it would have been, so its
+		// timeline reads true: the store's clock is set before each step.
+		clock := now
+		st := campaigns.NewStore(r.db, tenantID, b, campaigns.Options{NextRun: scheduler.Next, Now: func() time.Time { return clock }})
 		for _, d := range demoCampaigns {
+			clock = now
+			if d.past {
+				clock = now.AddDate(0, 0, -demoPastStart-2)
+			}
 			in := demoCampaignInput(d, b, pages[0].PageID, accts[0].AccountID, auds, now)
 			c, err := st.Create(ctx, in)
 			if err != nil {
 				return fmt.Errorf("app: demo campaign %s: %w", d.name, err)
 			}
 			for _, a := range d.actions {
+				switch {
+				case d.past && a == campaigns.ActComplete:
+					clock = now.AddDate(0, 0, -demoPastEnd)
+				case d.past:
+					clock = clock.Add(time.Hour)
+				}
 				if _, err := st.Act(ctx, c.ID, a, campaigns.ActInput{}); err != nil {
 					return fmt.Errorf("app: demo campaign %s: %s: %w", d.name, a, err)
 				}
@@ -73,6 +115,10 @@ func demoCampaignInput(d demoCampaign, b tenancy.Brand, pageID, account string, 
 	ends := now.AddDate(0, 0, 28).Format(time.RFC3339)
 	in := campaigns.Input{Name: &name, Kind: &kind, Ref: &ref, PageID: &page, EndsAt: &ends,
 		Budget: &campaigns.BudgetInput{Period: campaigns.PeriodDaily, Amount: daily}}
+	if d.past {
+		starts, ended := now.AddDate(0, 0, -demoPastStart).Format(time.RFC3339), now.AddDate(0, 0, -demoPastEnd).Format(time.RFC3339)
+		in.StartsAt, in.EndsAt = &starts, &ended
+	}
 	byName := map[string]string{}
 	for _, a := range auds {
 		byName[a.Name] = a.ID
@@ -97,9 +143,16 @@ func demoCampaignInput(d demoCampaign, b tenancy.Brand, pageID, account string, 
 		in.Schedule = &campaigns.ScheduleInput{Active: []campaigns.Window{{Cron: "0 11 * * *", Minutes: 180}, {Cron: "0 18 * * *", Minutes: 240}}}
 		in.Audiences = &campaigns.Audiences{Exclude: []string{byName["Engaged, gone quiet"]}}
 	} else {
-		in.Schedule = &campaigns.ScheduleInput{SendCron: "0 11 * * MON,THU"}
+		cron := d.cron
+		if cron == "" {
+			cron = "0 11 * * MON,THU"
+		}
+		in.Schedule = &campaigns.ScheduleInput{SendCron: cron}
 		in.Audiences = &campaigns.Audiences{Include: []string{byName["Spring campaign, no free window"], byName["Price askers, last 30 days"]},
 			Exclude: []string{byName["Engaged, gone quiet"]}}
+		if d.audience != "" {
+			in.Audiences = &campaigns.Audiences{Include: []string{byName[d.audience]}, Exclude: []string{}}
+		}
 	}
 	in.Variants = &variants
 	return in
