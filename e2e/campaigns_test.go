@@ -123,4 +123,42 @@ func TestCampaignApproval(t *testing.T) {
 		t.Errorf("the copy button says %q after copying", got)
 	}
 	b.screenshot("campaign-links")
+
+	// The agency admin launches the approved campaign and runs the current minute's slot by hand: the run and
+	// one send row per person show on the campaign page, each opening the person's thread; the brand's list
+	// counts the sends, and the calendar shows the campaign's coming slots.
+	b.load("log out", 200, chromedp.Click(css(`#logout`)))
+	b.open("/login", 200)
+	b.submit("log in as the agency admin", loginForm, `#count-brands`,
+		fill(loginForm+` input[name="email"]`, "admin@relance.local"),
+		fill(loginForm+` input[name="password"]`, "admin-chose-this-password"))
+	b.open(campaignPath, 200)
+	b.load("launch", 200, chromedp.Click(css(`#action-launch`)))
+	b.do("wait for the state", chromedp.WaitVisible(css(`#campaign-state`)))
+	if got := b.text(`#campaign-state`); got != "running" {
+		t.Fatalf("after launch the campaign is %q, want running%s", got, b.where())
+	}
+	b.do("accept confirmations", acceptConfirms())
+	b.load("run now", 200, chromedp.Click(css(`#run-now`)))
+	b.do("wait for the run", chromedp.WaitVisible(css(`#runs table.runs tbody tr`)))
+	if n := b.count(`#runs table.runs tbody tr`); n != 1 {
+		t.Errorf("the campaign page lists %d runs after Run now, want 1", n)
+	}
+	if n := b.count(`#runs table.sends tbody tr[data-status]`); n != 5 {
+		t.Errorf("the run lists %d sends, want one for each of the 5 people%s", n, b.where())
+	}
+	if n := b.count(`#runs table.sends a.thread-link`); n != 5 {
+		t.Errorf("%d sends link to their thread, want 5", n)
+	}
+	b.screenshot("campaign-run")
+	b.open("/brands/"+brand+"/campaigns", 200)
+	if got := b.attr(`#campaigns td.sends`, "data-messaged"); got == "" {
+		t.Errorf("the brand's list shows no send counts%s", b.where())
+	}
+	campaignID := campaignPath[strings.LastIndex(campaignPath, "/")+1:]
+	b.load("open the calendar", 200, chromedp.Click(css(`#calendar-link`)))
+	if n := b.count(`table.calendar tr[data-campaign="` + campaignID + `"]`); n < 1 {
+		t.Errorf("the calendar lists %d slots of the running campaign, want its coming ones%s", n, b.where())
+	}
+	b.screenshot("campaign-calendar")
 }
