@@ -113,6 +113,14 @@ func TestCampaignCalendarScope(t *testing.T) {
 	if status != 200 || strings.Contains(body, f.campaign.ID) || !strings.Contains(body, "Nothing planned") {
 		t.Errorf("calendar screen for A2's admin: %d %s", status, trim(body))
 	}
+	// A campaign sending every minute is one row a day on the screen, not a hundred.
+	if err := f.store.DB().W.Exec(`UPDATE campaigns SET send_cron = '* * * * *' WHERE id = ?`, f.campaign.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	status, body = f.do(caller{user: &bv}, "GET", "/campaigns/calendar?from=2026-03-02T00:00:00Z&to=2026-03-02T01:00:00Z", "")
+	if status != 200 || strings.Count(body, `data-campaign="`+f.campaign.ID+`"`) != 1 || !strings.Contains(body, `data-count="60"`) {
+		t.Errorf("calendar screen of an every-minute campaign: %d %s", status, trim(body))
+	}
 }
 
 // runCampaign puts the fixture's campaign in the running state, as a launch would.

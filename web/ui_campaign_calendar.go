@@ -27,11 +27,17 @@ type calendarDay struct {
 	Entries []calendarEntry
 }
 
-// calendarEntry is an occurrence with its brand's name.
+// calendarEntry is an occurrence with its brand's name; Count > 1 stands for that many slots of the campaign
+// on the day, from Start to Last.
 type calendarEntry struct {
 	campaigns.CalendarEntry
 	BrandName string
+	Count     int
+	Last      time.Time
 }
+
+// calendarCollapse is how many slots of one campaign a day lists one by one; more are one row.
+const calendarCollapse = 3
 
 // campaignCalendarPage shows the calendar of upcoming slots and active windows across the brands the caller
 // may see (GET /campaigns/calendar).
@@ -68,5 +74,36 @@ func (s *Server) campaignCalendarPage(c *fiber.Ctx) error {
 		v.Days[i].Entries = append(v.Days[i].Entries, calendarEntry{CalendarEntry: e, BrandName: byID[e.BrandID].Name})
 		v.Names[e.CampaignID] = e.Name
 	}
+	for i := range v.Days {
+		v.Days[i].Entries = collapseSlots(v.Days[i].Entries)
+	}
 	return s.renderPage(c, "campaigns/calendar", "Campaign calendar", v)
+}
+
+// collapseSlots turns the slots of a campaign that sends more than calendarCollapse times in a day into one
+// row (first, last, how many), so that a campaign sending every few minutes does not bury the others.
+func collapseSlots(es []calendarEntry) []calendarEntry {
+	n := map[string]int{}
+	for _, e := range es {
+		if e.What == campaigns.OccurSlot {
+			n[e.CampaignID]++
+		}
+	}
+	out := es[:0]
+	first := map[string]int{}
+	for _, e := range es {
+		if e.What != campaigns.OccurSlot || n[e.CampaignID] <= calendarCollapse {
+			out = append(out, e)
+			continue
+		}
+		if i, ok := first[e.CampaignID]; ok {
+			out[i].Count++
+			out[i].Last = e.Start
+			continue
+		}
+		e.Count, e.Last = 1, e.Start
+		first[e.CampaignID] = len(out)
+		out = append(out, e)
+	}
+	return out
 }
