@@ -45,7 +45,8 @@ type Occurrence struct {
 	What  string     `json:"what"`
 	Start time.Time  `json:"start"`
 	End   *time.Time `json:"end"`
-	// Now says the window or flight is already open at the start of the range asked.
+	// Now says the window or flight is already open at the start of the range asked (lists and calendars set
+	// it only for a running campaign: a scheduled one is not live yet).
 	Now bool `json:"now"`
 }
 
@@ -156,6 +157,7 @@ func nextOccurrence(c Campaign, now time.Time, next func(spec, tz string, after 
 	if len(occ) == 0 {
 		return nil
 	}
+	occ[0].Now = occ[0].Now && c.State == StateRunning
 	return &occ[0]
 }
 

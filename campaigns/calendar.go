@@ -77,6 +77,7 @@ func CalendarOf(ctx context.Context, db *database.DB, tenantID string, brands []
 			page.Truncated = append(page.Truncated, c.ID)
 		}
 		for _, o := range occ {
+			o.Now = o.Now && c.State == StateRunning
 			page.Data = append(page.Data, CalendarEntry{Occurrence: o, CampaignID: c.ID, BrandID: c.BrandID, Name: c.Name,
 				Kind: c.Kind, State: c.State, Timezone: st.brand.Timezone})
 		}
