@@ -37,6 +37,9 @@ type CalendarPage struct {
 	To        time.Time       `json:"to"`
 	Data      []CalendarEntry `json:"data"`
 	Truncated []string        `json:"truncated"`
+	// Partial says more live campaigns touch the range than one calendar reads (the first by id are listed):
+	// narrow it with brand_id.
+	Partial bool `json:"partial"`
 }
 
 // CalendarOf lists the upcoming send slots and the active windows and flights of the scheduled and running
@@ -64,9 +67,12 @@ func CalendarOf(ctx context.Context, db *database.DB, tenantID string, brands []
 	err := db.R.WithContext(ctx).Table("campaigns").
 		Where("tenant_id = ? AND brand_id IN ? AND state IN ?", tenantID, ids, []string{StateScheduled, StateRunning}).
 		Where("(ends_at = 0 OR ends_at > ?) AND starts_at < ?", from.UnixMilli(), to.UnixMilli()).
-		Order("id").Limit(calendarCampaigns).Find(&rows).Error
+		Order("id").Limit(calendarCampaigns + 1).Find(&rows).Error
 	if err != nil {
 		return page, fmt.Errorf("campaigns: calendar: %w", err)
+	}
+	if len(rows) > calendarCampaigns {
+		rows, page.Partial = rows[:calendarCampaigns], true
 	}
 	for _, r := range rows {
 		st := stores[r.BrandID]

@@ -251,7 +251,8 @@ var schemas = map[string]any{
 	"Calendar": obj(map[string]any{"from": strf("date-time"), "to": strf("date-time"),
 		"data": map[string]any{"type": "array", "items": map[string]any{"allOf": []any{ref("Occurrence"), obj(map[string]any{"campaign_id": str(), "brand_id": str(),
 			"name": str(), "kind": str(), "state": str(), "timezone": map[string]any{"type": "string", "description": "the brand's zone, to show the times in"}})}}},
-		"truncated": map[string]any{"type": "array", "items": str(), "description": "campaigns with more occurrences in the range than listed (the first 100 are)"}},
+		"truncated": map[string]any{"type": "array", "items": str(), "description": "campaigns with more occurrences in the range than listed (the first 100 are)"},
+		"partial":   map[string]any{"type": "boolean", "description": "more than 1,000 live campaigns touch the range; only the first 1,000 by id are read (narrow with brand_id)"}},
 		"from", "to", "data", "truncated"),
 }
 

@@ -19,6 +19,7 @@ type calendarView struct {
 	Days      []calendarDay
 	Truncated []string
 	Names     map[string]string
+	Partial   bool
 }
 
 // calendarDay is one day's occurrences; Date is the brand-zone date of each of its entries.
@@ -47,7 +48,8 @@ func (s *Server) campaignCalendarPage(c *fiber.Ctx) error {
 		return err
 	}
 	v := calendarView{From: page.From, To: page.To, FromDate: page.From.Format(time.DateOnly),
-		ToDate: page.To.Format(time.DateOnly), BrandID: c.Query("brand_id"), Truncated: page.Truncated, Names: map[string]string{}}
+		ToDate: page.To.Format(time.DateOnly), BrandID: c.Query("brand_id"), Truncated: page.Truncated, Names: map[string]string{},
+		Partial: page.Partial}
 	if v.Brands, err = s.brandsWith(c, tenancy.PermCampaignsRead); err != nil {
 		return err
 	}
