@@ -2,12 +2,28 @@ package campaigns
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"relance/scheduler"
 	"relance/tenancy"
 )
+
+// countingLogger counts the statements a session runs.
+type countingLogger struct {
+	logger.Interface
+	n *atomic.Int32
+}
+
+func (l countingLogger) LogMode(logger.LogLevel) logger.Interface { return l }
+
+func (l countingLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	l.n.Add(1)
+}
 
 func utc(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
@@ -94,6 +110,13 @@ func TestActivitiesCountSendsAndSpend(t *testing.T) {
 	acts, err := Activities(ctx, f.st.db, f.st.tenant, list, f.now, f.st.opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// One statement for the whole page, however many campaigns it holds.
+	var n atomic.Int32
+	counted := *f.st.db
+	counted.R = f.st.db.R.Session(&gorm.Session{Logger: countingLogger{Interface: logger.Discard, n: &n}})
+	if _, err := Activities(ctx, &counted, f.st.tenant, list, f.now, f.st.opts); err != nil || n.Load() != 1 {
+		t.Errorf("the activity of %d campaigns ran %d statements (%v), want 1", len(list), n.Load(), err)
 	}
 	a := acts[f.campaign.ID]
 	if a.Sends.Total != 5 || a.Sends.Messaged != 3 || a.Sends.Counts[SendSent] != 3 || a.Sends.Counts[SendSkipped] != 1 || a.Sends.Counts[SendQueued] != 1 {
