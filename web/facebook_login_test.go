@@ -224,3 +224,41 @@ func TestFacebookLoginRefusals(t *testing.T) {
 	}
 	unchanged("replayed code")
 }
+
+// TestFacebookLoginConnectsWithJSON: the picker's choice may be JSON (with the session's CSRF header); an
+// id the login does not reach is a 422 naming it, and the answer lists each Page's outcome.
+func TestFacebookLoginConnectsWithJSON(t *testing.T) {
+	f := newFixture(t)
+	f.fbPerson()
+	b := f.browserOf(f.users[admin])
+	if status, _, body := b.do("GET", b.fbDialog("allow"), nil); status != http.StatusOK {
+		t.Fatalf("callback: %d %s", status, trim(body))
+	}
+	post := func(body string) (int, string) {
+		req := httptest.NewRequest("POST", "/brands/"+f.a1.ID+"/pages/facebook-login/connect", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", b.csrf)
+		req.AddCookie(&http.Cookie{Name: "relance_session", Value: b.secret})
+		resp, err := f.srv.App().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(out)
+	}
+	if status, body := post(`{"page_ids":["104555000000001"],"ad_account_ids":["act_230999000000077"]}`); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "ad_account_ids[0]") {
+		t.Fatalf("unknown ad account: %d %s", status, body)
+	}
+	if p, _ := f.a1Counts(); p != 1 {
+		t.Fatalf("A1 has %d Pages after a refused choice", p)
+	}
+	status, body := post(`{"page_ids":["104555000000001","104555000000002"]}`)
+	if status != http.StatusOK || strings.Count(body, `"connected":true`) != 2 {
+		t.Fatalf("connect: %d %s", status, body)
+	}
+	if p, _ := f.a1Counts(); p != 3 {
+		t.Fatalf("A1 has %d Pages, want 3", p)
+	}
+}

@@ -59,6 +59,20 @@ func readConnectInput(c *fiber.Ctx) (facebookConnectInput, error) {
 // account is attached with the account's own currency and time zone. The login is spent by the first
 // connection.
 func (s *Server) connectFacebookPages(c *fiber.Ctx) error {
+	err := s.connectFacebook(c)
+	if err != nil && isJSONType(c.Get(fiber.HeaderContentType)) {
+		// A JSON choice gets a JSON refusal, as the API words it, though the path is the UI's.
+		status, msg, fields := classify(err)
+		if status >= 500 {
+			return err
+		}
+		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: codes[status], Message: msg, Fields: fields}})
+	}
+	return err
+}
+
+// connectFacebook is connectFacebookPages before a JSON caller's errors are shaped.
+func (s *Server) connectFacebook(c *fiber.Ctx) error {
 	p := principalOf(c)
 	if !p.viaSession() {
 		return errSessionOnly
