@@ -101,3 +101,39 @@ func TestLoginDialogRefusesOtherApps(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 }
+
+// TestSandboxRegistersPeople: POST /_sandbox/users takes Pages and ad accounts as ids or objects, and
+// answers 400 for a person without a numeric id.
+func TestSandboxRegistersPeople(t *testing.T) {
+	p := newPair(t, sandbox.Options{AppID: "999000111"})
+	post := func(body string) int {
+		req, _ := http.NewRequest("POST", p.URL+"/_sandbox/users", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+testSecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post(`{"id":"me","name":"x"}`); got != http.StatusBadRequest {
+		t.Fatalf("a bad id: %d", got)
+	}
+	if got := post(`{"id":"500888","name":"Lou","pages":["104888000000001",{"id":"104888000000002","name":"Chez Lou"}],
+		"ad_accounts":[{"id":"act_230888000000001","name":"Lou ads","currency":"JPY","timezone":"Asia/Tokyo"}]}`); got != http.StatusOK {
+		t.Fatalf("register: %d", got)
+	}
+	back := loginCode(t, p, meta.DialogURL(p.URL, "999000111", "http://127.0.0.1/cb", "s"), "500888", "allow")
+	tok, err := p.C.ExchangeCode(context.Background(), "999000111", "http://127.0.0.1/cb", back.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := p.C.MyPages(context.Background(), tok.AccessToken)
+	if err != nil || len(pages) != 2 || pages[1].Name != "Chez Lou" {
+		t.Fatalf("pages: %+v %v", pages, err)
+	}
+	accts, err := p.C.MyAdAccounts(context.Background(), tok.AccessToken)
+	if err != nil || len(accts) != 1 || accts[0].Currency != "JPY" {
+		t.Fatalf("ad accounts: %+v %v", accts, err)
+	}
+}
