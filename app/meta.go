@@ -105,8 +105,12 @@ func usageMetrics(reg prometheus.Registerer) func(meta.Usage) {
 
 // loginDialogURL is the base of Facebook Login's dialog: Meta's (www.facebook.com, versioned) when relance
 // talks to graph.facebook.com, the in-process sandbox's as served by relance itself, or a standalone
-// sandbox's (`relance sandbox`) on its own address.
+// sandbox's (`relance sandbox`) on its own address. Without an app id (meta.app_id) there is no dialog to
+// send anyone to: Facebook Login is off and Pages are connected by pasting their token.
 func loginDialogURL(cfg Config, publicURL string) string {
+	if cfg.EffectiveAppID() == "" {
+		return ""
+	}
 	if cfg.Meta.GraphURL == "sandbox" {
 		return strings.TrimRight(publicURL, "/") + "/sandbox"
 	}

@@ -15,7 +15,7 @@ var errSessionOnly = fiber.NewError(fiber.StatusForbidden, "Facebook Login runs 
 
 // errNoLoginDialog answers Facebook Login on a server without the Graph API or without a dialog to send to.
 var errNoLoginDialog = fiber.NewError(fiber.StatusServiceUnavailable,
-	"Facebook Login needs the Meta Graph API (meta.graph_url), which this server runs without: paste a Page token instead")
+	"Facebook Login needs the Meta Graph API (meta.graph_url) and relance's Meta app id (meta.app_id): paste a Page token instead")
 
 // callbackURL is the redirect_uri of the dialog and of the code exchange, which must be identical.
 func (s *Server) callbackURL(c *fiber.Ctx) string { return s.linkBase(c) + facebookCallbackPath }
@@ -38,4 +38,6 @@ func (s *Server) startFacebookLogin(c *fiber.Ctx) error {
 }
 
 // facebookLoginOn reports whether Facebook Login can run: a Graph client and a dialog to send the browser to.
-func (s *Server) facebookLoginOn() bool { return s.Graph != nil && s.LoginDialogURL != "" }
+func (s *Server) facebookLoginOn() bool {
+	return s.Graph != nil && s.LoginDialogURL != "" && s.Webhook.AppID != ""
+}
