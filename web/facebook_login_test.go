@@ -91,7 +91,7 @@ func (b *browser) fbDialog(decision string) string {
 	return strings.TrimPrefix(back, "http://example.com")
 }
 
-// pagesOf counts A1's Pages and ad accounts.
+// a1Counts counts A1's Pages and ad accounts.
 func (f *fixture) a1Counts() (int, int) {
 	ctx := context.Background()
 	ta := f.store.Tenant(f.a.ID)
