@@ -91,6 +91,17 @@ func (b *browser) fbDialog(decision string) string {
 	return strings.TrimPrefix(back, "http://example.com")
 }
 
+// callback follows Meta's redirect back as b: the callback answers 303 to the picker, which is returned.
+func (b *browser) callback(target string) (int, string) {
+	b.f.t.Helper()
+	status, loc, body := b.do("GET", target, nil)
+	if status != http.StatusSeeOther || loc != "/brands/"+b.f.a1.ID+"/pages/facebook-login/pick" {
+		return status, body
+	}
+	status, _, body = b.do("GET", loc, nil)
+	return status, body
+}
+
 // a1Counts counts A1's Pages and ad accounts.
 func (f *fixture) a1Counts() (int, int) {
 	ctx := context.Background()
@@ -109,7 +120,7 @@ func TestFacebookLoginConnectsTwoPages(t *testing.T) {
 	var before, n int64
 	f.store.DB().R.Raw("SELECT COUNT(*) FROM audit_log WHERE action = ?", tenancy.ActionPageConnect).Scan(&before)
 	callback := b.fbDialog("allow")
-	status, _, body := b.do("GET", callback, nil)
+	status, body := b.callback(callback)
 	if status != http.StatusOK || !strings.Contains(body, "Bistro Lyon") || !strings.Contains(body, "Bistro Nice") ||
 		!strings.Contains(body, "already connected") || !strings.Contains(body, "already attached") ||
 		!strings.Contains(body, `src="data:image/svg`) {
@@ -117,6 +128,13 @@ func TestFacebookLoginConnectsTwoPages(t *testing.T) {
 	}
 	if strings.Contains(body, "EAAB") || strings.Contains(body, sandbox.PageToken(sandboxSecret, "104555000000001")) {
 		t.Fatal("the picker shows an access token")
+	}
+	// The picker reloads; another session of the same user does not see it.
+	if status, _, _ := b.do("GET", "/brands/"+f.a1.ID+"/pages/facebook-login/pick", nil); status != http.StatusOK {
+		t.Fatalf("picker reloaded: %d", status)
+	}
+	if status, _, _ := f.browserOf(f.users[admin]).do("GET", "/brands/"+f.a1.ID+"/pages/facebook-login/pick", nil); status != http.StatusBadRequest {
+		t.Fatalf("picker from another session: %d", status)
 	}
 	var enc string
 	f.store.DB().R.Raw("SELECT token_enc FROM facebook_logins").Scan(&enc)
@@ -158,7 +176,7 @@ func TestFacebookLoginConnectsTwoPages(t *testing.T) {
 		!strings.Contains(body, "not valid") {
 		t.Fatalf("connect replayed: %d %s", status, trim(body))
 	}
-	if status, _, body := b.do("GET", callback, nil); status != http.StatusBadRequest || !strings.Contains(body, "already used") {
+	if status, body := b.callback(callback); status != http.StatusBadRequest || !strings.Contains(body, "already used") {
 		t.Fatalf("callback replayed: %d %s", status, trim(body))
 	}
 }
@@ -179,7 +197,7 @@ func TestFacebookLoginRefusals(t *testing.T) {
 	}
 
 	cancelled := b.fbDialog("deny")
-	status, _, body := b.do("GET", cancelled, nil)
+	status, body := b.callback(cancelled)
 	if status != http.StatusOK || !strings.Contains(body, "cancelled: nothing was connected") {
 		t.Fatalf("cancelled: %d %s", status, trim(body))
 	}
@@ -195,7 +213,7 @@ func TestFacebookLoginRefusals(t *testing.T) {
 	bAdmin, a2Admin := f.other["b_admin"], f.other["a2_brand_admin"]
 	for who, other := range map[string]*browser{"another session of the same user": f.browserOf(f.users[admin]),
 		"another agency's admin": f.browserOf(bAdmin), "another brand's admin": f.browserOf(a2Admin)} {
-		if status, _, body := other.do("GET", callback, nil); status != http.StatusBadRequest || !strings.Contains(body, "not valid") {
+		if status, body := other.callback(callback); status != http.StatusBadRequest || !strings.Contains(body, "not valid") {
 			t.Fatalf("%s used the state: %d %s", who, status, trim(body))
 		}
 		if status, _, _ := other.do("POST", "/brands/"+f.a1.ID+"/pages/facebook-login/connect", url.Values{"page_ids": {"104555000000001"}}); status != http.StatusBadRequest &&
@@ -205,7 +223,7 @@ func TestFacebookLoginRefusals(t *testing.T) {
 	}
 	unchanged("others")
 	// The refusals spent nothing: the owner's callback still works.
-	if status, _, body := b.do("GET", callback, nil); status != http.StatusOK || !strings.Contains(body, "Bistro Lyon") {
+	if status, body := b.callback(callback); status != http.StatusOK || !strings.Contains(body, "Bistro Lyon") {
 		t.Fatalf("owner's callback: %d %s", status, trim(body))
 	}
 	// A Page the login does not manage: 422 naming it, nothing connected, the picker still usable.
@@ -231,7 +249,7 @@ func TestFacebookLoginConnectsWithJSON(t *testing.T) {
 	f := newFixture(t)
 	f.fbPerson()
 	b := f.browserOf(f.users[admin])
-	if status, _, body := b.do("GET", b.fbDialog("allow"), nil); status != http.StatusOK {
+	if status, body := b.callback(b.fbDialog("allow")); status != http.StatusOK {
 		t.Fatalf("callback: %d %s", status, trim(body))
 	}
 	post := func(body string) (int, string) {

@@ -53,6 +53,7 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/brands/:brand/pages/new", Rule: brand(t.PermPagesWrite), Handler: s.pageNewPage},
 		{Method: post, Path: "/brands/:brand/pages", Rule: brand(t.PermPagesWrite), Handler: s.connectPage},
 		{Method: get, Path: "/brands/:brand/pages/facebook-login", Rule: brand(t.PermPagesWrite), Handler: s.startFacebookLogin},
+		{Method: get, Path: "/brands/:brand/pages/facebook-login/pick", Rule: brand(t.PermPagesWrite), Handler: s.facebookPickPage},
 		{Method: post, Path: "/brands/:brand/pages/facebook-login/connect", Rule: brand(t.PermPagesWrite), Handler: s.connectFacebookPages},
 		// Meta's dialog comes back here; the state names the brand, whose rule the handler checks again.
 		{Method: get, Path: "/oauth/facebook/callback", Rule: self, Handler: s.facebookCallback},

@@ -60,8 +60,8 @@ func safePicture(u string) template.URL {
 
 // facebookCallback is where Meta's dialog sends the browser back (GET /oauth/facebook/callback): the state
 // must be one this session started and not yet used; the code is exchanged for the person's token, made
-// long-lived (so that the Page tokens read with it do not expire) and kept sealed on the server; the picker
-// lists the person's Pages and ad accounts.
+// long-lived (so that the Page tokens read with it do not expire) and kept sealed on the server; the browser
+// goes on to the picker of the person's Pages and ad accounts.
 func (s *Server) facebookCallback(c *fiber.Ctx) error {
 	p := principalOf(c)
 	if !p.viaSession() {
@@ -107,7 +107,29 @@ func (s *Server) facebookCallback(c *fiber.Ctx) error {
 	if err := ts.KeepFacebookToken(ctx, login.ID, short.AccessToken); err != nil {
 		return err
 	}
-	v, _, _, err := s.facebookPicker(ctx, ts, b, short.AccessToken)
+	// The picker has its own address: reloading it works, and the spent code leaves the address bar.
+	return c.Redirect("/brands/"+b.ID+"/pages/facebook-login/pick", fiber.StatusSeeOther)
+}
+
+// facebookPickPage shows the picker of this session's Facebook Login on the brand, while its token is kept
+// (GET /brands/:brand/pages/facebook-login/pick).
+func (s *Server) facebookPickPage(c *fiber.Ctx) error {
+	p := principalOf(c)
+	if !p.viaSession() {
+		return errSessionOnly
+	}
+	if s.Graph == nil {
+		return errNoLoginDialog
+	}
+	ctx, ts, b := c.UserContext(), s.tenantStore(c), brandOf(c)
+	_, token, err := ts.OpenFacebookLogin(ctx, b.ID, p.User.ID, p.Session.IDHash)
+	if errors.Is(err, tenancy.ErrFacebookLoginGone) {
+		return errFacebookLoginGone
+	}
+	if err != nil {
+		return err
+	}
+	v, _, _, err := s.facebookPicker(ctx, ts, b, token)
 	if err != nil {
 		return err
 	}
