@@ -3,6 +3,8 @@ package app
 import (
 	"encoding/hex"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -99,4 +101,29 @@ func usageMetrics(reg prometheus.Registerer) func(meta.Usage) {
 		}
 		regain.Set(u.RegainAfter().Seconds())
 	}
+}
+
+// loginDialogURL is the base of Facebook Login's dialog: Meta's (www.facebook.com, versioned) when relance
+// talks to graph.facebook.com, the in-process sandbox's as served by relance itself, or a standalone
+// sandbox's (`relance sandbox`) on its own address. Without an app id (meta.app_id) there is no dialog to
+// send anyone to: Facebook Login is off and Pages are connected by pasting their token.
+func loginDialogURL(cfg Config, publicURL string) string {
+	if cfg.EffectiveAppID() == "" {
+		return ""
+	}
+	if cfg.Meta.GraphURL == "sandbox" {
+		return strings.TrimRight(publicURL, "/") + "/sandbox"
+	}
+	if u, err := url.Parse(cfg.Meta.GraphURL); err == nil && strings.HasSuffix(u.Hostname(), "facebook.com") {
+		return "https://www.facebook.com/" + cfg.Meta.APIVersion
+	}
+	return strings.TrimRight(cfg.Meta.GraphURL, "/") + "/" + cfg.Meta.APIVersion
+}
+
+// sandboxDialog is the in-process sandbox as the web server mounts it for the Login dialog (nil without one).
+func sandboxDialog(sb *sandbox.Sandbox) http.Handler {
+	if sb == nil {
+		return nil
+	}
+	return sb
 }

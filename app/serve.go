@@ -135,6 +135,8 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		MetricsToken:       cfg.Metrics.Token,
 		Scheduler:          sched,
 		Syncer:             syncer,
+		LoginDialogURL:     loginDialogURL(cfg, publicURL),
+		SandboxDialog:      sandboxDialog(sb),
 		Webhook: web.WebhookConfig{AppID: cfg.EffectiveAppID(), AppSecret: appSecret(cfg, r.key), VerifyToken: cfg.Meta.VerifyToken,
 			NLPThreshold: cfg.Ingest.NLPThreshold},
 	})

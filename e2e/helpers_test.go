@@ -15,6 +15,8 @@ import (
 
 	"relance/app"
 	"relance/internal/testdb"
+	"relance/meta"
+	"relance/meta/sandbox"
 )
 
 // chromiumPath finds the browser: $RELANCE_CHROMIUM, then the usual Debian and Chrome locations.
@@ -46,6 +48,8 @@ const e2eAppSecret = "e2e-browser-app-secret"
 type relance struct {
 	URL           string // http://127.0.0.1:port
 	AdminPassword string // the bootstrap one-time password
+	// Sandbox is the in-process Meta sandbox (register the people of its Facebook Login dialog there).
+	Sandbox *sandbox.Sandbox
 }
 
 // startRelance runs app.Serve on a fresh database and a loopback port; the server stops when the test ends.
@@ -69,10 +73,12 @@ func startRelance(t *testing.T) relance {
 	}
 	var out, logs testdb.Buffer
 	ready := make(chan struct{})
+	var sb *sandbox.Sandbox // set before ready is closed
 	served := make(chan error, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		served <- app.Serve(ctx, cfg, app.ServeOptions{Listener: ln, Out: &out, Log: &logs, Ready: ready})
+		served <- app.Serve(ctx, cfg, app.ServeOptions{Listener: ln, Out: &out, Log: &logs, Ready: ready,
+			Started: func(_ *meta.Client, s *sandbox.Sandbox) { sb = s }})
 	}()
 	// Registered after testdb.URL's cleanup, so it runs before the database is dropped.
 	t.Cleanup(func() {
@@ -100,7 +106,7 @@ func startRelance(t *testing.T) relance {
 	if m == nil {
 		t.Fatalf("no bootstrap login line in the output:\n%s", out.String())
 	}
-	return relance{URL: m[1], AdminPassword: m[2]}
+	return relance{URL: m[1], AdminPassword: m[2], Sandbox: sb}
 }
 
 // newBrowser starts a headless Chromium with its own profile, offline but for 127.0.0.1. The returned

@@ -25,6 +25,8 @@ const (
 	ActionUserPasswordReset = "user.password_reset"
 	ActionUserDisable       = "user.disable"
 	ActionUserEnable        = "user.enable"
+	// An account created with a one-time invitation link instead of a password.
+	ActionUserInvite = "user.invite"
 
 	ActionRoleGrant  = "role.grant"
 	ActionRoleRevoke = "role.revoke"
@@ -75,6 +77,7 @@ var auditActions = []string{
 	ActionCampaignCreate, ActionCampaignUpdate, ActionCampaignDelete, ActionCampaignSubmit, ActionCampaignApprove,
 	ActionCampaignReject, ActionCampaignLaunch, ActionCampaignPause, ActionCampaignResume, ActionCampaignArchive,
 	ActionCampaignComplete, ActionCampaignLinkCreate, ActionCampaignLinkDelete,
+	ActionUserInvite,
 }
 
 // AuditActions lists every action the audit log may hold.

@@ -41,6 +41,12 @@ func normalizeEmail(fe fieldErrors, field, raw string) string {
 
 // CreateUser creates a user with its first role in one transaction.
 func (t *TenantStore) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	return t.createUser(ctx, in, nil, ActionUserCreate)
+}
+
+// createUser is CreateUser with a last touch to the row before it is written (an invitation's link) and the
+// audit action to record.
+func (t *TenantStore) createUser(ctx context.Context, in NewUser, touch func(*User), action string) (User, error) {
 	fe := fieldErrors{}
 	email := normalizeEmail(fe, "email", in.Email)
 	checkNewPassword(fe, "password", in.Password)
@@ -51,6 +57,9 @@ func (t *TenantStore) CreateUser(ctx context.Context, in NewUser) (User, error) 
 	}
 	u := User{ID: NewID(), TenantID: t.tenantID, Email: email, Name: name,
 		PasswordHash: HashPassword(in.Password), MustChangePassword: in.MustChangePassword, CreatedAt: t.s.now()}
+	if touch != nil {
+		touch(&u)
+	}
 	err := t.change(ctx, func(tx *gorm.DB) (AuditEntry, error) {
 		if err := tx.Create(&u).Error; err != nil {
 			if isConflict(err) {
@@ -61,7 +70,7 @@ func (t *TenantStore) CreateUser(ctx context.Context, in NewUser) (User, error) 
 		if err := t.grant(tx, u.ID, in.Role, in.BrandID); err != nil {
 			return AuditEntry{}, err
 		}
-		return AuditEntry{BrandID: in.BrandID, Action: ActionUserCreate, ObjectType: "user", ObjectID: u.ID,
+		return AuditEntry{BrandID: in.BrandID, Action: action, ObjectType: "user", ObjectID: u.ID,
 			Summary: fmt.Sprintf("%s as %s", u.Email, in.Role)}, nil
 	})
 	if err != nil {

@@ -131,6 +131,11 @@ var expected = map[string][]string{
 	"GET /settings/meta-apps":                                           onlyAdmin, "POST /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps/:app/delete": onlyAdmin,
 	"GET /api/v1/meta-apps": onlyAdmin, "POST /api/v1/meta-apps": onlyAdmin, "DELETE /api/v1/meta-apps/:app": onlyAdmin,
 	"GET /campaigns/calendar": campReader, "GET /api/v1/campaigns/calendar": campReader,
+	// Facebook Login connects Pages as pasting a token does; the callback checks the state's brand itself.
+	"GET /brands/:brand/pages/facebook-login": onlyAdmin, "GET /brands/:brand/pages/facebook-login/pick": onlyAdmin,
+	"POST /brands/:brand/pages/facebook-login/connect": onlyAdmin,
+	"GET /oauth/facebook/callback":                     everyone, "GET /sandbox/dialog/oauth": public, "POST /sandbox/dialog/oauth": public,
+	"POST /users/:user/tokens/:token/revoke": brandStaff, "DELETE /api/v1/users/:user/tokens/:token": brandStaff,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.

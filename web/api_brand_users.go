@@ -26,6 +26,7 @@ type brandUserInput struct {
 	Name     string `json:"name"`
 	Role     string `json:"role"`
 	Password string `json:"password"`
+	Invite   bool   `json:"invite"`
 }
 
 // apiCreateBrandUser answers POST /api/v1/brands/:brand/users.
@@ -37,7 +38,7 @@ func (s *Server) apiCreateBrandUser(c *fiber.Ctx) error {
 	if !tenancy.IsBrandRole(in.Role) {
 		return &tenancy.ValidationError{Fields: map[string]string{"role": "must be brand_admin or brand_viewer"}}
 	}
-	out, err := s.createUserFrom(c, userInput{Email: in.Email, Name: in.Name, Role: in.Role, BrandID: brandOf(c).ID, Password: in.Password})
+	out, err := s.createUserFrom(c, userInput{Email: in.Email, Name: in.Name, Role: in.Role, BrandID: brandOf(c).ID, Password: in.Password, Invite: in.Invite})
 	if err != nil {
 		return err
 	}

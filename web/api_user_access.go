@@ -48,9 +48,21 @@ func (s *Server) startPasswordReset(c *fiber.Ctx) (passwordReset, error) {
 	if err != nil {
 		return passwordReset{}, err
 	}
-	base := strings.TrimRight(s.PublicURL, "/")
-	if base == "" {
-		base = c.BaseURL()
+	return passwordReset{ResetURL: s.linkBase(c) + "/password-reset/" + secret, ExpiresAt: expires}, nil
+}
+
+// linkBase prefixes the links relance hands out: http.public_url, or the request's own address.
+func (s *Server) linkBase(c *fiber.Ctx) string {
+	if base := strings.TrimRight(s.PublicURL, "/"); base != "" {
+		return base
 	}
-	return passwordReset{ResetURL: base + "/password-reset/" + secret, ExpiresAt: expires}, nil
+	return c.BaseURL()
+}
+
+// apiRevokeUserToken answers DELETE /api/v1/users/:user/tokens/:token: an admin revokes a user's API token.
+func (s *Server) apiRevokeUserToken(c *fiber.Ctx) error {
+	if err := s.tenantStore(c).RevokeUserToken(c.UserContext(), c.Params("user"), c.Params("token")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -51,18 +51,27 @@ type userInput struct {
 	Role     string `json:"role"`
 	BrandID  string `json:"brand_id"`
 	Password string `json:"password"`
+	// Invite makes the account without a password: the answer carries a one-time link (invite_url) through
+	// which the user chooses one.
+	Invite bool `json:"invite"`
 }
 
 // userCreated is a new user and, when relance chose it, the one-time password to hand over.
 type userCreated struct {
 	userView
 	OneTimePassword string `json:"one_time_password,omitempty"`
+	// InviteURL is the one-time link of an invited user, valid until InviteExpiresAt.
+	InviteURL       string     `json:"invite_url,omitempty"`
+	InviteExpiresAt *time.Time `json:"invite_expires_at,omitempty"`
 }
 
 // createUserFrom makes the account; a generated password must be changed at first login.
 func (s *Server) createUserFrom(c *fiber.Ctx, in userInput) (userCreated, error) {
 	p := principalOf(c)
 	nu := tenancy.NewUser{Email: in.Email, Name: in.Name, Role: in.Role, BrandID: in.BrandID, Password: in.Password}
+	if in.Invite {
+		return s.inviteUser(c, nu)
+	}
 	if nu.Password == "" {
 		nu.Password, nu.MustChangePassword = tenancy.GeneratePassword(), true
 	}
@@ -75,6 +84,19 @@ func (s *Server) createUserFrom(c *fiber.Ctx, in userInput) (userCreated, error)
 		out.OneTimePassword = nu.Password
 	}
 	return out, nil
+}
+
+// inviteUser makes an account that its user enters through a one-time link.
+func (s *Server) inviteUser(c *fiber.Ctx, nu tenancy.NewUser) (userCreated, error) {
+	if nu.Password != "" {
+		return userCreated{}, &tenancy.ValidationError{Fields: map[string]string{"password": "must be left out of an invitation: the user chooses it"}}
+	}
+	ts := s.tenantStore(c)
+	u, secret, expires, err := ts.InviteUser(c.UserContext(), nu)
+	if err != nil {
+		return userCreated{}, err
+	}
+	return userCreated{userView: s.userView(ts.ID(), u), InviteURL: s.linkBase(c) + "/password-reset/" + secret, InviteExpiresAt: &expires}, nil
 }
 
 // apiUsers answers GET /api/v1/users.

@@ -163,7 +163,7 @@ func newFixtureWith(t testing.TB, opt func(*web.Deps)) *fixture {
 	sched, err := scheduler.New(st.DB(), scheduler.Options{Instance: "test"})
 	must(err)
 	// Connecting a Page asks Meta (here the sandbox) to confirm the token is the Page's.
-	f.sb, err = sandbox.New(sandbox.Options{AppSecret: sandboxSecret, Start: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)})
+	f.sb, err = sandbox.New(sandbox.Options{AppSecret: sandboxSecret, AppID: fixtureApp, Start: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)})
 	must(err)
 	graph, err := meta.New(meta.Options{BaseURL: "http://sandbox.invalid", Version: "v25.0", AppSecret: sandboxSecret,
 		SendRate: -1, Retries: 1, HTTP: &http.Client{Transport: f.sb.Transport()}})
@@ -172,7 +172,8 @@ func newFixtureWith(t testing.TB, opt func(*web.Deps)) *fixture {
 		Ingest: f.ingest, Webhook: web.WebhookConfig{AppID: fixtureApp, AppSecret: fixtureSecret, VerifyToken: "verify-me", NLPThreshold: 0.8}, Sessions: tenancy.SessionPolicy{Idle: time.Hour, Absolute: 24 * time.Hour},
 		Login:   tenancy.LoginLimits{PerEmail: 5, PerIP: 50, Window: time.Minute},
 		CSRFKey: []byte("0123456789abcdef0123456789abcdef"), BodyLimit: 1 << 20,
-		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent}
+		DefaultCurrency: "EUR", DefaultTimezone: "Europe/Paris", DefaultPolicy: tenancy.PolicyMetaCurrent,
+		LoginDialogURL: "http://example.com/sandbox", SandboxDialog: f.sb}
 	if opt != nil {
 		opt(&f.deps)
 	}

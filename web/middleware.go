@@ -88,7 +88,7 @@ func logPath(c *fiber.Ctx) string {
 }
 
 // contentSecurityPolicy allows only relance's own scripts and styles: no inline code, no CDN.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https://*.fbcdn.net https://*.fbsbx.com; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets the headers every response carries.

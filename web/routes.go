@@ -15,7 +15,7 @@ func (s *Server) routeTable() []route {
 	tenant := func(p string) Rule { return Rule{Scope: Tenant, Perm: p} }
 	anyBrand := func(p string) Rule { return Rule{Scope: AnyBrand, Perm: p} }
 	brand := func(p string) Rule { return Rule{Scope: Brand, Perm: p} }
-	return []route{
+	return append([]route{
 		// Operations.
 		{Method: get, Path: "/livez", Rule: pub, Handler: s.livez},
 		{Method: get, Path: "/readyz", Rule: pub, Handler: s.readyz},
@@ -52,6 +52,11 @@ func (s *Server) routeTable() []route {
 		{Method: post, Path: "/brands/:brand/delete", Rule: brand(t.PermBrandsWrite), Handler: s.deleteBrand},
 		{Method: get, Path: "/brands/:brand/pages/new", Rule: brand(t.PermPagesWrite), Handler: s.pageNewPage},
 		{Method: post, Path: "/brands/:brand/pages", Rule: brand(t.PermPagesWrite), Handler: s.connectPage},
+		{Method: get, Path: "/brands/:brand/pages/facebook-login", Rule: brand(t.PermPagesWrite), Handler: s.startFacebookLogin},
+		{Method: get, Path: "/brands/:brand/pages/facebook-login/pick", Rule: brand(t.PermPagesWrite), Handler: s.facebookPickPage},
+		{Method: post, Path: "/brands/:brand/pages/facebook-login/connect", Rule: brand(t.PermPagesWrite), Handler: s.connectFacebookPages},
+		// Meta's dialog comes back here; the state names the brand, whose rule the handler checks again.
+		{Method: get, Path: "/oauth/facebook/callback", Rule: self, Handler: s.facebookCallback},
 		{Method: post, Path: "/brands/:brand/pages/:page/delete", Rule: brand(t.PermPagesWrite), Handler: s.disconnectPage},
 		// A backfill writes conversations (as an import does); its progress is conversation counts.
 		{Method: post, Path: "/brands/:brand/pages/:page/backfill", Rule: brand(t.PermConversationsWrite), Handler: s.startBackfillUI},
@@ -113,6 +118,7 @@ func (s *Server) routeTable() []route {
 		{Method: post, Path: "/users/:user/disable", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.disableUser},
 		{Method: post, Path: "/users/:user/enable", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.enableUser},
 		{Method: post, Path: "/users/:user/password-reset", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.resetUserPassword},
+		{Method: post, Path: "/users/:user/tokens/:token/revoke", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.revokeUserToken},
 		{Method: get, Path: "/audit", Rule: tenant(t.PermAuditRead), Handler: s.auditPage},
 		{Method: get, Path: "/settings/meta-apps", Rule: tenant(t.PermSettingsWrite), Handler: s.metaAppsPage},
 		{Method: post, Path: "/settings/meta-apps", Rule: tenant(t.PermSettingsWrite), Handler: s.registerMetaApp},
@@ -268,6 +274,8 @@ func (s *Server) routeTable() []route {
 			API: &apiDoc{Summary: "Let a disabled user log in again", Tag: "users", Response: "User"}},
 		{Method: post, Path: "/api/v1/users/:user/password-reset", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.apiResetPassword,
 			API: &apiDoc{Summary: "End the user's password and sessions; answers a one-time link (24 h) to choose a new one", Tag: "users", Response: "PasswordReset"}},
+		{Method: del, Path: "/api/v1/users/:user/tokens/:token", Rule: anyBrand(t.PermBrandUsersManage), Handler: s.apiRevokeUserToken,
+			API: &apiDoc{Summary: "Revoke one of the user's API tokens (brand admins: their brands' users only)", Tag: "users", Status: 204}},
 		{Method: post, Path: "/api/v1/users/:user/roles", Rule: tenant(t.PermUsersManage), Handler: s.apiGrantRole,
 			API: &apiDoc{Summary: "Grant a role", Tag: "users", Request: "RoleInput", Response: "User", Status: 201}},
 		{Method: del, Path: "/api/v1/users/:user/roles", Rule: tenant(t.PermUsersManage), Handler: s.apiRevokeRole,
@@ -292,5 +300,5 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/api/v1/campaigns/calendar", Rule: anyBrand(t.PermCampaignsRead), Handler: s.apiCampaignCalendar,
 			API: &apiDoc{Summary: "Upcoming send slots and active ad windows or flights of the scheduled and running campaigns the caller may see, in time order, each with its brand's zone (from, to: RFC 3339 or YYYY-MM-DD; default now and a week; at most 62 days; at most 100 per campaign)",
 				Tag: "campaigns", Response: "Calendar", Query: []string{"from", "to", "brand_id"}}},
-	}
+	}, s.sandboxRoutes()...)
 }

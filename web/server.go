@@ -70,6 +70,12 @@ type Deps struct {
 	Scheduler *scheduler.Scheduler
 	// Syncer keeps Meta custom audiences equal to audiences' latest snapshots; nil: sync is refused.
 	Syncer *audiences.Syncer
+	// LoginDialogURL is the base of Facebook Login's dialog (<base>/dialog/oauth): https://www.facebook.com/<version>
+	// at Meta, the sandbox's otherwise; "" turns Facebook Login off (pasting a Page token still works).
+	LoginDialogURL string
+	// SandboxDialog, when the sandbox runs in this process, is served under /sandbox/ so that the browser
+	// reaches its Login dialog (LoginDialogURL is then <public_url>/sandbox).
+	SandboxDialog http.Handler
 }
 
 // Server holds the Fiber app and the route table it was built from.

@@ -32,12 +32,12 @@ func (s *Server) brandUsersPage(c *fiber.Ctx) error {
 
 // createBrandUser invites a brand_admin or brand_viewer (POST /brands/:brand/users).
 func (s *Server) createBrandUser(c *fiber.Ctx) error {
-	f := userForm{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role")}
+	f := userForm{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role"), Access: c.FormValue("access")}
 	if !tenancy.IsBrandRole(f.Role) {
 		f.Errors = map[string]string{"role": "must be brand admin or brand viewer"}
 		return s.renderBrandUsers(c.Status(fiber.StatusUnprocessableEntity), f, nil)
 	}
-	out, err := s.createUserFrom(c, userInput{Email: f.Email, Name: f.Name, Role: f.Role, BrandID: brandOf(c).ID})
+	out, err := s.createUserFrom(c, userInput{Email: f.Email, Name: f.Name, Role: f.Role, BrandID: brandOf(c).ID, Invite: f.Access == "invite"})
 	if v, ok := asValidation(err); ok {
 		f.Errors = v.Fields
 		return s.renderBrandUsers(c.Status(fiber.StatusUnprocessableEntity), f, nil)

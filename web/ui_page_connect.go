@@ -14,17 +14,19 @@ type pageForm struct {
 	PageID string
 	Name   string
 	Errors map[string]string
+	// FacebookLogin offers "Connect with Facebook" (the server can reach Meta's Login dialog).
+	FacebookLogin bool
 }
 
 // pageNewPage shows the connect-a-Page form (GET /brands/:brand/pages/new).
 func (s *Server) pageNewPage(c *fiber.Ctx) error {
-	return s.renderPage(c, "pages/form", "Connect a Page", pageForm{Brand: brandOf(c)})
+	return s.renderPage(c, "pages/form", "Connect a Page", pageForm{Brand: brandOf(c), FacebookLogin: s.facebookLoginOn()})
 }
 
 // connectPage connects a Page (POST /brands/:brand/pages) once Meta confirmed the token is the Page's.
 func (s *Server) connectPage(c *fiber.Ctx) error {
 	b := brandOf(c)
-	f := pageForm{Brand: b, PageID: c.FormValue("page_id"), Name: c.FormValue("name")}
+	f := pageForm{Brand: b, PageID: c.FormValue("page_id"), Name: c.FormValue("name"), FacebookLogin: s.facebookLoginOn()}
 	pg, err := s.connectOwnedPage(c.UserContext(), s.tenantStore(c), b.ID,
 		tenancy.PageInput{PageID: f.PageID, Name: f.Name, AccessToken: c.FormValue("access_token")})
 	if v, ok := asValidation(err); ok {

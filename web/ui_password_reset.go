@@ -13,6 +13,8 @@ type resetFormView struct {
 	Token  string
 	Email  string
 	Errors map[string]string
+	// Invited is a user who never logged in: the link is their invitation.
+	Invited bool
 }
 
 // passwordResetPage shows the form of a live reset link, or says the link is spent (GET /password-reset/:token).
@@ -26,7 +28,8 @@ func (s *Server) passwordResetPage(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set("Referrer-Policy", "no-referrer") // the path is a secret
-	return s.renderPage(c, "password_reset", "Choose a password", resetFormView{Token: c.Params("token"), Email: u.Email})
+	return s.renderPage(c, "password_reset", "Choose a password", resetFormView{Token: c.Params("token"), Email: u.Email,
+		Invited: u.LastLoginAt == nil})
 }
 
 // completePasswordReset sets the chosen password and sends the user to log in (POST /password-reset/:token).

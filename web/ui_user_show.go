@@ -11,12 +11,24 @@ type userPageView struct {
 	User      userView
 	BrandName map[string]string
 	Form      userForm
+	// Tokens are the user's live API tokens, which an admin may revoke.
+	Tokens []tenancy.APIToken
 }
 
 func (s *Server) renderUser(c *fiber.Ctx, f userForm) error {
 	u, err := s.tenantStore(c).User(c.UserContext(), c.Params("user"))
 	if err != nil {
 		return err
+	}
+	toks, err := s.tenantStore(c).Tokens(c.UserContext(), u.ID)
+	if err != nil {
+		return err
+	}
+	live := toks[:0]
+	for _, tok := range toks {
+		if tok.RevokedAt == nil {
+			live = append(live, tok)
+		}
 	}
 	brands, err := s.allBrands(c)
 	if err != nil {
@@ -27,7 +39,8 @@ func (s *Server) renderUser(c *fiber.Ctx, f userForm) error {
 		names[b.ID] = b.Name
 	}
 	f.Brands, f.TenantRoles, f.BrandRoles = brands, tenancy.TenantRoles, tenancy.BrandRoles
-	return s.renderPage(c, "users/show", u.Email, userPageView{User: s.userView(principalOf(c).TenantID, u), BrandName: names, Form: f})
+	return s.renderPage(c, "users/show", u.Email, userPageView{User: s.userView(principalOf(c).TenantID, u), BrandName: names, Form: f,
+		Tokens: live})
 }
 
 // userPage shows a user's roles (GET /users/:user).

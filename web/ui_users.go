@@ -37,6 +37,7 @@ type userForm struct {
 	Name           string
 	Role           string
 	BrandID        string
+	Access         string // invite (a one-time link) or password (a one-time password)
 	Errors         map[string]string
 	Brands         []tenancy.Brand
 	TenantRoles    []string
@@ -63,13 +64,14 @@ func (s *Server) userNewPage(c *fiber.Ctx) error {
 	return s.renderUserForm(c, userForm{Role: tenancy.RoleAnalyst})
 }
 
-// createUser creates a user with a one-time password to hand over (POST /users).
+// createUser creates a user with an invitation link or a one-time password to hand over (POST /users).
 func (s *Server) createUser(c *fiber.Ctx) error {
-	f := userForm{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role"), BrandID: c.FormValue("brand_id")}
+	f := userForm{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role"), BrandID: c.FormValue("brand_id"),
+		Access: c.FormValue("access")}
 	if tenancy.IsTenantRole(f.Role) {
 		f.BrandID = "" // the brand picker may still hold a value when an agency role is chosen
 	}
-	out, err := s.createUserFrom(c, userInput{Email: f.Email, Name: f.Name, Role: f.Role, BrandID: f.BrandID})
+	out, err := s.createUserFrom(c, userInput{Email: f.Email, Name: f.Name, Role: f.Role, BrandID: f.BrandID, Invite: f.Access == "invite"})
 	if v, ok := asValidation(err); ok {
 		f.Errors = v.Fields
 		return s.renderUserForm(c.Status(fiber.StatusUnprocessableEntity), f)

@@ -33,6 +33,10 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 		LastUserAt        time.Time `json:"last_user_at"`
 		Seconds           int64     `json:"seconds"`
 		Until             time.Time `json:"until"`
+		// POST /users: the Pages and ad accounts a person of the Login dialog manages (ids, or objects with
+		// an id and a name).
+		Pages      []json.RawMessage `json:"pages"`
+		AdAccounts []json.RawMessage `json:"ad_accounts"`
 	}
 	if r.Method == http.MethodPost {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -60,6 +64,13 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 		// The answer carries the Page token the sandbox issued, what a Page admin would copy from Meta.
 		s.write(w, http.StatusOK, map[string]string{"id": in.ID, "access_token": s.PageToken(in.ID)})
 		return
+	case "POST /users":
+		p, msg := s.personFrom(in.ID, in.Name, in.Pages, in.AdAccounts)
+		if msg != "" {
+			s.write(w, http.StatusBadRequest, map[string]string{"error": msg})
+			return
+		}
+		s.RegisterPerson(p)
 	case "POST /threads":
 		if in.PageID == "" || in.PSID == "" {
 			s.write(w, http.StatusBadRequest, map[string]string{"error": "page_id and psid are required"})

@@ -18,6 +18,9 @@
 //   - tokens.go: the Page tokens the sandbox issues (PageToken) and the rule that a Page token speaks only for
 //     its Page, as Meta's do.
 //   - transport.go: the in-process RoundTripper relance uses when meta.graph_url = "sandbox".
+//   - login.go: Facebook Login: the dialog (/dialog/oauth), oauth/access_token (codes, fb_exchange_token),
+//     and what a person's token reads (/me, /me/accounts with Page tokens, /me/adaccounts); people are
+//     registered with RegisterPerson or POST /_sandbox/users.
 //
 // Lists page as Graph does: paging.next is an absolute URL on the server that answered (the listener's, or
 // the client's base URL in-process) repeating the call's whole query with the next cursor (pages.go: link).

@@ -72,6 +72,7 @@ type Sandbox struct {
 	due    []dueEvent // webhooks scheduled for later simulated times
 	seq    int64
 	tokens map[string]string // Page tokens registered for /me calls → Page id
+	lg     loginState        // Facebook Login: people, codes, person tokens
 }
 
 // New builds a sandbox with an empty state.
@@ -97,7 +98,8 @@ func New(o Options) (*Sandbox, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Sandbox{o: o, st: newState(), sim: o.Start.UTC(), rng: seeded(o.Seed, "calls"), tokens: map[string]string{}}
+	s := &Sandbox{o: o, st: newState(), sim: o.Start.UTC(), rng: seeded(o.Seed, "calls"), tokens: map[string]string{},
+		lg: newLoginState()}
 	s.limits = newLimiter(o)
 	s.out = newOutbox(o)
 	s.routes = s.table()
@@ -218,6 +220,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control(w, r)
 		return
 	}
+	if isDialogPath(r.URL.Path) {
+		s.dialog(w, r)
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 	if err != nil {
 		s.fail(w, invalidParam("could not read the request body"))
@@ -239,6 +245,16 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(segs) < 2 || len(segs) > 3 || segs[1] == "" {
 		s.fail(w, unsupported(r.Method, r.URL.Path))
+		return
+	}
+	if len(segs) == 3 && segs[1] == "oauth" && segs[2] == "access_token" {
+		// The app authenticates with its id and secret here: there is no access token yet.
+		out, e := s.accessToken(r)
+		if e != nil {
+			s.fail(w, e)
+			return
+		}
+		s.write(w, http.StatusOK, out)
 		return
 	}
 	c := &call{Method: r.Method, Version: segs[0], Node: segs[1], Header: w.Header(), Base: baseURL(r),
@@ -309,6 +325,9 @@ func (s *Sandbox) dispatch(c *call) (any, *apiError) {
 	if s.o.FailRate > 0 && s.rng.Float64() < s.o.FailRate {
 		return nil, &apiError{Status: http.StatusInternalServerError, Code: 2, Type: "OAuthException", Transient: true,
 			Message: "An unexpected error has occurred. Please retry your request later."}
+	}
+	if out, e, ok := s.personCall(c); ok {
+		return out, e
 	}
 	if k == kindNone {
 		return nil, notFound(c.Node)
