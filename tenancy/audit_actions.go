@@ -62,6 +62,10 @@ const (
 	// Labelled links (entry points) of a campaign.
 	ActionCampaignLinkCreate = "campaign.link_create"
 	ActionCampaignLinkDelete = "campaign.link_delete"
+
+	// Money: an agency's own exchange rates and its reporting settings.
+	ActionFXRatesAdd     = "fx.rates_add"
+	ActionAgencySettings = "agency.settings"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -75,6 +79,7 @@ var auditActions = []string{
 	ActionCampaignCreate, ActionCampaignUpdate, ActionCampaignDelete, ActionCampaignSubmit, ActionCampaignApprove,
 	ActionCampaignReject, ActionCampaignLaunch, ActionCampaignPause, ActionCampaignResume, ActionCampaignArchive,
 	ActionCampaignComplete, ActionCampaignLinkCreate, ActionCampaignLinkDelete,
+	ActionFXRatesAdd, ActionAgencySettings,
 }
 
 // AuditActions lists every action the audit log may hold.
