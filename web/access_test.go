@@ -31,6 +31,7 @@ var (
 	campWriter = []string{admin, manager}                  // write and submit
 	campLaunch = []string{admin, manager}                  // launch, pause, resume
 	campApprov = []string{admin, bAdmin}                   // DESIGN §5: campaign_manager cannot approve
+	moneyStaff = []string{admin, finance}                  // exchange rates: spend:read and spend:write
 )
 
 // expected is DESIGN §5's role table applied to every route, written out by hand: which roles may call it
@@ -130,6 +131,9 @@ var expected = map[string][]string{
 	"GET /brands/:brand/campaigns/:campaign/links/:label/qr.svg":        campReader,
 	"GET /settings/meta-apps":                                           onlyAdmin, "POST /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps/:app/delete": onlyAdmin,
 	"GET /api/v1/meta-apps": onlyAdmin, "POST /api/v1/meta-apps": onlyAdmin, "DELETE /api/v1/meta-apps/:app": onlyAdmin,
+	"GET /fx": moneyStaff, "POST /fx/rates": moneyStaff, "POST /settings/agency": onlyAdmin,
+	"GET /api/v1/fx/rates": moneyStaff, "POST /api/v1/fx/rates": moneyStaff,
+	"GET /api/v1/settings": moneyStaff, "PATCH /api/v1/settings": onlyAdmin,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.

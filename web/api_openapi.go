@@ -122,7 +122,19 @@ var schemas = map[string]any{
 	"MetaApp":     obj(map[string]any{"id": str(), "app_id": str(), "name": str(), "created_at": strf("date-time")}),
 	"MetaAppInput": obj(map[string]any{"app_id": str(), "name": str(), "app_secret": str(), "verify_token": str()},
 		"app_id", "name", "app_secret", "verify_token"),
-	"MetaAppList": listOf("MetaApp"),
+	"MetaAppList":         listOf("MetaApp"),
+	"AgencySettings":      obj(map[string]any{"reporting_currency": str(), "time_zone": str()}),
+	"AgencySettingsInput": obj(map[string]any{"reporting_currency": str(), "time_zone": str()}),
+	"FXRate": obj(map[string]any{"date": strf("date"), "base": str(), "quote": str(),
+		"rate": map[string]any{"type": "string", "description": "decimal: 1 base = rate quote"}, "source": str()}),
+	"FXRateList":   listOf("FXRate"),
+	"FXRateInput":  obj(map[string]any{"date": strf("date"), "base": str(), "quote": str(), "rate": str()}, "date", "base", "quote", "rate"),
+	"FXRatesInput": obj(map[string]any{"rates": map[string]any{"type": "array", "items": ref("FXRateInput")}}, "rates"),
+	"FXBoard": obj(map[string]any{"date": strf("date"), "reporting_currency": str(), "latest": str(),
+		"missing": map[string]any{"type": "array", "items": str()},
+		"data": map[string]any{"type": "array", "items": obj(map[string]any{"currency": str(), "rate": str(), "day": strf("date"),
+			"via": str(), "manual": map[string]any{"type": "boolean"}, "in_use": map[string]any{"type": "boolean"},
+			"missing": map[string]any{"type": "boolean"}})}}),
 	"Rule": map[string]any{"type": "object", "description": "An audience rule (DESIGN §5): a group {all: [Rule]}, {any: [Rule]}, " +
 		"{not: Rule}, or a condition {field, op, value, within_days?}. Fields and ops: last_inbound_at and first_seen_at " +
 		"(within_days, older_than_days: days; between: [RFC 3339, RFC 3339]); inbound_count (gte, lte, eq); source, ad_id (eq, in); " +

@@ -117,6 +117,9 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/settings/meta-apps", Rule: tenant(t.PermSettingsWrite), Handler: s.metaAppsPage},
 		{Method: post, Path: "/settings/meta-apps", Rule: tenant(t.PermSettingsWrite), Handler: s.registerMetaApp},
 		{Method: post, Path: "/settings/meta-apps/:app/delete", Rule: tenant(t.PermSettingsWrite), Handler: s.removeMetaApp},
+		{Method: get, Path: "/fx", Rule: tenant(t.PermSpendRead), Handler: s.fxPage},
+		{Method: post, Path: "/fx/rates", Rule: tenant(t.PermSpendWrite), Handler: s.addFXRate},
+		{Method: post, Path: "/settings/agency", Rule: tenant(t.PermSettingsWrite), Handler: s.updateAgencySettings},
 
 		// API v1.
 		{Method: get, Path: "/api/v1/openapi.json", Rule: pub, Handler: s.apiOpenAPI,
@@ -288,5 +291,15 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/api/v1/audit", Rule: tenant(t.PermAuditRead), Handler: s.apiAudit,
 			API: &apiDoc{Summary: "The audit log, newest first", Tag: "audit", Response: "AuditList", Paged: true,
 				Query: []string{"action", "actor_id", "brand_id", "object_id", "since", "until"}}},
+		{Method: get, Path: "/api/v1/settings", Rule: tenant(t.PermSpendRead), Handler: s.apiAgencySettings,
+			API: &apiDoc{Summary: "The agency's reporting currency and time zone", Tag: "money", Response: "AgencySettings"}},
+		{Method: patch, Path: "/api/v1/settings", Rule: tenant(t.PermSettingsWrite), Handler: s.apiUpdateAgencySettings,
+			API: &apiDoc{Summary: "Change the reporting currency or time zone (audited)", Tag: "money", Request: "AgencySettingsInput", Response: "AgencySettings"}},
+		{Method: get, Path: "/api/v1/fx/rates", Rule: tenant(t.PermSpendRead), Handler: s.apiFXRates,
+			API: &apiDoc{Summary: "Each currency's rate to the reporting currency on a day (default today, UTC), the latest earlier within 7 days; currencies in use without one are listed as missing",
+				Tag: "money", Response: "FXBoard", Query: []string{"date"}}},
+		{Method: post, Path: "/api/v1/fx/rates", Rule: tenant(t.PermSpendWrite), Handler: s.apiAddFXRates,
+			API: &apiDoc{Summary: "Add the agency's own rates (1 base = rate quote, a decimal string), all or none; on the same day they win over the ECB's",
+				Tag: "money", Request: "FXRatesInput", Response: "FXRateList", Status: 201}},
 	}
 }
