@@ -66,6 +66,9 @@ const (
 	// Money: an agency's own exchange rates and its reporting settings.
 	ActionFXRatesAdd     = "fx.rates_add"
 	ActionAgencySettings = "agency.settings"
+	ActionMonthClose     = "month.close"
+	ActionMonthReopen    = "month.reopen"
+	ActionSpendSync      = "spend.sync"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -79,7 +82,7 @@ var auditActions = []string{
 	ActionCampaignCreate, ActionCampaignUpdate, ActionCampaignDelete, ActionCampaignSubmit, ActionCampaignApprove,
 	ActionCampaignReject, ActionCampaignLaunch, ActionCampaignPause, ActionCampaignResume, ActionCampaignArchive,
 	ActionCampaignComplete, ActionCampaignLinkCreate, ActionCampaignLinkDelete,
-	ActionFXRatesAdd, ActionAgencySettings,
+	ActionFXRatesAdd, ActionAgencySettings, ActionMonthClose, ActionMonthReopen, ActionSpendSync,
 }
 
 // AuditActions lists every action the audit log may hold.
