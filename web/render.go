@@ -31,7 +31,7 @@ type nav struct {
 	Brands, Users, Audit, Settings bool
 	// Campaigns lists campaigns across brands; Approvals is the approval inbox (brand and agency admins).
 	Campaigns, Approvals bool
-	// Money is the exchange-rates screen (spend:read).
+	// Money is the finance and exchange-rates screens (spend:read).
 	Money bool
 }
 

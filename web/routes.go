@@ -120,6 +120,10 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/fx", Rule: tenant(t.PermSpendRead), Handler: s.fxPage},
 		{Method: post, Path: "/fx/rates", Rule: tenant(t.PermSpendWrite), Handler: s.addFXRate},
 		{Method: post, Path: "/settings/agency", Rule: tenant(t.PermSettingsWrite), Handler: s.updateAgencySettings},
+		{Method: get, Path: "/finance", Rule: tenant(t.PermSpendRead), Handler: s.financePage},
+		{Method: post, Path: "/finance/months/:month/close", Rule: tenant(t.PermMonthClose), Handler: s.closeMonthForm},
+		{Method: post, Path: "/finance/months/:month/reopen", Rule: tenant(t.PermMonthReopen), Handler: s.reopenMonthForm},
+		{Method: post, Path: "/finance/spend/sync", Rule: tenant(t.PermSpendWrite), Handler: s.spendSyncForm},
 
 		// API v1.
 		{Method: get, Path: "/api/v1/openapi.json", Rule: pub, Handler: s.apiOpenAPI,
@@ -301,5 +305,18 @@ func (s *Server) routeTable() []route {
 		{Method: post, Path: "/api/v1/fx/rates", Rule: tenant(t.PermSpendWrite), Handler: s.apiAddFXRates,
 			API: &apiDoc{Summary: "Add the agency's own rates (1 base = rate quote, a decimal string), all or none; on the same day they win over the ECB's",
 				Tag: "money", Request: "FXRatesInput", Response: "FXRateList", Status: 201}},
+		{Method: get, Path: "/api/v1/finance/months/:month", Rule: tenant(t.PermSpendRead), Handler: s.apiFinanceMonth,
+			API: &apiDoc{Summary: "A month (YYYY-MM): closed or not, and its spend per brand in the account currency and the reporting currency (each day at its rate; null when a rate is missing), with the adjustments booked in it",
+				Tag: "money", Response: "FinanceMonth"}},
+		{Method: post, Path: "/api/v1/finance/months/:month/close", Rule: tenant(t.PermMonthClose), Handler: s.apiCloseMonth,
+			API: &apiDoc{Summary: "Close a month that has ended in the agency's zone (finance only; 409 if it has not ended or is closed); later restatements become adjustments in the next open month",
+				Tag: "money", Response: "MonthStatus"}},
+		{Method: post, Path: "/api/v1/finance/months/:month/reopen", Rule: tenant(t.PermMonthReopen), Handler: s.apiReopenMonth,
+			API: &apiDoc{Summary: "Reopen a closed month (agency_admin only; audited)", Tag: "money", Response: "MonthStatus"}},
+		{Method: post, Path: "/api/v1/finance/spend/sync", Rule: tenant(t.PermSpendWrite), Handler: s.apiSpendSync,
+			API: &apiDoc{Summary: "Pull Insights into the spend ledger for one ad account or all, for from..to or the last 28 days; a job, 202 {id, status}; idempotent for the same days",
+				Tag: "money", Request: "SpendSyncInput", Response: "JobStarted", Status: 202}},
+		{Method: get, Path: "/api/v1/jobs/:job", Rule: tenant(t.PermSpendRead), Handler: s.apiJob,
+			API: &apiDoc{Summary: "A job started by hand: running, done (with its result) or failed (with the error)", Tag: "money", Response: "Job"}},
 	}
 }
