@@ -226,7 +226,8 @@ func TestMonthSpendConvertsEachDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := e.ledger.MonthSpend(ctx, "2026-02", "USD", table)
+	fees := map[string]FeeTerms{e.acct.BrandID: {PercentBP: 1250, Monthly: meta.Money{Minor: 10000, Currency: "EUR"}}}
+	ms, err := e.ledger.MonthSpend(ctx, "2026-02", "USD", table, fees)
 	if err != nil || len(ms.Brands) != 1 {
 		t.Fatalf("month spend: %+v %v", ms, err)
 	}
@@ -235,9 +236,26 @@ func TestMonthSpendConvertsEachDay(t *testing.T) {
 	if b.Total != want || b.Currency != "EUR" || b.Reporting == nil || *b.Reporting != wantUSD || ms.Total == nil || *ms.Total != wantUSD {
 		t.Errorf("February: %+v (reporting %v), want %d EUR = %d USD", b, b.Reporting, want, wantUSD)
 	}
+	if b.Fee != share(want, 1250) || b.FeeReporting == nil || *b.FeeReporting != share(wantUSD, 1250) {
+		t.Errorf("percentage fee: %d / %v, want %d / %d", b.Fee, b.FeeReporting, share(want, 1250), share(wantUSD, 1250))
+	}
+	// The fixed fee converts at the month's last day: the 28th, which has the 27th's rate (3).
+	if len(ms.Fixed) != 1 || ms.Fixed[0].Reporting == nil || *ms.Fixed[0].Reporting != 30000 ||
+		ms.FeesTotal == nil || *ms.FeesTotal != 30000+share(wantUSD, 1250) {
+		t.Errorf("fixed fees %+v, total %v", ms.Fixed, ms.FeesTotal)
+	}
 	empty, _ := fx.NewTable(nil)
-	ms, err = e.ledger.MonthSpend(ctx, "2026-02", "JPY", empty)
+	ms, err = e.ledger.MonthSpend(ctx, "2026-02", "JPY", empty, nil)
 	if err != nil || ms.Total != nil || ms.Brands[0].Reporting != nil || len(ms.Brands[0].MissingDays) == 0 {
 		t.Errorf("without rates: %+v %v", ms, err)
+	}
+}
+
+func TestShareRoundsHalfAwayFromZero(t *testing.T) {
+	for _, c := range []struct{ v, bp, want int64 }{{1000, 1250, 125}, {1, 5000, 1}, {-1, 5000, -1}, {3, 3333, 1},
+		{14, 3500, 5}, {-14, 3500, -5}, {1 << 60, 10000, 1 << 60}, {0, 9999, 0}} {
+		if got := share(c.v, c.bp); got != c.want {
+			t.Errorf("share(%d, %d) = %d, want %d", c.v, c.bp, got, c.want)
+		}
 	}
 }

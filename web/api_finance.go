@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"relance/meta"
 	"relance/reports"
 	"relance/tenancy"
 )
@@ -21,6 +22,7 @@ func (s *Server) ledger(c *fiber.Ctx) *reports.Ledger {
 type monthView struct {
 	Status reports.MonthStatus `json:"status"`
 	Spend  reports.MonthSpend  `json:"spend"`
+	names  map[string]string   // brand names by id, for the screen
 }
 
 // financeMonth reads a month's status and its spend converted to the reporting currency.
@@ -42,11 +44,28 @@ func (s *Server) financeMonth(c *fiber.Ctx, month string) (monthView, error) {
 	if err != nil {
 		return monthView{}, err
 	}
-	sp, err := l.MonthSpend(ctx, month, set.ReportingCurrency, rates)
+	brands, err := s.brandsIn(c, tenancy.Visible{All: true})
 	if err != nil {
 		return monthView{}, err
 	}
-	return monthView{Status: st, Spend: sp}, nil
+	fees := map[string]reports.FeeTerms{}
+	names := map[string]string{}
+	for _, b := range brands {
+		names[b.ID] = b.Name
+		f := b.Settings.Effective().Fees
+		monthly, err := meta.ParseDecimal(f.Monthly.Amount, b.Currency)
+		if err != nil {
+			monthly = meta.Money{Currency: b.Currency} // validated when saved; a currency changed since is shown as no fee
+		}
+		if f.PercentBP > 0 || monthly.Minor > 0 {
+			fees[b.ID] = reports.FeeTerms{PercentBP: f.PercentBP, Monthly: monthly}
+		}
+	}
+	sp, err := l.MonthSpend(ctx, month, set.ReportingCurrency, rates, fees)
+	if err != nil {
+		return monthView{}, err
+	}
+	return monthView{Status: st, Spend: sp, names: names}, nil
 }
 
 // monthError turns the ledger's refusals into answers that say why.

@@ -85,3 +85,27 @@ func TestSpendSyncJob(t *testing.T) {
 
 // waitABit lets a background job go on.
 func waitABit() { time.Sleep(10 * time.Millisecond) }
+
+// TestBrandFees sets a brand's fees through the API, naming each bad field, and finds the fixed fee on the
+// month's finance figures.
+func TestBrandFees(t *testing.T) {
+	f := newFixture(t)
+	adm := caller{token: f.tokens[admin]}
+	path := "/api/v1/brands/" + f.a1.ID
+	status, body := f.do(adm, http.MethodPatch, path, `{"settings":{"fees":{"percent_bp":20000,"monthly":{"amount":"1,500"}}}}`)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "settings.fees.percent_bp") || !strings.Contains(body, "settings.fees.monthly.amount") {
+		t.Errorf("bad fees: %d %s", status, body)
+	}
+	status, body = f.do(adm, http.MethodPatch, path, `{"settings":{"fees":{"percent_bp":1250,"monthly":{"amount":"1500.5"}}}}`)
+	if status != http.StatusOK || !strings.Contains(body, `"fees":{"percent_bp":1250,"monthly":{"amount":"1500.50"}}`) {
+		t.Fatalf("fees: %d %s", status, body)
+	}
+	// Leaving fees out keeps them.
+	if _, body := f.do(adm, http.MethodPatch, path, `{"settings":{"approval_required":false}}`); !strings.Contains(body, `"percent_bp":1250`) {
+		t.Errorf("fees lost: %s", body)
+	}
+	_, body = f.do(caller{token: f.tokens[finance]}, http.MethodGet, "/api/v1/finance/months/2026-01", "")
+	if !strings.Contains(body, `"fixed_fees":[{"brand_id":"`+f.a1.ID+`","amount":150050`) {
+		t.Errorf("month: %s", body)
+	}
+}

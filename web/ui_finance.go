@@ -14,6 +14,7 @@ import (
 type financeRow struct {
 	Brand, Currency                     string
 	Spend, Adjustments, Total, Reported string
+	Fee, FeeReported                    string
 	Missing                             []string
 	Impressions, Clicks, Conversations  int64
 }
@@ -25,9 +26,14 @@ type financeView struct {
 	Rows                         []financeRow
 	Total                        string
 	Adjustments                  []adjustmentRow
+	Fixed                        []fixedFeeRow
+	FeesTotal                    string
 	CanClose, CanReopen, CanSync bool
 	Job                          *reports.JobView
 }
+
+// fixedFeeRow is a brand's fixed monthly fee, written out.
+type fixedFeeRow struct{ Brand, Amount, Reported string }
 
 // adjustmentRow is a restatement booked in the month, written out.
 type adjustmentRow struct{ Day, AdAccountID, AdID, Spend, Reason string }
@@ -50,14 +56,7 @@ func (s *Server) financePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	brands, err := s.brandsIn(c, tenancy.Visible{All: true})
-	if err != nil {
-		return err
-	}
-	names := map[string]string{}
-	for _, b := range brands {
-		names[b.ID] = b.Name
-	}
+	names := mv.names
 	start, _ := time.Parse("2006-01", month)
 	v := financeView{Month: month, Prev: start.AddDate(0, -1, 0).Format("2006-01"), Next: start.AddDate(0, 1, 0).Format("2006-01"),
 		Reporting: mv.Spend.Reporting, Status: mv.Status}
@@ -72,10 +71,26 @@ func (s *Server) financePage(c *fiber.Ctx) error {
 		if b.Reporting != nil {
 			r.Reported = money(*b.Reporting, mv.Spend.Reporting)
 		}
+		if b.Fee != 0 {
+			r.Fee = money(b.Fee, b.Currency)
+		}
+		if b.FeeReporting != nil && *b.FeeReporting != 0 {
+			r.FeeReported = money(*b.FeeReporting, mv.Spend.Reporting)
+		}
 		v.Rows = append(v.Rows, r)
 	}
 	if mv.Spend.Total != nil {
 		v.Total = money(*mv.Spend.Total, mv.Spend.Reporting)
+	}
+	for _, f := range mv.Spend.Fixed {
+		r := fixedFeeRow{Brand: names[f.BrandID], Amount: money(f.Amount, f.Currency)}
+		if f.Reporting != nil {
+			r.Reported = money(*f.Reporting, mv.Spend.Reporting)
+		}
+		v.Fixed = append(v.Fixed, r)
+	}
+	if mv.Spend.FeesTotal != nil {
+		v.FeesTotal = money(*mv.Spend.FeesTotal, mv.Spend.Reporting)
 	}
 	p, az := principalOf(c), s.Store.Authz()
 	v.CanClose = az.Can(p.TenantID, p.User.ID, "", tenancy.PermMonthClose) && !v.Status.Closed && v.Status.Ended
