@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"relance/attribution"
 	"relance/meta"
 	"relance/reports"
 	"relance/scheduler"
@@ -60,4 +61,30 @@ func spendSchedules(r *runtime) scheduler.Source {
 		}
 		return out, nil
 	}
+}
+
+// CAPIKind is the scheduler kind of the minute sweep that forwards pending conversions to Meta's Conversions
+// API (DESIGN §5: within 60 s).
+const CAPIKind = "capi_forward"
+
+// registerCAPI adds the forwarding sweep when Meta is reachable.
+func registerCAPI(s *scheduler.Scheduler, r *runtime, graph *meta.Client) error {
+	if graph == nil {
+		return nil
+	}
+	err := s.Register(scheduler.Kind{Name: CAPIKind, Missed: scheduler.MissedSkip,
+		Source: func(context.Context) ([]scheduler.Entry, error) {
+			return []scheduler.Entry{{Key: "pending", Spec: "* * * * *", TZ: "UTC"}}, nil
+		},
+		Handler: func(ctx context.Context, _ string, _ time.Time) error {
+			tokens := func(ctx context.Context, tenantID, pageID string) (string, error) {
+				return r.store.Tenant(tenantID).PageToken(ctx, pageID)
+			}
+			_, err := attribution.Forward(ctx, r.db, graph, tokens, time.Now().UTC())
+			return err
+		}})
+	if err != nil {
+		return fmt.Errorf("app: scheduler: %w", err)
+	}
+	return nil
 }

@@ -64,11 +64,12 @@ const (
 	ActionCampaignLinkDelete = "campaign.link_delete"
 
 	// Money: an agency's own exchange rates and its reporting settings.
-	ActionFXRatesAdd     = "fx.rates_add"
-	ActionAgencySettings = "agency.settings"
-	ActionMonthClose     = "month.close"
-	ActionMonthReopen    = "month.reopen"
-	ActionSpendSync      = "spend.sync"
+	ActionFXRatesAdd        = "fx.rates_add"
+	ActionAgencySettings    = "agency.settings"
+	ActionMonthClose        = "month.close"
+	ActionMonthReopen       = "month.reopen"
+	ActionSpendSync         = "spend.sync"
+	ActionConversionsImport = "conversion.import"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -83,6 +84,7 @@ var auditActions = []string{
 	ActionCampaignReject, ActionCampaignLaunch, ActionCampaignPause, ActionCampaignResume, ActionCampaignArchive,
 	ActionCampaignComplete, ActionCampaignLinkCreate, ActionCampaignLinkDelete,
 	ActionFXRatesAdd, ActionAgencySettings, ActionMonthClose, ActionMonthReopen, ActionSpendSync,
+	ActionConversionsImport,
 }
 
 // AuditActions lists every action the audit log may hold.

@@ -36,6 +36,8 @@ const (
 	PermSpendWrite         = "spend:write"
 	PermExports            = "exports:create"
 	PermMonthClose         = "months:close"
+	// PermConversionsWrite reports conversions (API and CSV import).
+	PermConversionsWrite = "conversions:write"
 	// PermMonthReopen undoes a close; it is the agency_admin's alone, as closing is finance's alone.
 	PermMonthReopen = "months:reopen"
 )
@@ -52,7 +54,7 @@ var AllPermissions = []string{
 	PermAuditRead, PermSettingsWrite, PermConversationsRead, PermMessagesRead, PermConversationsWrite,
 	PermAudiencesRead, PermAudiencesWrite, PermCampaignsRead, PermCampaignsWrite, PermCampaignsLaunch,
 	PermCampaignsApprove, PermReportsRead, PermSpendRead, PermSpendWrite, PermExports, PermMonthClose,
-	PermMonthReopen,
+	PermMonthReopen, PermConversionsWrite,
 }
 
 // rolePermissions is DESIGN §5's role table as data. finance reads contacts (to count conversations against
@@ -63,11 +65,11 @@ var rolePermissions = map[string][]string{
 	RoleAgencyAdmin: without(AllPermissions, PermMonthClose),
 	RoleCampaignManager: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead,
 		PermAudiencesRead, PermAudiencesWrite, PermCampaignsRead, PermCampaignsWrite, PermCampaignsLaunch,
-		PermReportsRead},
+		PermReportsRead, PermConversionsWrite},
 	RoleAnalyst: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead, PermAudiencesRead,
 		PermCampaignsRead, PermReportsRead},
 	RoleFinance: {PermBrandsRead, PermConversationsRead, PermReportsRead, PermSpendRead, PermSpendWrite, PermExports,
-		PermMonthClose, PermCampaignsRead},
+		PermMonthClose, PermCampaignsRead, PermConversionsWrite},
 	RoleBrandAdmin: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead, PermAudiencesRead,
 		PermCampaignsRead, PermCampaignsApprove, PermReportsRead, PermBrandUsersManage},
 	RoleBrandViewer: {PermBrandsRead, PermCampaignsRead, PermReportsRead},

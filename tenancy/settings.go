@@ -56,6 +56,7 @@ type BrandSettings struct {
 	QuietHours       *QuietHours   `json:"quiet_hours,omitempty"`
 	FrequencyCap     *FrequencyCap `json:"frequency_cap,omitempty"`
 	Fees             *Fees         `json:"fees,omitempty"`
+	CAPIForwarding   *bool         `json:"capi_forwarding,omitempty"`
 }
 
 // EffectiveSettings are the settings in force, defaults filled in.
@@ -64,6 +65,8 @@ type EffectiveSettings struct {
 	QuietHours       QuietHours   `json:"quiet_hours"`
 	FrequencyCap     FrequencyCap `json:"frequency_cap"`
 	Fees             Fees         `json:"fees"`
+	// CAPIForwarding sends the brand's conversions to Meta's Conversions API (off unless switched on).
+	CAPIForwarding bool `json:"capi_forwarding"`
 }
 
 // Effective fills the defaults in: approval is required unless switched off (DESIGN §5).
@@ -81,6 +84,9 @@ func (s BrandSettings) Effective() EffectiveSettings {
 	}
 	if s.Fees != nil {
 		e.Fees = *s.Fees
+	}
+	if s.CAPIForwarding != nil {
+		e.CAPIForwarding = *s.CAPIForwarding
 	}
 	return e
 }
@@ -126,6 +132,7 @@ type SettingsInput struct {
 	QuietHours       *QuietHours   `json:"quiet_hours"`
 	FrequencyCap     *FrequencyCap `json:"frequency_cap"`
 	Fees             *FeesInput    `json:"fees"`
+	CAPIForwarding   *bool         `json:"capi_forwarding"`
 }
 
 // FeesInput changes fees; nil fields are left as they are.
@@ -136,6 +143,10 @@ type FeesInput struct {
 
 // apply validates in onto s, naming fields as settings.<key>; currency is the brand's, for the monthly fee.
 func (in SettingsInput) apply(fe fieldErrors, s *BrandSettings, currency string) {
+	if in.CAPIForwarding != nil {
+		v := *in.CAPIForwarding
+		s.CAPIForwarding = &v
+	}
 	if f := in.Fees; f != nil {
 		next := Fees{Monthly: FeeAmount{Amount: "0"}}
 		if s.Fees != nil {

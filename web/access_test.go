@@ -33,6 +33,7 @@ var (
 	campApprov  = []string{admin, bAdmin}                   // DESIGN §5: campaign_manager cannot approve
 	moneyStaff  = []string{admin, finance}                  // exchange rates: spend:read and spend:write
 	onlyFinance = []string{finance}                         // issue 11: only finance closes a month
+	convWriter  = []string{admin, manager, finance}         // report conversions
 )
 
 // expected is DESIGN §5's role table applied to every route, written out by hand: which roles may call it
@@ -139,7 +140,9 @@ var expected = map[string][]string{
 	"POST /finance/months/:month/close": onlyFinance, "POST /finance/months/:month/reopen": onlyAdmin,
 	"GET /api/v1/finance/months/:month": moneyStaff, "POST /api/v1/finance/spend/sync": moneyStaff,
 	"POST /api/v1/finance/months/:month/close": onlyFinance, "POST /api/v1/finance/months/:month/reopen": onlyAdmin,
-	"GET /api/v1/jobs/:job": moneyStaff,
+	"GET /api/v1/jobs/:job":                 moneyStaff,
+	"GET /api/v1/brands/:brand/conversions": convReader, "GET /api/v1/brands/:brand/conversions/:conversion": convReader,
+	"POST /api/v1/brands/:brand/conversions": convWriter, "POST /api/v1/brands/:brand/conversions/import": convWriter,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.

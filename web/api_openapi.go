@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"relance/attribution"
 )
 
 // apiDoc describes an API route for the OpenAPI document.
@@ -141,8 +143,18 @@ var schemas = map[string]any{
 		"adjustments": map[string]any{"type": "array", "items": obj(map[string]any{"id": str(), "brand_id": str(),
 			"ad_account_id": str(), "ad_id": str(), "day": strf("date"), "month": str(), "currency": str(),
 			"spend": map[string]any{"type": "integer"}, "reason": str()})}})}),
-	"SpendSyncInput": obj(map[string]any{"ad_account_id": str(), "from": strf("date"), "to": strf("date")}),
-	"JobStarted":     obj(map[string]any{"id": str(), "status": str()}),
+	"ConversionValue": obj(map[string]any{"amount": map[string]any{"type": "string", "description": "decimal, dot separated: \"49.90\""}, "currency": str()}, "amount", "currency"),
+	"ConversionInput": obj(map[string]any{"external_id": str(), "contact_id": str(), "page_id": str(), "psid": str(),
+		"type": map[string]any{"type": "string", "enum": attribution.Types()}, "value": ref("ConversionValue"), "occurred_at": strf("date-time")},
+		"external_id", "type", "value", "occurred_at"),
+	"Conversion": obj(map[string]any{"id": str(), "brand_id": str(), "external_id": str(), "contact_id": str(), "page_id": str(),
+		"psid": str(), "type": str(), "value": ref("ConversionValue"), "occurred_at": strf("date-time"), "source": str(),
+		"created_at": strf("date-time"), "capi": obj(map[string]any{"status": map[string]any{"type": "string",
+			"enum": []string{"off", "pending", "sent", "too_old", "failed"}}, "event_id": str(), "sent_at": strf("date-time"), "error": str()})}),
+	"ConversionList":   listOf("Conversion"),
+	"ConversionImport": obj(map[string]any{"rows": map[string]any{"type": "integer"}, "created": map[string]any{"type": "integer"}, "duplicates": map[string]any{"type": "integer"}}),
+	"SpendSyncInput":   obj(map[string]any{"ad_account_id": str(), "from": strf("date"), "to": strf("date")}),
+	"JobStarted":       obj(map[string]any{"id": str(), "status": str()}),
 	"Job": obj(map[string]any{"id": str(), "kind": str(), "status": map[string]any{"type": "string", "enum": []string{"running", "done", "failed"}},
 		"params": map[string]any{"type": "object"}, "result": map[string]any{"type": "array", "items": map[string]any{"type": "object"}},
 		"error": str(), "created_by": str(), "started_at": strf("date-time"), "finished_at": strf("date-time")}),

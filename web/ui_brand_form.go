@@ -89,8 +89,10 @@ func formBrandInput(c *fiber.Ctx) (tenancy.BrandInput, brandForm) {
 			monthly.Amount = "0"
 		}
 		in.Settings.Fees = &tenancy.FeesInput{PercentBP: &bp, Monthly: &monthly}
+		capi := c.FormValue("capi_forwarding") == "on"
+		in.Settings.CAPIForwarding = &capi
 		f.Settings = tenancy.EffectiveSettings{ApprovalRequired: approval, QuietHours: *in.Settings.QuietHours,
-			FrequencyCap: *in.Settings.FrequencyCap, Fees: tenancy.Fees{PercentBP: bp, Monthly: monthly}}
+			FrequencyCap: *in.Settings.FrequencyCap, Fees: tenancy.Fees{PercentBP: bp, Monthly: monthly}, CAPIForwarding: capi}
 		f.FeePercent = c.FormValue("fee_percent")
 	}
 	return in, f
