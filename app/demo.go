@@ -62,6 +62,9 @@ func seedDemo(ctx context.Context, r *runtime, publicURL string, out io.Writer) 
 			if err == nil {
 				err = seedDemoCampaigns(ctx, r, t.ID, brands)
 			}
+			if err == nil {
+				err = seedDemoRates(ctx, r, t.ID)
+			}
 		}
 	}
 	if err != nil {

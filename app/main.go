@@ -34,6 +34,8 @@ Commands:
                                     --set meta.graph_url=http://HOST:PORT
   sandbox page-token --page ID      print the token the sandbox of this configuration issues for a
                                     Page: the Page's own token to paste in "Connect a Page"
+  fx import FILE                    store the ECB's reference rates (eurofxref-hist.csv; - reads
+                                    standard input) for every agency's conversions
 
 Every command reads --config FILE (default relance.toml if present), RELANCE_<SECTION>_<KEY>
 environment variables, and --set section.key=value flags, in that order of precedence.
@@ -108,6 +110,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			return cmdSandboxPageToken(rest, stdout)
 		}
 		return cmdSandbox(ctx, args, stdout)
+	case "fx":
+		if s, rest := sub(); s == "import" {
+			return cmdFXImport(ctx, rest, stdin, stdout)
+		}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

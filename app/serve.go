@@ -111,6 +111,12 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	if err == nil {
 		err = registerSends(sched, r, graph)
 	}
+	if err == nil {
+		err = registerSpend(sched, r, graph)
+	}
+	if err == nil {
+		err = registerCAPI(sched, r, graph)
+	}
 	if err != nil {
 		ln.Close()
 		return err

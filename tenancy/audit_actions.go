@@ -64,6 +64,14 @@ const (
 	// Labelled links (entry points) of a campaign.
 	ActionCampaignLinkCreate = "campaign.link_create"
 	ActionCampaignLinkDelete = "campaign.link_delete"
+
+	// Money: an agency's own exchange rates and its reporting settings.
+	ActionFXRatesAdd        = "fx.rates_add"
+	ActionAgencySettings    = "agency.settings"
+	ActionMonthClose        = "month.close"
+	ActionMonthReopen       = "month.reopen"
+	ActionSpendSync         = "spend.sync"
+	ActionConversionsImport = "conversion.import"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -78,6 +86,8 @@ var auditActions = []string{
 	ActionCampaignReject, ActionCampaignLaunch, ActionCampaignPause, ActionCampaignResume, ActionCampaignArchive,
 	ActionCampaignComplete, ActionCampaignLinkCreate, ActionCampaignLinkDelete,
 	ActionUserInvite,
+	ActionFXRatesAdd, ActionAgencySettings, ActionMonthClose, ActionMonthReopen, ActionSpendSync,
+	ActionConversionsImport,
 }
 
 // AuditActions lists every action the audit log may hold.

@@ -97,7 +97,7 @@ func (in BrandInput) apply(b *Brand, create bool) error {
 		b.Policy = PolicyMetaCurrent
 	}
 	if in.Settings != nil {
-		in.Settings.apply(fe, &b.Settings)
+		in.Settings.apply(fe, &b.Settings, b.Currency)
 	}
 	return fe.err()
 }

@@ -1,5 +1,7 @@
 package tenancy
 
+import "slices"
+
 // Role names, as DESIGN §5 spells them.
 const (
 	RoleAgencyAdmin     = "agency_admin"
@@ -34,6 +36,10 @@ const (
 	PermSpendWrite         = "spend:write"
 	PermExports            = "exports:create"
 	PermMonthClose         = "months:close"
+	// PermConversionsWrite reports conversions (API and CSV import).
+	PermConversionsWrite = "conversions:write"
+	// PermMonthReopen undoes a close; it is the agency_admin's alone, as closing is finance's alone.
+	PermMonthReopen = "months:reopen"
 )
 
 // TenantRoles are granted across a whole agency; BrandRoles are bound to one brand.
@@ -48,19 +54,22 @@ var AllPermissions = []string{
 	PermAuditRead, PermSettingsWrite, PermConversationsRead, PermMessagesRead, PermConversationsWrite,
 	PermAudiencesRead, PermAudiencesWrite, PermCampaignsRead, PermCampaignsWrite, PermCampaignsLaunch,
 	PermCampaignsApprove, PermReportsRead, PermSpendRead, PermSpendWrite, PermExports, PermMonthClose,
+	PermMonthReopen, PermConversionsWrite,
 }
 
 // rolePermissions is DESIGN §5's role table as data. finance reads contacts (to count conversations against
 // spend) but never gets messages:read: it sees money, not texts.
 var rolePermissions = map[string][]string{
-	RoleAgencyAdmin: AllPermissions,
+	// agency_admin may do everything but close a month: the rule is that only finance closes (the
+	// books are finance's word) and only an agency_admin reopens, so that no one person does both.
+	RoleAgencyAdmin: without(AllPermissions, PermMonthClose),
 	RoleCampaignManager: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead,
 		PermAudiencesRead, PermAudiencesWrite, PermCampaignsRead, PermCampaignsWrite, PermCampaignsLaunch,
-		PermReportsRead},
+		PermReportsRead, PermConversionsWrite},
 	RoleAnalyst: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead, PermAudiencesRead,
 		PermCampaignsRead, PermReportsRead},
 	RoleFinance: {PermBrandsRead, PermConversationsRead, PermReportsRead, PermSpendRead, PermSpendWrite, PermExports,
-		PermMonthClose, PermCampaignsRead},
+		PermMonthClose, PermCampaignsRead, PermConversionsWrite},
 	RoleBrandAdmin: {PermBrandsRead, PermPagesRead, PermConversationsRead, PermMessagesRead, PermAudiencesRead,
 		PermCampaignsRead, PermCampaignsApprove, PermReportsRead, PermBrandUsersManage},
 	RoleBrandViewer: {PermBrandsRead, PermCampaignsRead, PermReportsRead},
@@ -89,4 +98,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// without is perms less the ones named.
+func without(perms []string, drop ...string) []string {
+	out := make([]string, 0, len(perms))
+	for _, p := range perms {
+		if !slices.Contains(drop, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -4,7 +4,10 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
+
+	"relance/meta"
 )
 
 // Defaults of the brand settings campaigns read (DESIGN §5 "Brand settings").
@@ -30,12 +33,30 @@ type FrequencyCap struct {
 	Days     int `json:"days"`
 }
 
+// Fees are what the agency charges a brand on top of its media spend (DESIGN §5 "Money"): a share of the
+// month's spend in basis points and a fixed monthly amount in the brand's currency.
+type Fees struct {
+	PercentBP int `json:"percent_bp"`
+	// Monthly is the fixed monthly fee as a decimal string in the brand's currency ("1500.00"; "0" for none).
+	Monthly FeeAmount `json:"monthly"`
+}
+
+// FeeAmount is a decimal amount in the brand's currency, as the API takes and shows it.
+type FeeAmount struct {
+	Amount string `json:"amount"`
+}
+
+// MaxFeeBP bounds the percentage fee: 100 % of the media spend.
+const MaxFeeBP = 10000
+
 // BrandSettings are a brand's campaign settings as stored: nil fields take the defaults, so a setting added
 // later has a default for every existing brand without a data migration.
 type BrandSettings struct {
 	ApprovalRequired *bool         `json:"approval_required,omitempty"`
 	QuietHours       *QuietHours   `json:"quiet_hours,omitempty"`
 	FrequencyCap     *FrequencyCap `json:"frequency_cap,omitempty"`
+	Fees             *Fees         `json:"fees,omitempty"`
+	CAPIForwarding   *bool         `json:"capi_forwarding,omitempty"`
 }
 
 // EffectiveSettings are the settings in force, defaults filled in.
@@ -43,12 +64,15 @@ type EffectiveSettings struct {
 	ApprovalRequired bool         `json:"approval_required"`
 	QuietHours       QuietHours   `json:"quiet_hours"`
 	FrequencyCap     FrequencyCap `json:"frequency_cap"`
+	Fees             Fees         `json:"fees"`
+	// CAPIForwarding sends the brand's conversions to Meta's Conversions API (off unless switched on).
+	CAPIForwarding bool `json:"capi_forwarding"`
 }
 
 // Effective fills the defaults in: approval is required unless switched off (DESIGN §5).
 func (s BrandSettings) Effective() EffectiveSettings {
 	e := EffectiveSettings{ApprovalRequired: true, QuietHours: QuietHours{DefaultQuietFrom, DefaultQuietTo},
-		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}}
+		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}, Fees: Fees{Monthly: FeeAmount{Amount: "0"}}}
 	if s.ApprovalRequired != nil {
 		e.ApprovalRequired = *s.ApprovalRequired
 	}
@@ -57,6 +81,12 @@ func (s BrandSettings) Effective() EffectiveSettings {
 	}
 	if s.FrequencyCap != nil {
 		e.FrequencyCap = *s.FrequencyCap
+	}
+	if s.Fees != nil {
+		e.Fees = *s.Fees
+	}
+	if s.CAPIForwarding != nil {
+		e.CAPIForwarding = *s.CAPIForwarding
 	}
 	return e
 }
@@ -101,10 +131,56 @@ type SettingsInput struct {
 	ApprovalRequired *bool         `json:"approval_required"`
 	QuietHours       *QuietHours   `json:"quiet_hours"`
 	FrequencyCap     *FrequencyCap `json:"frequency_cap"`
+	Fees             *FeesInput    `json:"fees"`
+	CAPIForwarding   *bool         `json:"capi_forwarding"`
 }
 
-// apply validates in onto s, naming fields as settings.<key>.
-func (in SettingsInput) apply(fe fieldErrors, s *BrandSettings) {
+// FeesInput changes fees; nil fields are left as they are.
+type FeesInput struct {
+	PercentBP *int       `json:"percent_bp"`
+	Monthly   *FeeAmount `json:"monthly"`
+}
+
+// apply validates in onto s, naming fields as settings.<key>; currency is the brand's, for the monthly fee.
+func (in SettingsInput) apply(fe fieldErrors, s *BrandSettings, currency string) {
+	if in.CAPIForwarding != nil {
+		v := *in.CAPIForwarding
+		s.CAPIForwarding = &v
+	}
+	if f := in.Fees; f != nil {
+		next := Fees{Monthly: FeeAmount{Amount: "0"}}
+		if s.Fees != nil {
+			next = *s.Fees
+		}
+		ok := true
+		if f.PercentBP != nil {
+			if *f.PercentBP < 0 || *f.PercentBP > MaxFeeBP {
+				fe.add("settings.fees.percent_bp", "must be from 0 to 10000 basis points (0 to 100 %)")
+				ok = false
+			}
+			next.PercentBP = *f.PercentBP
+		}
+		if f.Monthly != nil {
+			m, err := meta.ParseDecimal(f.Monthly.Amount, currency)
+			_, frac, _ := strings.Cut(strings.TrimSpace(f.Monthly.Amount), ".")
+			switch {
+			case err == nil && len(frac) > meta.ISOMinorDigits(currency):
+				fe.add("settings.fees.monthly.amount", fmt.Sprintf("has more decimals than %s has (%d)", currency, meta.ISOMinorDigits(currency)))
+				ok = false
+			case err != nil || strings.TrimSpace(f.Monthly.Amount) == "":
+				fe.add("settings.fees.monthly.amount", "must be a decimal amount in the brand's currency with a dot, such as \"1500.00\" (no thousands separators)")
+				ok = false
+			case m.Minor < 0:
+				fe.add("settings.fees.monthly.amount", "must not be negative")
+				ok = false
+			default:
+				next.Monthly.Amount = meta.FormatDecimal(m)
+			}
+		}
+		if ok {
+			s.Fees = &next
+		}
+	}
 	if in.ApprovalRequired != nil {
 		v := *in.ApprovalRequired
 		s.ApprovalRequired = &v

@@ -19,18 +19,21 @@ const (
 )
 
 var (
-	everyone   = []string{admin, manager, analyst, finance, bAdmin, bViewer}
-	onlyAdmin  = []string{admin}
-	pageReader = []string{admin, manager, analyst, bAdmin} // Pages are not for finance or brand viewers
-	brandStaff = []string{admin, bAdmin}                   // manage the brand's people
-	convReader = []string{admin, manager, analyst, finance, bAdmin}
-	public     = []string{"public"}
-	audReader  = []string{admin, manager, analyst, bAdmin} // DESIGN §5: analysts and brand admins read audiences
-	audWriter  = []string{admin, manager}                  // campaign managers write them
-	campReader = everyone                                  // finance reads campaigns (without texts)
-	campWriter = []string{admin, manager}                  // write and submit
-	campLaunch = []string{admin, manager}                  // launch, pause, resume
-	campApprov = []string{admin, bAdmin}                   // DESIGN §5: campaign_manager cannot approve
+	everyone    = []string{admin, manager, analyst, finance, bAdmin, bViewer}
+	onlyAdmin   = []string{admin}
+	pageReader  = []string{admin, manager, analyst, bAdmin} // Pages are not for finance or brand viewers
+	brandStaff  = []string{admin, bAdmin}                   // manage the brand's people
+	convReader  = []string{admin, manager, analyst, finance, bAdmin}
+	public      = []string{"public"}
+	audReader   = []string{admin, manager, analyst, bAdmin} // DESIGN §5: analysts and brand admins read audiences
+	audWriter   = []string{admin, manager}                  // campaign managers write them
+	campReader  = everyone                                  // finance reads campaigns (without texts)
+	campWriter  = []string{admin, manager}                  // write and submit
+	campLaunch  = []string{admin, manager}                  // launch, pause, resume
+	campApprov  = []string{admin, bAdmin}                   // DESIGN §5: campaign_manager cannot approve
+	moneyStaff  = []string{admin, finance}                  // exchange rates: spend:read and spend:write
+	onlyFinance = []string{finance}                         // issue 11: only finance closes a month
+	convWriter  = []string{admin, manager, finance}         // report conversions
 )
 
 // expected is DESIGN §5's role table applied to every route, written out by hand: which roles may call it
@@ -136,6 +139,16 @@ var expected = map[string][]string{
 	"POST /brands/:brand/pages/facebook-login/connect": onlyAdmin,
 	"GET /oauth/facebook/callback":                     everyone, "GET /sandbox/dialog/oauth": public, "POST /sandbox/dialog/oauth": public,
 	"POST /users/:user/tokens/:token/revoke": brandStaff, "DELETE /api/v1/users/:user/tokens/:token": brandStaff,
+	"GET /fx": moneyStaff, "POST /fx/rates": moneyStaff, "POST /settings/agency": onlyAdmin,
+	"GET /api/v1/fx/rates": moneyStaff, "POST /api/v1/fx/rates": moneyStaff,
+	"GET /api/v1/settings": moneyStaff, "PATCH /api/v1/settings": onlyAdmin,
+	"GET /finance": moneyStaff, "POST /finance/spend/sync": moneyStaff,
+	"POST /finance/months/:month/close": onlyFinance, "POST /finance/months/:month/reopen": onlyAdmin,
+	"GET /api/v1/finance/months/:month": moneyStaff, "POST /api/v1/finance/spend/sync": moneyStaff,
+	"POST /api/v1/finance/months/:month/close": onlyFinance, "POST /api/v1/finance/months/:month/reopen": onlyAdmin,
+	"GET /api/v1/jobs/:job":                 moneyStaff,
+	"GET /api/v1/brands/:brand/conversions": convReader, "GET /api/v1/brands/:brand/conversions/:conversion": convReader,
+	"POST /api/v1/brands/:brand/conversions": convWriter, "POST /api/v1/brands/:brand/conversions/import": convWriter,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.
@@ -221,13 +234,18 @@ func TestRoleTableIsDesign(t *testing.T) {
 		{manager, tenancy.PermCampaignsApprove, false},
 		{finance, tenancy.PermCampaignsRead, true},
 		{analyst, tenancy.PermConversationsRead, true},
+		// Only finance closes a month, only an agency_admin reopens it (issue 11).
+		{finance, tenancy.PermMonthClose, true},
+		{admin, tenancy.PermMonthClose, false},
+		{admin, tenancy.PermMonthReopen, true},
+		{finance, tenancy.PermMonthReopen, false},
 	} {
 		if got := tenancy.RoleGrants(c.role, c.perm); got != c.want {
 			t.Errorf("%s %s = %v, want %v", c.role, c.perm, got, c.want)
 		}
 	}
 	for _, p := range tenancy.AllPermissions {
-		if !tenancy.RoleGrants(admin, p) {
+		if !tenancy.RoleGrants(admin, p) && p != tenancy.PermMonthClose {
 			t.Errorf("agency_admin lacks %s", p)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"relance/attribution"
 )
 
 // apiDoc describes an API route for the OpenAPI document.
@@ -126,7 +128,45 @@ var schemas = map[string]any{
 	"MetaApp":     obj(map[string]any{"id": str(), "app_id": str(), "name": str(), "created_at": strf("date-time")}),
 	"MetaAppInput": obj(map[string]any{"app_id": str(), "name": str(), "app_secret": str(), "verify_token": str()},
 		"app_id", "name", "app_secret", "verify_token"),
-	"MetaAppList": listOf("MetaApp"),
+	"MetaAppList":         listOf("MetaApp"),
+	"AgencySettings":      obj(map[string]any{"reporting_currency": str(), "time_zone": str()}),
+	"AgencySettingsInput": obj(map[string]any{"reporting_currency": str(), "time_zone": str()}),
+	"FXRate": obj(map[string]any{"date": strf("date"), "base": str(), "quote": str(),
+		"rate": map[string]any{"type": "string", "description": "decimal: 1 base = rate quote"}, "source": str()}),
+	"FXRateList":   listOf("FXRate"),
+	"FXRateInput":  obj(map[string]any{"date": strf("date"), "base": str(), "quote": str(), "rate": str()}, "date", "base", "quote", "rate"),
+	"FXRatesInput": obj(map[string]any{"rates": map[string]any{"type": "array", "items": ref("FXRateInput")}}, "rates"),
+	"MonthStatus": obj(map[string]any{"month": str(), "closed": map[string]any{"type": "boolean"}, "closed_at": strf("date-time"),
+		"closed_by": str(), "ended": map[string]any{"type": "boolean"}}),
+	"FinanceMonth": obj(map[string]any{"status": ref("MonthStatus"), "spend": obj(map[string]any{"month": str(),
+		"reporting_currency": str(), "total": map[string]any{"type": "integer", "nullable": true},
+		"brands": map[string]any{"type": "array", "items": obj(map[string]any{"brand_id": str(), "currency": str(),
+			"spend": map[string]any{"type": "integer"}, "adjustments": map[string]any{"type": "integer"},
+			"total": map[string]any{"type": "integer"}, "reporting": map[string]any{"type": "integer", "nullable": true},
+			"missing_days": map[string]any{"type": "array", "items": str()}})},
+		"adjustments": map[string]any{"type": "array", "items": obj(map[string]any{"id": str(), "brand_id": str(),
+			"ad_account_id": str(), "ad_id": str(), "day": strf("date"), "month": str(), "currency": str(),
+			"spend": map[string]any{"type": "integer"}, "reason": str()})}})}),
+	"ConversionValue": obj(map[string]any{"amount": map[string]any{"type": "string", "description": "decimal, dot separated: \"49.90\""}, "currency": str()}, "amount", "currency"),
+	"ConversionInput": obj(map[string]any{"external_id": str(), "contact_id": str(), "page_id": str(), "psid": str(),
+		"type": map[string]any{"type": "string", "enum": attribution.Types()}, "value": ref("ConversionValue"), "occurred_at": strf("date-time")},
+		"external_id", "type", "value", "occurred_at"),
+	"Conversion": obj(map[string]any{"id": str(), "brand_id": str(), "external_id": str(), "contact_id": str(), "page_id": str(),
+		"psid": str(), "type": str(), "value": ref("ConversionValue"), "occurred_at": strf("date-time"), "source": str(),
+		"created_at": strf("date-time"), "capi": obj(map[string]any{"status": map[string]any{"type": "string",
+			"enum": []string{"off", "pending", "sent", "too_old", "failed"}}, "event_id": str(), "sent_at": strf("date-time"), "error": str()})}),
+	"ConversionList":   listOf("Conversion"),
+	"ConversionImport": obj(map[string]any{"rows": map[string]any{"type": "integer"}, "created": map[string]any{"type": "integer"}, "duplicates": map[string]any{"type": "integer"}}),
+	"SpendSyncInput":   obj(map[string]any{"ad_account_id": str(), "from": strf("date"), "to": strf("date")}),
+	"JobStarted":       obj(map[string]any{"id": str(), "status": str()}),
+	"Job": obj(map[string]any{"id": str(), "kind": str(), "status": map[string]any{"type": "string", "enum": []string{"running", "done", "failed"}},
+		"params": map[string]any{"type": "object"}, "result": map[string]any{"type": "array", "items": map[string]any{"type": "object"}},
+		"error": str(), "created_by": str(), "started_at": strf("date-time"), "finished_at": strf("date-time")}),
+	"FXBoard": obj(map[string]any{"date": strf("date"), "reporting_currency": str(), "latest": str(),
+		"missing": map[string]any{"type": "array", "items": str()},
+		"data": map[string]any{"type": "array", "items": obj(map[string]any{"currency": str(), "rate": str(), "day": strf("date"),
+			"via": str(), "manual": map[string]any{"type": "boolean"}, "in_use": map[string]any{"type": "boolean"},
+			"missing": map[string]any{"type": "boolean"}})}}),
 	"Rule": map[string]any{"type": "object", "description": "An audience rule (DESIGN §5): a group {all: [Rule]}, {any: [Rule]}, " +
 		"{not: Rule}, or a condition {field, op, value, within_days?}. Fields and ops: last_inbound_at and first_seen_at " +
 		"(within_days, older_than_days: days; between: [RFC 3339, RFC 3339]); inbound_count (gte, lte, eq); source, ad_id (eq, in); " +

@@ -31,6 +31,8 @@ type nav struct {
 	Brands, Users, Audit, Settings bool
 	// Campaigns lists campaigns across brands; Approvals is the approval inbox (brand and agency admins).
 	Campaigns, Approvals bool
+	// Money is the finance and exchange-rates screens (spend:read).
+	Money bool
 }
 
 const flashCookie = "relance_flash"
@@ -58,6 +60,7 @@ func (s *Server) renderPage(c *fiber.Ctx, name, title string, data any) error {
 		call, cids := az.Brands(p.TenantID, u.ID, tenancy.PermCampaignsRead)
 		aall, aids := az.Brands(p.TenantID, u.ID, tenancy.PermCampaignsApprove)
 		l.Nav.Campaigns, l.Nav.Approvals = call || len(cids) > 0, aall || len(aids) > 0
+		l.Nav.Money = az.Can(p.TenantID, u.ID, "", tenancy.PermSpendRead)
 	}
 	if f := c.Cookies(flashCookie); f != "" {
 		l.Flash = f

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -17,9 +19,11 @@ type brandForm struct {
 	Policy   string
 	// Settings are the campaign settings, edited with an existing brand.
 	Settings tenancy.EffectiveSettings
-	Errors   map[string]string
-	Zones    []string
-	Currs    []string
+	// FeePercent is the percentage fee as typed, or as stored in percent.
+	FeePercent string
+	Errors     map[string]string
+	Zones      []string
+	Currs      []string
 }
 
 // commonZones and commonCurrencies fill the form's suggestions; any valid IANA zone or ISO code is accepted.
@@ -35,8 +39,36 @@ var (
 )
 
 func newBrandForm(b tenancy.Brand) brandForm {
+	e := b.Settings.Effective()
 	return brandForm{ID: b.ID, Name: b.Name, Currency: b.Currency, Timezone: b.Timezone, Policy: b.Policy,
-		Settings: b.Settings.Effective(), Zones: commonZones, Currs: commonCurrencies}
+		Settings: e, FeePercent: bpToPercent(e.Fees.PercentBP), Zones: commonZones, Currs: commonCurrencies}
+}
+
+// percentToBP reads a percentage with at most two decimals ("12.5") as basis points (1250); -1 when it is
+// not one, which the store refuses naming the field. Empty is 0.
+func percentToBP(s string) int {
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	if s == "" {
+		return 0
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 2 || whole == "" || strings.Trim(whole+frac, "0123456789") != "" || len(whole) > 5 {
+		return -1
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	n, err := strconv.Atoi(whole + frac)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// bpToPercent writes basis points as a percentage ("12.5").
+func bpToPercent(bp int) string {
+	s := strconv.Itoa(bp/100) + "." + fmt.Sprintf("%02d", bp%100)
+	return strings.TrimSuffix(strings.TrimSuffix(s, "0"), ".0")
 }
 
 // formBrandInput reads the brand form.
@@ -51,8 +83,17 @@ func formBrandInput(c *fiber.Ctx) (tenancy.BrandInput, brandForm) {
 		in.Settings = &tenancy.SettingsInput{ApprovalRequired: &approval,
 			QuietHours:   &tenancy.QuietHours{From: c.FormValue("quiet_from"), To: c.FormValue("quiet_to")},
 			FrequencyCap: &tenancy.FrequencyCap{Messages: msgs, Days: days}}
+		bp := percentToBP(c.FormValue("fee_percent"))
+		monthly := tenancy.FeeAmount{Amount: strings.TrimSpace(c.FormValue("fee_monthly"))}
+		if monthly.Amount == "" {
+			monthly.Amount = "0"
+		}
+		in.Settings.Fees = &tenancy.FeesInput{PercentBP: &bp, Monthly: &monthly}
+		capi := c.FormValue("capi_forwarding") == "on"
+		in.Settings.CAPIForwarding = &capi
 		f.Settings = tenancy.EffectiveSettings{ApprovalRequired: approval, QuietHours: *in.Settings.QuietHours,
-			FrequencyCap: *in.Settings.FrequencyCap}
+			FrequencyCap: *in.Settings.FrequencyCap, Fees: tenancy.Fees{PercentBP: bp, Monthly: monthly}, CAPIForwarding: capi}
+		f.FeePercent = c.FormValue("fee_percent")
 	}
 	return in, f
 }

@@ -73,6 +73,7 @@ type Sandbox struct {
 	seq    int64
 	tokens map[string]string // Page tokens registered for /me calls → Page id
 	lg     loginState        // Facebook Login: people, codes, person tokens
+	capi   capiState         // Conversions API datasets and the events they received
 }
 
 // New builds a sandbox with an empty state.
@@ -161,13 +162,14 @@ const (
 	kindReportRun
 	kindMessageCampaign
 	kindConversation
+	kindDataset
 )
 
 // table lists the routes; each product file adds its own through a method named routes<Product>.
 func (s *Sandbox) table() []route {
 	var rs []route
 	for _, add := range []func() []route{s.routesSend, s.routesPages, s.routesMarketing, s.routesAudiences,
-		s.routesInsights, s.routesMessages} {
+		s.routesInsights, s.routesMessages, s.routesCAPI} {
 		rs = append(rs, add()...)
 	}
 	return rs
@@ -199,6 +201,8 @@ func (s *Sandbox) kindOf(node string) kind {
 		return kindReportRun
 	case st.msgCamps[node] != nil:
 		return kindMessageCampaign
+	case s.capi.pages[node] != "":
+		return kindDataset
 	case digits.MatchString(node):
 		return kindPage
 	}

@@ -1,0 +1,15 @@
+// Package reports keeps the money side of relance (DESIGN §5 "Money"): the spend ledger pulled from Insights,
+// closed months, and the jobs that fill them. Reports and exports read what it stores.
+//
+// Decisions:
+//   - A ledger row is one ad on one day of its ad account's zone, in the account's currency, in the currency's
+//     ISO minor unit, parsed exactly from Meta's decimal string (meta.ParseDecimal): what Ads Manager shows for
+//     that ad and day, to the cent.
+//   - Every pull re-reads the last 28 days (Meta restates recent days). In an open month a restated day simply
+//     replaces the row; a day Meta no longer reports (refunded to zero) is removed. In a closed month the row
+//     stays as it was closed, and the difference between Meta's new figure and what the books already hold
+//     (the row plus earlier adjustments) becomes an adjustment row in the first open month after it, dated and
+//     explained. A re-pull that finds nothing new writes nothing: a sync is idempotent for the same days.
+//   - A month belongs to the calendar of the ad-account days it holds; it may be closed once it has ended in
+//     the agency's zone, by finance, and reopened by an agency_admin only; both are audited.
+package reports
