@@ -159,13 +159,14 @@ const (
 	kindReportRun
 	kindMessageCampaign
 	kindConversation
+	kindPerson // a PSID read through the User Profile API (profiles.go)
 )
 
 // table lists the routes; each product file adds its own through a method named routes<Product>.
 func (s *Sandbox) table() []route {
 	var rs []route
 	for _, add := range []func() []route{s.routesSend, s.routesPages, s.routesMarketing, s.routesAudiences,
-		s.routesInsights, s.routesMessages} {
+		s.routesInsights, s.routesMessages, s.routesProfiles} {
 		rs = append(rs, add()...)
 	}
 	return rs
@@ -302,7 +303,7 @@ func baseURL(r *http.Request) string {
 
 // dispatch applies the limits and finds the route. The mutex is held.
 func (s *Sandbox) dispatch(c *call) (any, *apiError) {
-	k := s.kindOf(c.Node)
+	k := s.personKind(c, s.kindOf(c.Node))
 	if e := s.limits.take(c, k, s.o.Now()); e != nil {
 		return nil, e
 	}
