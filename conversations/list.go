@@ -25,6 +25,8 @@ type Filter struct {
 	Reachability string
 	// ActiveSince and ActiveUntil bound the last message or interaction of the contact.
 	ActiveSince, ActiveUntil time.Time
+	// Name matches contacts whose name (from their profile) contains it, whatever the case.
+	Name string
 	// Text matches contacts who wrote or were sent a message containing it (case-insensitive).
 	Text string
 	// Now is the evaluation time of reachability (zero: the current time).
@@ -93,6 +95,23 @@ func (r *Reader) Contacts(ctx context.Context, profile string, f Filter, cursor 
 			Reachability: policy.Classify(profile, policyContact(row), now)})
 	}
 	return p, nil
+}
+
+// Count is how many of the brand's contacts the filter matches (the cursor aside).
+func (r *Reader) Count(ctx context.Context, profile string, f Filter) (int64, error) {
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	q, err := r.filter(r.q(ctx, "contacts"), profile, f, now)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("conversations: count contacts: %w", err)
+	}
+	return n, nil
 }
 
 func decodeCursor(c string) (int64, string, error) {
@@ -171,6 +190,9 @@ func (r *Reader) filter(q *gorm.DB, profile string, f Filter, now time.Time) (*g
 	}
 	if f.Entity != "" {
 		q = q.Where(exists("contact_entities", "x.entity = ?"), f.Entity)
+	}
+	if f.Name != "" {
+		q = q.Where(`contacts.name_fold LIKE ? ESCAPE '\'`, ContainsPattern(f.Name))
 	}
 	if f.Text != "" {
 		q = q.Where(exists("messages", FoldedTextSQL+` LIKE ? ESCAPE '\'`), ContainsPattern(f.Text))
