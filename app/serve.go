@@ -107,6 +107,11 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	if graph != nil {
 		backfiller = conversations.NewBackfiller(r.db, ingest, graph, r.store, r.log)
 	}
+	var profiles *conversations.Profiles
+	if graph != nil {
+		profiles = conversations.NewProfiles(r.db, graph, r.store, r.log,
+			conversations.ProfileOptions{RefreshAge: cfg.Meta.ProfileRefreshAge.Duration})
+	}
 	sched, err := newScheduler(r, reg, syncer, backfiller)
 	if err == nil {
 		err = registerSends(sched, r, graph)
@@ -135,6 +140,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		MetricsToken:       cfg.Metrics.Token,
 		Scheduler:          sched,
 		Syncer:             syncer,
+		Profiles:           profiles,
 		Webhook: web.WebhookConfig{AppID: cfg.EffectiveAppID(), AppSecret: appSecret(cfg, r.key), VerifyToken: cfg.Meta.VerifyToken,
 			NLPThreshold: cfg.Ingest.NLPThreshold},
 	})
@@ -167,6 +173,15 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		go sb.Run(loops)
 		if cfg.Meta.SandboxStart == "" {
 			go sb.Follow(loops, 30*time.Second)
+		}
+	}
+	if profiles != nil {
+		go profiles.Run(loops)
+		if o.Demo {
+			// The demo's people get their names at once, not only as screens show them.
+			if _, err := profiles.QueueNew(ctx, time.Time{}, 1000); err != nil {
+				r.log.Warn("demo profiles", "err", err)
+			}
 		}
 	}
 	if cfg.Scheduler.Enabled {

@@ -179,8 +179,13 @@ func (r *Reader) filter(q *gorm.DB, profile string, f Filter, now time.Time) (*g
 	if f.PageID != "" {
 		q = q.Where("contacts.page_id = ?", f.PageID)
 	}
-	if f.Source != "" {
-		q = q.Where(exists("contact_events", "x.ref_source = ?"), strings.ToUpper(f.Source))
+	switch src := strings.ToUpper(f.Source); src {
+	case "":
+	case "ORGANIC":
+		// Organic: the person came to the Page on their own, no ad or link ever brought them.
+		q = q.Where("contacts.first_ref_at = 0")
+	default:
+		q = q.Where(exists("contact_events", "x.ref_source = ?"), src)
 	}
 	if f.AdID != "" {
 		q = q.Where(exists("contact_events", "x.ref_ad_id = ?"), f.AdID)

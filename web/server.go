@@ -70,6 +70,9 @@ type Deps struct {
 	Scheduler *scheduler.Scheduler
 	// Syncer keeps Meta custom audiences equal to audiences' latest snapshots; nil: sync is refused.
 	Syncer *audiences.Syncer
+	// Profiles fetches people's names and pictures in the background for the contacts screens show; nil:
+	// contacts keep their PSIDs only.
+	Profiles *conversations.Profiles
 }
 
 // Server holds the Fiber app and the route table it was built from.
