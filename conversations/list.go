@@ -197,7 +197,7 @@ func (r *Reader) filter(q *gorm.DB, profile string, f Filter, now time.Time) (*g
 		q = q.Where(exists("contact_entities", "x.entity = ?"), f.Entity)
 	}
 	if f.Name != "" {
-		q = q.Where(`contacts.name_fold LIKE ? ESCAPE '\'`, ContainsPattern(f.Name))
+		q = q.Where(`contacts.name_fold LIKE ? ESCAPE '\'`, namePattern(f.Name))
 	}
 	if f.Text != "" {
 		q = q.Where(exists("messages", FoldedTextSQL+` LIKE ? ESCAPE '\'`), ContainsPattern(f.Text))

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"relance/database"
 	"relance/meta"
@@ -207,7 +211,7 @@ func (p *Profiles) Fetch(ctx context.Context, k ProfileKey) error {
 	}
 	name := prof.Name()
 	if err := p.db.W.WithContext(ctx).Exec(`UPDATE contacts SET name = ?, name_fold = ?, first_name = ?, last_name = ?,
-		profile_pic_url = ? WHERE tenant_id = ? AND brand_id = ? AND id = ?`, name, FoldText(name), prof.FirstName,
+		profile_pic_url = ? WHERE tenant_id = ? AND brand_id = ? AND id = ?`, name, FoldName(name), prof.FirstName,
 		prof.LastName, profilePic(prof.ProfilePic), k.TenantID, k.BrandID, k.ContactID).Error; err != nil {
 		return fmt.Errorf("conversations: profile save: %w", err)
 	}
@@ -234,4 +238,24 @@ func profilePic(u string) string {
 		}
 	}
 	return ""
+}
+
+// FoldName is the form in which name search compares names: FoldText without accents, since people type
+// "lea" for "Léa".
+func FoldName(s string) string {
+	d := norm.NFD.String(FoldText(s))
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+// namePattern is the LIKE pattern (ESCAPE '\') matching folded names that contain s.
+func namePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(FoldName(s)) + "%"
 }
