@@ -31,6 +31,8 @@ type Filter struct {
 	Text string
 	// Now is the evaluation time of reachability (zero: the current time).
 	Now time.Time
+	// ByInbound orders by the person's last message instead of the last activity, most recent first.
+	ByInbound bool
 	// Match is a further condition on the contacts table with its bound arguments, such as a compiled
 	// audience rule or membership of a snapshot.
 	Match *Match
@@ -68,22 +70,30 @@ func (r *Reader) Contacts(ctx context.Context, profile string, f Filter, cursor 
 	if err != nil {
 		return Page{}, err
 	}
+	col := "contacts.last_interaction_at"
+	if f.ByInbound {
+		col = "contacts.last_inbound_at"
+	}
 	if cursor != "" {
 		at, id, err := decodeCursor(cursor)
 		if err != nil {
 			return Page{}, err
 		}
-		q = q.Where("(contacts.last_interaction_at < ? OR (contacts.last_interaction_at = ? AND contacts.id < ?))", at, at, id)
+		q = q.Where("("+col+" < ? OR ("+col+" = ? AND contacts.id < ?))", at, at, id)
 	}
 	var rows []contactRow
-	if err := q.Order("contacts.last_interaction_at DESC, contacts.id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+	if err := q.Order(col + " DESC, contacts.id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
 		return Page{}, fmt.Errorf("conversations: contacts: %w", err)
 	}
 	var p Page
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		p.Next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(last.LastInteractionAt, 10) + "|" + last.ID))
+		at := last.LastInteractionAt
+		if f.ByInbound {
+			at = last.LastInboundAt
+		}
+		p.Next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at, 10) + "|" + last.ID))
 	}
 	ents, err := r.entitiesFor(ctx, rows)
 	if err != nil {
