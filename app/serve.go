@@ -178,10 +178,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	if profiles != nil {
 		go profiles.Run(loops)
 		if o.Demo {
-			// The demo's people get their names at once, not only as screens show them.
-			if _, err := profiles.QueueNew(ctx, time.Time{}, 1000); err != nil {
-				r.log.Warn("demo profiles", "err", err)
-			}
+			queueDemoProfiles(ctx, r, profiles)
 		}
 	}
 	if cfg.Scheduler.Enabled {
