@@ -107,21 +107,25 @@ func (r *Reader) Contacts(ctx context.Context, profile string, f Filter, cursor 
 	return p, nil
 }
 
-// Count is how many of the brand's contacts the filter matches (the cursor aside).
-func (r *Reader) Count(ctx context.Context, profile string, f Filter) (int64, error) {
+// Count is how many of the brand's contacts the filter matches (the cursor aside), counting no further than
+// upTo: a total on every look at a screen must not read a million contacts. more says there are more than
+// upTo.
+func (r *Reader) Count(ctx context.Context, profile string, f Filter, upTo int) (n int64, more bool, err error) {
 	now := f.Now
 	if now.IsZero() {
 		now = time.Now().UTC()
 	}
 	q, err := r.filter(r.q(ctx, "contacts"), profile, f, now)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	var n int64
-	if err := q.Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("conversations: count contacts: %w", err)
+	if err := r.db.R.WithContext(ctx).Table("(?) AS matched", q.Select("contacts.id").Limit(upTo+1)).Count(&n).Error; err != nil {
+		return 0, false, fmt.Errorf("conversations: count contacts: %w", err)
 	}
-	return n, nil
+	if n > int64(upTo) {
+		return int64(upTo), true, nil
+	}
+	return n, false, nil
 }
 
 func decodeCursor(c string) (int64, string, error) {

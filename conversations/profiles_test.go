@@ -101,8 +101,14 @@ func TestProfilesAskMetaOncePerRefreshAge(t *testing.T) {
 			t.Errorf("name search %q found %s", last[:3], *f.Name)
 		}
 	}
-	if n, err := b.reader.Count(ctx, b.brand.Policy, conversations.Filter{Name: "zzz-nobody"}); err != nil || n != 0 {
-		t.Errorf("count of an unknown name: %d %v", n, err)
+	if n, more, err := b.reader.Count(ctx, b.brand.Policy, conversations.Filter{Name: "zzz-nobody"}, 10); err != nil || n != 0 || more {
+		t.Errorf("count of an unknown name: %d %v %v", n, more, err)
+	}
+	if n, more, err := b.reader.Count(ctx, b.brand.Policy, conversations.Filter{}, 2); err != nil || n != 2 || !more {
+		t.Errorf("count up to 2 of 3: %d %v %v", n, more, err)
+	}
+	if n, more, err := b.reader.Count(ctx, b.brand.Policy, conversations.Filter{}, 3); err != nil || n != 3 || more {
+		t.Errorf("count up to 3 of 3: %d %v %v", n, more, err)
 	}
 
 	// The worker, asked for every contact ten times within the refresh age, calls nobody again.

@@ -20,9 +20,11 @@ type conversationsView struct {
 	Contacts []conversations.ContactReach
 	Rows     []contactRow
 	Total    int64
-	Filter   map[string]string
-	Errors   map[string]string
-	NextURL  string
+	// TotalMore says there are more than Total (the count stops at contactCountCap).
+	TotalMore bool
+	Filter    map[string]string
+	Errors    map[string]string
+	NextURL   string
 	// MoreURL is NextURL for htmx: the next page's rows are appended below these, the scroll kept.
 	MoreURL  string
 	Chips    []filterChip
@@ -51,6 +53,9 @@ type filterChip struct {
 	Label, URL string
 	On         bool
 }
+
+// contactCountCap is where the list's total stops counting ("10000+ people").
+const contactCountCap = 10000
 
 // conversationFilters are the query parameters the screen keeps between pages.
 var conversationFilters = []string{"page_id", "source", "ad_id", "ref", "entity", "reachability", "owner",
@@ -87,7 +92,7 @@ func (s *Server) conversationsPage(c *fiber.Ctx) error {
 		ferr = filterError(ferr)
 		v.Contacts = page.Contacts
 		if ferr == nil && !appending {
-			v.Total, ferr = s.reader(c).Count(c.UserContext(), b.Policy, f)
+			v.Total, v.TotalMore, ferr = s.reader(c).Count(c.UserContext(), b.Policy, f, contactCountCap)
 		}
 		if page.Next != "" {
 			q := v.query()
