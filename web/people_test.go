@@ -2,11 +2,15 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"relance/audiences"
 	"relance/conversations"
 )
 
@@ -98,4 +102,71 @@ func TestPeopleOnTheConversationScreens(t *testing.T) {
 	if status, _ := f.do(caller{user: &adm}, "GET", thread+"?before=nonsense", ""); status != http.StatusUnprocessableEntity {
 		t.Errorf("bad cursor: %d, want 422", status)
 	}
+}
+
+// TestAudienceMembersPaged: the audience page lists members by last message, 50 at a time, with the total,
+// names, and a "load more" whose answer appends rows and replaces itself; ?sort=psid orders by Page and PSID.
+func TestAudienceMembersPaged(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var items []string
+	for i := 0; i < 55; i++ {
+		at := 1764100000000 + int64(i)*60000
+		items = append(items, fmt.Sprintf(`{"sender":{"id":"72990000000001%02d"},"recipient":{"id":"%s"},"timestamp":%d,"message":{"mid":"m_aud_%02d","text":"hi %d"}}`,
+			i, f.page.PageID, at, i, i))
+	}
+	f.ingestBody(`{"object":"page","entry":[{"id":"` + f.page.PageID + `","time":1764100000000,"messaging":[` + strings.Join(items, ",") + `]}]}`)
+	var newest string
+	f.store.DB().R.Raw("SELECT id FROM contacts WHERE psid = ?", "7299000000000154").Scan(&newest)
+	f.nameContact(newest, "Somchai", "Rattana")
+	st := audiences.NewStore(f.store.DB(), f.a.ID, f.a1, audiences.Options{Keep: 5})
+	name := "Everyone who wrote"
+	a, err := st.Create(ctx, audiences.Input{Name: &name, Rule: []byte(`{"field":"inbound_count","op":"gte","value":1}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Build(ctx, a.ID, audiences.CauseManual); err != nil {
+		t.Fatal(err)
+	}
+	adm := f.users[admin]
+	page := "/brands/" + f.a1.ID + "/audiences/" + a.ID
+	status, body := f.do(caller{user: &adm}, "GET", page, "")
+	if status != http.StatusOK || !strings.Contains(body, `<strong id="members-total">56</strong>`) ||
+		strings.Count(body, `<tr>`) < 50 || !strings.Contains(body, `id="members-load-more"`) {
+		t.Fatalf("audience page: %d %s", status, trim(body))
+	}
+	// The newest writer first, by name.
+	if i, j := strings.Index(body, "Somchai Rattana"), strings.Index(body, "7299000000000153"); i < 0 || j < 0 || i > j {
+		t.Errorf("not by last message: Somchai at %d, the next newest at %d", i, j)
+	}
+	more := body[strings.Index(body, `hx-get="`)+len(`hx-get="`):]
+	more = strings.ReplaceAll(more[:strings.Index(more, `"`)], "&amp;", "&")
+	status, body = f.doHX(caller{user: &adm}, more)
+	if status != http.StatusOK || strings.Count(body, "<tr>") != 6 || strings.Contains(body, "<html") ||
+		!strings.Contains(body, `hx-swap-oob="true"`) || strings.Contains(body, `id="members-load-more"`) {
+		t.Errorf("load more: %d %s", status, body)
+	}
+	if status, body := f.do(caller{user: &adm}, "GET", page+"?sort=psid", ""); status != http.StatusOK ||
+		strings.Index(body, "7199000000000001") > strings.Index(body, "7299000000000100") {
+		t.Errorf("by Page and PSID: %d", status)
+	}
+	if status, _ := f.do(caller{user: &adm}, "GET", page+"?cursor=bogus", ""); status != http.StatusUnprocessableEntity {
+		t.Errorf("bad cursor: %d, want 422", status)
+	}
+}
+
+// doHX sends a GET as htmx does (HX-Request), through a fresh session.
+func (f *fixture) doHX(c caller, path string) (int, string) {
+	f.t.Helper()
+	secret, _ := f.session(*c.user)
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("HX-Request", "true")
+	req.AddCookie(&http.Cookie{Name: "relance_session", Value: secret})
+	resp, err := f.srv.App().Test(req, -1)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
