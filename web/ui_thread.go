@@ -40,6 +40,7 @@ type threadItem struct {
 	Event   *conversations.ThreadEvent
 	Marker  string // what the event means, in a line
 	Raw     string // the event as stored, indented, for its "details" toggle
+	Seen    bool   // the last message of the Page that the person read (read_up_to)
 }
 
 // threadPage shows one contact's conversation (GET /brands/:brand/conversations/:contact), newest messages
@@ -89,8 +90,15 @@ func (s *Server) threadPage(c *fiber.Ctx) error {
 			j++
 		}
 	}
+	seen := -1
 	for k := range v.Items {
 		v.Items[k].When = tsIn(v.Items[k].At, b.Timezone)
+		if m := v.Items[k].Message; m != nil && m.Direction == "out" && t.ReadWatermark != nil && !m.SentAt.After(*t.ReadWatermark) {
+			seen = k
+		}
+	}
+	if seen >= 0 {
+		v.Items[seen].Seen = true
 	}
 	return s.renderPage(c, "conversations/thread", v.Person.Label+" · conversation", v)
 }
