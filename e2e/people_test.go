@@ -101,6 +101,20 @@ func TestPeopleAndThreads(t *testing.T) {
 	if n := b.count(`#older-messages`); n != 0 {
 		t.Error("an older-messages link on the oldest page")
 	}
+
+	// On a 390-pixel phone nothing in the chat or the list (main; the header belongs to the layout) is wider
+	// than the screen.
+	b.do("phone width", chromedp.EmulateViewport(390, 844))
+	for _, path := range []string{b.location(), list} {
+		b.open(path, 200)
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll('main *')).filter(function(e){`+
+			`return e.getBoundingClientRect().right > window.innerWidth + 1}).slice(0, 5).map(function(e){`+
+			`return e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right)}).join('; ')`))
+		if err != nil || wide != "" {
+			t.Errorf("%s: elements wider than 390 px: %s (%v)", path, wide, err)
+		}
+	}
+	b.screenshot("people-390")
 }
 
 // peopleHistory is a JSON Lines history: one person (talker) who came from an ad and exchanged 60 messages
