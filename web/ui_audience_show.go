@@ -28,8 +28,8 @@ type audienceView struct {
 	// MembersSort is "psid" (by Page and PSID) or "" (by last message, the default); MembersNext and
 	// MembersMore load the next page (htmx appends it).
 	MembersSort, MembersNext, MembersMore string
-	PageName  map[string]string
-	AdAccount string
+	PageName                              map[string]string
+	AdAccount                             string
 	// Sync is the audience's Meta sync status, for the "audience_sync" template block; nil shows "—".
 	Sync any
 	// Runs are the latest scheduled refreshes (outcome, duration), newest first.
