@@ -132,12 +132,16 @@ func (p *Profiles) Run(ctx context.Context) {
 				p.log.Warn("profile sweep failed", "err", err)
 			}
 		case k := <-p.queue:
-			if err := p.Fetch(ctx, k); err != nil && ctx.Err() == nil {
+			called, err := p.fetch(ctx, k)
+			if err != nil && ctx.Err() == nil {
 				p.log.Warn("profile fetch failed", "contact", k.ContactID, "err", err)
 			}
 			p.mu.Lock()
 			delete(p.queued, k.ContactID)
 			p.mu.Unlock()
+			if !called {
+				continue
+			}
 			select {
 			case <-ctx.Done():
 				return
@@ -170,33 +174,39 @@ func (p *Profiles) QueueNew(ctx context.Context, since time.Time, limit int) (in
 // first (its profile_fetched_at moved to now by whoever changes it from the value read), so that two
 // workers never both call Meta for it.
 func (p *Profiles) Fetch(ctx context.Context, k ProfileKey) error {
+	_, err := p.fetch(ctx, k)
+	return err
+}
+
+// fetch is Fetch, saying whether Meta was called (only calls are paced).
+func (p *Profiles) fetch(ctx context.Context, k ProfileKey) (called bool, err error) {
 	var row struct {
 		PageID, Psid     string
 		ProfileFetchedAt int64
 	}
-	err := p.db.R.WithContext(ctx).Raw(`SELECT page_id, psid, profile_fetched_at FROM contacts
+	err = p.db.R.WithContext(ctx).Raw(`SELECT page_id, psid, profile_fetched_at FROM contacts
 		WHERE tenant_id = ? AND brand_id = ? AND id = ?`, k.TenantID, k.BrandID, k.ContactID).Scan(&row).Error
 	if err != nil {
-		return fmt.Errorf("conversations: profile: %w", err)
+		return false, fmt.Errorf("conversations: profile: %w", err)
 	}
 	if row.PageID == "" || !p.Due(ms(row.ProfileFetchedAt)) {
-		return nil
+		return false, nil
 	}
 	now := p.o.Now().UnixMilli()
 	claim := p.db.W.WithContext(ctx).Exec(`UPDATE contacts SET profile_fetched_at = ?
 		WHERE tenant_id = ? AND brand_id = ? AND id = ? AND profile_fetched_at = ?`,
 		now, k.TenantID, k.BrandID, k.ContactID, row.ProfileFetchedAt)
 	if claim.Error != nil {
-		return fmt.Errorf("conversations: profile claim: %w", claim.Error)
+		return false, fmt.Errorf("conversations: profile claim: %w", claim.Error)
 	}
 	if claim.RowsAffected != 1 {
-		return nil
+		return false, nil
 	}
 	token, err := p.store.Tenant(k.TenantID).PageToken(ctx, row.PageID)
 	if err != nil {
 		// The Page is gone from the brand, or its token cannot be opened: nothing to ask with until the
 		// next refresh.
-		return fmt.Errorf("conversations: profile token: %w", err)
+		return false, fmt.Errorf("conversations: profile token: %w", err)
 	}
 	prof, err := p.graph.Profile(ctx, row.Psid, token)
 	if err != nil {
@@ -205,17 +215,17 @@ func (p *Profiles) Fetch(ctx context.Context, k ProfileKey) error {
 			retry := now - p.o.RefreshAge.Milliseconds() + p.o.RetryAfter.Milliseconds()
 			p.db.W.WithContext(context.WithoutCancel(ctx)).Exec(`UPDATE contacts SET profile_fetched_at = ?
 				WHERE tenant_id = ? AND brand_id = ? AND id = ? AND profile_fetched_at = ?`,
-				min(retry, now), k.TenantID, k.BrandID, k.ContactID, now)
+				max(min(retry, now), 1), k.TenantID, k.BrandID, k.ContactID, now)
 		}
-		return fmt.Errorf("conversations: profile: %w", err)
+		return true, fmt.Errorf("conversations: profile: %w", err)
 	}
 	name := prof.Name()
 	if err := p.db.W.WithContext(ctx).Exec(`UPDATE contacts SET name = ?, name_fold = ?, first_name = ?, last_name = ?,
 		profile_pic_url = ? WHERE tenant_id = ? AND brand_id = ? AND id = ?`, name, FoldName(name), prof.FirstName,
 		prof.LastName, profilePic(prof.ProfilePic), k.TenantID, k.BrandID, k.ContactID).Error; err != nil {
-		return fmt.Errorf("conversations: profile save: %w", err)
+		return true, fmt.Errorf("conversations: profile save: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // passing says whether a failed call may succeed later without anything changing on relance's side.
