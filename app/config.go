@@ -128,6 +128,9 @@ type MetaConfig struct {
 	// SandboxStart, if set (RFC 3339), starts the simulated clock there and stops it following the wall
 	// clock: it then moves only through POST /_sandbox/advance (tests, replays of a period).
 	SandboxStart string `toml:"sandbox_start"`
+	// ProfileRefreshAge is how long a person's name and picture (User Profile API) are trusted before
+	// relance asks Meta again.
+	ProfileRefreshAge Duration `toml:"profile_refresh_age"`
 }
 
 // SchedulerConfig turns the in-process scheduler on or off and says what to do with missed slots.
@@ -175,7 +178,8 @@ func Defaults() Config {
 		Database: DatabaseConfig{URL: "sqlite://data/relance.db", ReadConns: 0},
 		Security: SecurityConfig{SessionIdle: Duration{12 * time.Hour}, SessionAbsolute: Duration{7 * 24 * time.Hour}, LoginMaxPerEmail: 10, LoginMaxPerIP: 100, LoginWindow: Duration{15 * time.Minute}, PolicyReload: Duration{time.Second}},
 		Meta: MetaConfig{GraphURL: "sandbox", APIVersion: "v25.0", Policy: tenancy.PolicyMetaCurrent,
-			SendRate: 300, SandboxSeed: "relance", SandboxReplyRate: 0.15},
+			SendRate: 300, SandboxSeed: "relance", SandboxReplyRate: 0.15,
+			ProfileRefreshAge: Duration{conversations.DefaultProfileRefreshAge}},
 		Scheduler: SchedulerConfig{Enabled: true, Missed: "latest", Reload: Duration{30 * time.Second}},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Defaults:  DefaultsConfig{Currency: "EUR", Timezone: "Europe/Paris"},
@@ -377,7 +381,7 @@ func (c Config) Validate() error {
 	}
 	for k, d := range map[string]Duration{"security.session_idle": c.Security.SessionIdle,
 		"security.session_absolute": c.Security.SessionAbsolute, "security.login_window": c.Security.LoginWindow,
-		"security.policy_reload": c.Security.PolicyReload} {
+		"security.policy_reload": c.Security.PolicyReload, "meta.profile_refresh_age": c.Meta.ProfileRefreshAge} {
 		if d.Duration <= 0 {
 			return bad(k, "must be positive")
 		}

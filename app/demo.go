@@ -281,3 +281,11 @@ func seedDemoAudiences(ctx context.Context, r *runtime, tenantID string, brandID
 	}
 	return nil
 }
+
+// queueDemoProfiles has the sandbox name the demo's people (User Profile API) as soon as the server runs,
+// rather than only as screens show them.
+func queueDemoProfiles(ctx context.Context, r *runtime, p *conversations.Profiles) {
+	if _, err := p.QueueNew(ctx, time.Time{}, 3*demoContacts); err != nil {
+		r.log.Warn("demo profiles", "err", err)
+	}
+}

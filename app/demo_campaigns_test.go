@@ -165,3 +165,55 @@ func ingestPending(t *testing.T, r *runtime, bodies [][]byte, appID string) {
 		}
 	}
 }
+
+// TestDemoPeopleHaveNames: the demo's contacts get their names and pictures from the sandbox's User Profile
+// API once the server runs, each asked for once.
+func TestDemoPeopleHaveNames(t *testing.T) {
+	ctx := context.Background()
+	cfg := Defaults()
+	cfg.Database.URL = testdb.URL(t)
+	cfg.Security.SecretKey = "demo-people-test-secret-key-0123456789abc"
+	cfg.Meta.SandboxStart = "2026-03-02T00:00:00Z"
+	r, err := startWith(ctx, cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.close)
+	if err := seedDemo(ctx, r, "http://127.0.0.1", io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	sb, err := newSandbox(cfg, r.key, "", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	graph, err := newMetaClient(cfg, r.key, sb, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := conversations.NewProfiles(r.db, graph, r.store, r.log, conversations.ProfileOptions{Pace: time.Millisecond})
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	queueDemoProfiles(ctx, r, p)
+	go p.Run(runCtx)
+	count := func(q string) (n int64) {
+		if err := r.db.R.Raw(q).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	total := count("SELECT COUNT(*) FROM contacts")
+	deadline := time.Now().Add(60 * time.Second)
+	for count("SELECT COUNT(*) FROM contacts WHERE name <> '' AND profile_pic_url <> ''") < total && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if named := count("SELECT COUNT(*) FROM contacts WHERE name <> '' AND profile_pic_url <> ''"); total == 0 || named != total {
+		t.Fatalf("%d of %d demo contacts named", named, total)
+	}
+	var page, psid, name string
+	if err := r.db.R.Raw("SELECT page_id, psid, name FROM contacts ORDER BY id LIMIT 1").Row().Scan(&page, &psid, &name); err != nil {
+		t.Fatal(err)
+	}
+	if first, last := sb.PersonName(psid); name != first+" "+last || sb.ProfileCalls(page, psid) != 1 {
+		t.Errorf("%s is %q (%d calls), want %s %s asked once", psid, name, sb.ProfileCalls(page, psid), first, last)
+	}
+}

@@ -107,6 +107,11 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	if graph != nil {
 		backfiller = conversations.NewBackfiller(r.db, ingest, graph, r.store, r.log)
 	}
+	var profiles *conversations.Profiles
+	if graph != nil {
+		profiles = conversations.NewProfiles(r.db, graph, r.store, r.log,
+			conversations.ProfileOptions{RefreshAge: cfg.Meta.ProfileRefreshAge.Duration})
+	}
 	sched, err := newScheduler(r, reg, syncer, backfiller)
 	if err == nil {
 		err = registerSends(sched, r, graph)
@@ -143,6 +148,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		Syncer:             syncer,
 		LoginDialogURL:     loginDialogURL(cfg, publicURL),
 		SandboxDialog:      sandboxDialog(sb),
+		Profiles:           profiles,
 		Webhook: web.WebhookConfig{AppID: cfg.EffectiveAppID(), AppSecret: appSecret(cfg, r.key), VerifyToken: cfg.Meta.VerifyToken,
 			NLPThreshold: cfg.Ingest.NLPThreshold},
 	})
@@ -175,6 +181,12 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 		go sb.Run(loops)
 		if cfg.Meta.SandboxStart == "" {
 			go sb.Follow(loops, 30*time.Second)
+		}
+	}
+	if profiles != nil {
+		go profiles.Run(loops)
+		if o.Demo {
+			queueDemoProfiles(ctx, r, profiles)
 		}
 	}
 	if cfg.Scheduler.Enabled {

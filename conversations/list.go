@@ -25,10 +25,14 @@ type Filter struct {
 	Reachability string
 	// ActiveSince and ActiveUntil bound the last message or interaction of the contact.
 	ActiveSince, ActiveUntil time.Time
+	// Name matches contacts whose name (from their profile) contains it, whatever the case.
+	Name string
 	// Text matches contacts who wrote or were sent a message containing it (case-insensitive).
 	Text string
 	// Now is the evaluation time of reachability (zero: the current time).
 	Now time.Time
+	// ByInbound orders by the person's last message instead of the last activity, most recent first.
+	ByInbound bool
 	// Match is a further condition on the contacts table with its bound arguments, such as a compiled
 	// audience rule or membership of a snapshot.
 	Match *Match
@@ -66,22 +70,30 @@ func (r *Reader) Contacts(ctx context.Context, profile string, f Filter, cursor 
 	if err != nil {
 		return Page{}, err
 	}
+	col := "contacts.last_interaction_at"
+	if f.ByInbound {
+		col = "contacts.last_inbound_at"
+	}
 	if cursor != "" {
 		at, id, err := decodeCursor(cursor)
 		if err != nil {
 			return Page{}, err
 		}
-		q = q.Where("(contacts.last_interaction_at < ? OR (contacts.last_interaction_at = ? AND contacts.id < ?))", at, at, id)
+		q = q.Where("("+col+" < ? OR ("+col+" = ? AND contacts.id < ?))", at, at, id)
 	}
 	var rows []contactRow
-	if err := q.Order("contacts.last_interaction_at DESC, contacts.id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+	if err := q.Order(col + " DESC, contacts.id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
 		return Page{}, fmt.Errorf("conversations: contacts: %w", err)
 	}
 	var p Page
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		p.Next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(last.LastInteractionAt, 10) + "|" + last.ID))
+		at := last.LastInteractionAt
+		if f.ByInbound {
+			at = last.LastInboundAt
+		}
+		p.Next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at, 10) + "|" + last.ID))
 	}
 	ents, err := r.entitiesFor(ctx, rows)
 	if err != nil {
@@ -93,6 +105,27 @@ func (r *Reader) Contacts(ctx context.Context, profile string, f Filter, cursor 
 			Reachability: policy.Classify(profile, policyContact(row), now)})
 	}
 	return p, nil
+}
+
+// Count is how many of the brand's contacts the filter matches (the cursor aside), counting no further than
+// upTo: a total on every look at a screen must not read a million contacts. more says there are more than
+// upTo.
+func (r *Reader) Count(ctx context.Context, profile string, f Filter, upTo int) (n int64, more bool, err error) {
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	q, err := r.filter(r.q(ctx, "contacts"), profile, f, now)
+	if err != nil {
+		return 0, false, err
+	}
+	if err := r.db.R.WithContext(ctx).Table("(?) AS matched", q.Select("contacts.id").Limit(upTo+1)).Count(&n).Error; err != nil {
+		return 0, false, fmt.Errorf("conversations: count contacts: %w", err)
+	}
+	if n > int64(upTo) {
+		return int64(upTo), true, nil
+	}
+	return n, false, nil
 }
 
 func decodeCursor(c string) (int64, string, error) {
@@ -160,8 +193,13 @@ func (r *Reader) filter(q *gorm.DB, profile string, f Filter, now time.Time) (*g
 	if f.PageID != "" {
 		q = q.Where("contacts.page_id = ?", f.PageID)
 	}
-	if f.Source != "" {
-		q = q.Where(exists("contact_events", "x.ref_source = ?"), strings.ToUpper(f.Source))
+	switch src := strings.ToUpper(f.Source); src {
+	case "":
+	case "ORGANIC":
+		// Organic: the person came to the Page on their own, no ad or link ever brought them.
+		q = q.Where("contacts.first_ref_at = 0")
+	default:
+		q = q.Where(exists("contact_events", "x.ref_source = ?"), src)
 	}
 	if f.AdID != "" {
 		q = q.Where(exists("contact_events", "x.ref_ad_id = ?"), f.AdID)
@@ -171,6 +209,9 @@ func (r *Reader) filter(q *gorm.DB, profile string, f Filter, now time.Time) (*g
 	}
 	if f.Entity != "" {
 		q = q.Where(exists("contact_entities", "x.entity = ?"), f.Entity)
+	}
+	if f.Name != "" {
+		q = q.Where(`contacts.name_fold LIKE ? ESCAPE '\'`, namePattern(f.Name))
 	}
 	if f.Text != "" {
 		q = q.Where(exists("messages", FoldedTextSQL+` LIKE ? ESCAPE '\'`), ContainsPattern(f.Text))

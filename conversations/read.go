@@ -53,6 +53,12 @@ type Contact struct {
 	Blocked           bool        `json:"blocked"`
 	Unavailable       bool        `json:"unavailable"`
 	ReadWatermark     *time.Time  `json:"read_up_to,omitempty"`
+	// The person's name and picture from the User Profile API: null until fetched (see Profiles).
+	Name             *string    `json:"name"`
+	FirstName        *string    `json:"first_name"`
+	LastName         *string    `json:"last_name"`
+	ProfilePicURL    *string    `json:"profile_pic_url"`
+	ProfileFetchedAt *time.Time `json:"profile_fetched_at"`
 }
 
 // RefSummary is a referral as contacts show it.
@@ -79,6 +85,8 @@ type contactRow struct {
 	OwnerAppID                                                    string
 	ReadWatermark                                                 int64
 	Blocked, Unavailable                                          bool
+	Name, FirstName, LastName, ProfilePicURL                      string
+	ProfileFetchedAt                                              int64
 }
 
 // ms turns epoch milliseconds into a time, nil for 0 (never).
@@ -101,6 +109,22 @@ func (r *Reader) owner(appID string) string {
 	return "app:" + appID
 }
 
+// opt is a text column as JSON shows it: null when empty.
+func opt(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Label is how screens name the contact: the person's name once known, else the PSID.
+func (c Contact) Label() string {
+	if c.Name != nil {
+		return *c.Name
+	}
+	return c.PSID
+}
+
 func (r *Reader) contact(row contactRow, entities []string) Contact {
 	c := Contact{ID: row.ID, PageID: row.PageID, PSID: row.Psid, FirstSeenAt: *ms(row.FirstSeenAt),
 		LastInboundAt: ms(row.LastInboundAt), LastInteractionAt: ms(row.LastInteractionAt), LastOutboundAt: ms(row.LastOutboundAt),
@@ -108,6 +132,8 @@ func (r *Reader) contact(row contactRow, entities []string) Contact {
 		OutboundCount: row.OutboundCount, Entities: entities, Owner: r.owner(row.OwnerAppID), Subscribed: row.Subscribed,
 		OptinTimezone: row.OptinTimezone, OptinExpiresAt: ms(row.OptinExpiresAt), Blocked: row.Blocked,
 		Unavailable: row.Unavailable, ReadWatermark: ms(row.ReadWatermark)}
+	c.Name, c.FirstName, c.LastName = opt(row.Name), opt(row.FirstName), opt(row.LastName)
+	c.ProfilePicURL, c.ProfileFetchedAt = opt(row.ProfilePicURL), ms(row.ProfileFetchedAt)
 	if row.FirstRefAt > 0 {
 		c.FirstReferral = &RefSummary{Source: row.FirstRefSource, Ref: row.FirstRefRef, AdID: row.FirstRefAdID, At: *ms(row.FirstRefAt)}
 	}

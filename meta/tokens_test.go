@@ -84,6 +84,7 @@ func TestTokensNeverInURLs(t *testing.T) {
 				Since: "2026-03-01", Until: "2026-03-02"})
 			return err
 		}},
+		{"profile (GET)", func() error { _, err := c.Profile(ctx, tkPSID, tkToken); return err }},
 		{"unsubscribe (DELETE)", func() error { return c.UnsubscribeApp(ctx, tkPage, tkToken) }},
 	}
 	for _, s := range steps {

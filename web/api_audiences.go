@@ -87,6 +87,7 @@ func (s *Server) apiPreviewAudience(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.wantProfiles(c, p.Sample)
 	return c.JSON(p)
 }
 

@@ -40,10 +40,10 @@ func (s *Server) checkTextSearch(c *fiber.Ctx) error {
 func contactFilter(c *fiber.Ctx) (conversations.Filter, error) {
 	f := conversations.Filter{PSID: c.Query("psid"), PageID: c.Query("page_id"), Source: c.Query("source"),
 		AdID: c.Query("ad_id"), Ref: c.Query("ref"), Entity: c.Query("entity"), Owner: c.Query("owner"),
-		Reachability: c.Query("reachability"), Text: c.Query("q")}
+		Reachability: c.Query("reachability"), Text: c.Query("q"), Name: c.Query("name")}
 	bad := map[string]string{}
 	for k, v := range map[string]string{"psid": f.PSID, "page_id": f.PageID, "source": f.Source, "ad_id": f.AdID,
-		"ref": f.Ref, "entity": f.Entity, "q": f.Text} {
+		"ref": f.Ref, "entity": f.Entity, "q": f.Text, "name": f.Name} {
 		if len(v) > 200 || !plainText(v) {
 			bad[k] = "must be plain text of at most 200 characters"
 		}
@@ -77,6 +77,19 @@ func contactFilter(c *fiber.Ctx) (conversations.Filter, error) {
 	return f, nil
 }
 
+// wantProfiles asks, in the background, for the names and pictures of the contacts about to be shown.
+func (s *Server) wantProfiles(c *fiber.Ctx, cs []conversations.ContactReach) {
+	if s.Profiles == nil {
+		return
+	}
+	p := principalOf(c)
+	list := make([]conversations.Contact, 0, len(cs))
+	for _, x := range cs {
+		list = append(list, x.Contact)
+	}
+	s.Profiles.Want(p.TenantID, brandOf(c).ID, list...)
+}
+
 // filterError turns a conversations filter error into a 422 naming the parameter.
 func filterError(err error) error {
 	var bf *conversations.ErrBadFilter
@@ -105,6 +118,7 @@ func (s *Server) apiContacts(c *fiber.Ctx) error {
 	if err != nil {
 		return filterError(err)
 	}
+	s.wantProfiles(c, page.Contacts)
 	return c.JSON(listBody{Data: page.Contacts, NextCursor: page.Next})
 }
 

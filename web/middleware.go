@@ -88,7 +88,8 @@ func logPath(c *fiber.Ctx) string {
 }
 
 // contentSecurityPolicy allows only relance's own scripts and styles: no inline code, no CDN.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https://*.fbcdn.net https://*.fbsbx.com; " +
+// img-src lets in Meta's CDNs: the User Profile API's profile_pic addresses are there.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https://*.fbsbx.com https://*.fbcdn.net; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets the headers every response carries.

@@ -169,7 +169,7 @@ func (s *Server) routeTable() []route {
 			API: &apiDoc{Summary: "Create a brand_admin or brand_viewer of the brand", Tag: "users", Request: "BrandUserInput", Response: "UserCreated", Status: 201}},
 		{Method: get, Path: "/api/v1/brands/:brand/contacts", Rule: brand(t.PermConversationsRead), Handler: s.apiContacts,
 			API: &apiDoc{Summary: "The brand's contacts, most recently active first", Tag: "conversations", Response: "ContactList", Paged: true,
-				Query: []string{"psid", "page_id", "source", "ad_id", "ref", "entity", "reachability", "owner", "active_since", "active_until", "q"}}},
+				Query: []string{"psid", "page_id", "source", "ad_id", "ref", "entity", "reachability", "owner", "active_since", "active_until", "q", "name"}}},
 		{Method: get, Path: "/api/v1/brands/:brand/contacts/:contact", Rule: brand(t.PermConversationsRead), Handler: s.apiContact,
 			API: &apiDoc{Summary: "A contact with its messages and events (texts only with messages:read)", Tag: "conversations", Response: "Thread"}},
 		{Method: post, Path: "/api/v1/brands/:brand/conversations/import", Rule: brand(t.PermConversationsWrite), Handler: s.apiImport,

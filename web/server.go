@@ -76,6 +76,9 @@ type Deps struct {
 	// SandboxDialog, when the sandbox runs in this process, is served under /sandbox/ so that the browser
 	// reaches its Login dialog (LoginDialogURL is then <public_url>/sandbox).
 	SandboxDialog http.Handler
+	// Profiles fetches people's names and pictures in the background for the contacts screens show; nil:
+	// contacts keep their PSIDs only.
+	Profiles *conversations.Profiles
 }
 
 // Server holds the Fiber app and the route table it was built from.

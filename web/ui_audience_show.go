@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"net/url"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -11,8 +13,8 @@ import (
 	"relance/tenancy"
 )
 
-// audienceSampleSize is how many members of the latest snapshot the audience page lists.
-const audienceSampleSize = 20
+// audienceMembersPage is how many members of the latest snapshot the audience page lists at a time.
+const audienceMembersPage = 50
 
 // audienceView is an audience's page: its rule, its snapshots and a sample of its members.
 type audienceView struct {
@@ -21,8 +23,13 @@ type audienceView struct {
 	Summary   string
 	Snapshots []audiences.Snapshot
 	Members   []conversations.ContactReach
-	PageName  map[string]string
-	AdAccount string
+	// MemberRows are Members as the page shows them (names, reachability with its expiry).
+	MemberRows []contactRow
+	// MembersSort is "psid" (by Page and PSID) or "" (by last message, the default); MembersNext and
+	// MembersMore load the next page (htmx appends it).
+	MembersSort, MembersNext, MembersMore string
+	PageName                              map[string]string
+	AdAccount                             string
 	// Sync is the audience's Meta sync status, for the "audience_sync" template block; nil shows "—".
 	Sync any
 	// Runs are the latest scheduled refreshes (outcome, duration), newest first.
@@ -41,6 +48,9 @@ func (s *Server) audiencePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if c.Query("append") == "1" && c.Get("HX-Request") != "" {
+		return c.Render("audiences/members_more", fiber.Map{"D": v})
+	}
 	return s.renderPage(c, "audiences/show", v.Audience.Name, v)
 }
 
@@ -57,11 +67,38 @@ func (s *Server) loadAudienceView(c *fiber.Ctx) (audienceView, error) {
 	if v.Snapshots, err = st.Snapshots(ctx, a.ID); err != nil {
 		return v, err
 	}
-	members, err := st.Members(ctx, a.ID, "", "", audienceSampleSize)
+	var members audiences.MemberPage
+	if v.MembersSort = c.Query("sort"); v.MembersSort == "psid" {
+		members, err = st.Members(ctx, a.ID, "", c.Query("cursor"), audienceMembersPage)
+	} else {
+		v.MembersSort = ""
+		members, err = st.MembersByInbound(ctx, a.ID, "", c.Query("cursor"), audienceMembersPage)
+	}
 	if err != nil && !errors.Is(err, audiences.ErrNoSnapshot) {
-		return v, err
+		return v, filterError(err)
 	}
 	v.Members = members.Members
+	if members.Next != "" {
+		q := url.Values{"cursor": {members.Next}}
+		if v.MembersSort != "" {
+			q.Set("sort", v.MembersSort)
+		}
+		v.MembersNext = "/brands/" + b.ID + "/audiences/" + a.ID + "?" + q.Encode()
+		q.Set("append", "1")
+		v.MembersMore = "/brands/" + b.ID + "/audiences/" + a.ID + "?" + q.Encode()
+	}
+	loc, now := brandZone(b.Timezone), time.Now()
+	for _, m := range v.Members {
+		v.MemberRows = append(v.MemberRows, contactRow{ContactReach: m, Person: personOf(m.Contact),
+			Reach: reachText(m.Reachability, loc, now)})
+	}
+	if s.Profiles != nil {
+		list := make([]conversations.Contact, 0, len(v.Members))
+		for _, m := range v.Members {
+			list = append(list, m.Contact)
+		}
+		s.Profiles.Want(p.TenantID, b.ID, list...)
+	}
 	names := ruleNames{Pages: map[string]string{}, Audiences: map[string]string{}, Timezone: b.Timezone}
 	pages, err := s.tenantStore(c).Pages(ctx, b.ID)
 	if err != nil {

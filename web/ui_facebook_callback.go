@@ -50,8 +50,8 @@ type facebookPickerView struct {
 // pictureRe is a picture relance shows: Meta's CDN over HTTPS, or the sandbox's inline images.
 var pictureRe = regexp.MustCompile(`^(https://[a-z0-9.-]+\.(fbcdn\.net|fbsbx\.com|facebook\.com)/|data:image/(png|jpeg|gif|svg\+xml)[,;])`)
 
-// safePicture passes a picture URL to the template only when it is of a shape relance trusts.
-func safePicture(u string) template.URL {
+// pagePicture passes a Page picture URL to the template only when it is of a shape relance trusts.
+func pagePicture(u string) template.URL {
 	if !pictureRe.MatchString(u) {
 		return ""
 	}
@@ -164,7 +164,7 @@ func (s *Server) facebookPicker(ctx context.Context, ts *tenancy.TenantStore, b 
 		connected[pg.PageID] = true
 	}
 	for _, pg := range pages {
-		v.Pages = append(v.Pages, pickPage{ID: pg.ID, Name: pg.Name, Picture: safePicture(pg.PictureURL()), Connected: connected[pg.ID]})
+		v.Pages = append(v.Pages, pickPage{ID: pg.ID, Name: pg.Name, Picture: pagePicture(pg.PictureURL()), Connected: connected[pg.ID]})
 	}
 	haveAccts, err := ts.AdAccounts(ctx, b.ID)
 	if err != nil {

@@ -163,13 +163,14 @@ const (
 	kindMessageCampaign
 	kindConversation
 	kindDataset
+	kindPerson // a PSID read through the User Profile API (profiles.go)
 )
 
 // table lists the routes; each product file adds its own through a method named routes<Product>.
 func (s *Sandbox) table() []route {
 	var rs []route
 	for _, add := range []func() []route{s.routesSend, s.routesPages, s.routesMarketing, s.routesAudiences,
-		s.routesInsights, s.routesMessages, s.routesCAPI} {
+		s.routesInsights, s.routesMessages, s.routesCAPI, s.routesProfiles} {
 		rs = append(rs, add()...)
 	}
 	return rs
@@ -322,7 +323,7 @@ func baseURL(r *http.Request) string {
 
 // dispatch applies the limits and finds the route. The mutex is held.
 func (s *Sandbox) dispatch(c *call) (any, *apiError) {
-	k := s.kindOf(c.Node)
+	k := s.personKind(c, s.kindOf(c.Node))
 	if e := s.limits.take(c, k, s.o.Now()); e != nil {
 		return nil, e
 	}

@@ -213,6 +213,8 @@ type state struct {
 	sends     []Send
 	stats     map[string][]HourStat // by ad id, in hour order
 	ids       map[string]int64      // per-kind counters for deterministic ids
+	// profileCalls counts User Profile reads per person (profiles.go), made on first use.
+	profileCalls map[Member]int
 }
 
 func newState() state {

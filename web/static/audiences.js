@@ -550,8 +550,9 @@
       var at = c.last_inbound_at || c.last_interaction_at; // the sample is ordered by who wrote last
       var reach = c.reachability || {};
       body.appendChild(el("tr", {}, [
-        el("td", {}, [el("a", { href: meta.thread_url + encodeURIComponent(c.id) }, [el("code", { text: c.psid })]),
-          el("br"), el("small", { "class": "muted", text: pageName[c.page_id] || c.page_id })]),
+        // The person's name once the profile cache has it, the PSID beside it (or alone until then).
+        el("td", {}, [el("a", { href: meta.thread_url + encodeURIComponent(c.id) }, [c.name ? el("span", { text: c.name }) : el("code", { text: c.psid })]),
+          el("br"), el("small", { "class": "muted", text: (c.name ? c.psid + " · " : "") + (pageName[c.page_id] || c.page_id) })]),
         el("td", { "class": "nowrap", text: at ? when.format(new Date(at)) : "—" }),
         el("td", { "class": "num", text: String(c.inbound_count) }),
         el("td", {}, [el("span", { "class": "reach reach-" + reach.class, text: (reach.class || "").replace(/_/g, " ") })])
