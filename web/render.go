@@ -24,6 +24,11 @@ type layout struct {
 	Nav    nav
 	Flash  string
 	Active string
+	// Locale is how numbers and money are written ("en", "fr"); Zone is the viewer's IANA zone, for times
+	// that belong to no brand (format.go).
+	Locale, Zone string
+	// Back is the current page, where the locale selector returns.
+	Back string
 }
 
 // nav says which menu entries the user may open (the rules are checked again by authorize).
@@ -43,7 +48,12 @@ func (s *Server) flash(c *fiber.Ctx, msg string) {
 
 // renderPage renders a screen inside the main layout; data is the screen's own view.
 func (s *Server) renderPage(c *fiber.Ctx, name, title string, data any) error {
-	l := layout{Title: title, Active: strings.SplitN(strings.TrimPrefix(c.Path(), "/"), "/", 2)[0]}
+	l := layout{Title: title, Active: strings.SplitN(strings.TrimPrefix(c.Path(), "/"), "/", 2)[0],
+		Locale: requestLocale(c), Zone: requestZone(c), Back: "/"}
+	if c.Method() == fiber.MethodGet && c.Response().StatusCode() < 400 {
+		// Not on error pages: a refused URL (another brand's id) must not be echoed back.
+		l.Back = safeNext(c.OriginalURL())
+	}
 	if p := principalOf(c); p != nil && p.viaSession() {
 		u := p.User
 		l.User = &u
@@ -67,6 +77,12 @@ func (s *Server) renderPage(c *fiber.Ctx, name, title string, data any) error {
 		return c.Render(name, fiber.Map{"L": l, "D": data})
 	}
 	return c.Render(name, fiber.Map{"L": l, "D": data}, "layouts/main")
+}
+
+// renderPart renders a fragment without the layout (an htmx swap, a polled line); the fragment still gets
+// the locale and zone as .L.
+func (s *Server) renderPart(c *fiber.Ctx, name string, data any) error {
+	return c.Render(name, fiber.Map{"L": layout{Locale: requestLocale(c), Zone: requestZone(c)}, "D": data})
 }
 
 // templateFuncs are the helpers templates may call.
@@ -95,7 +111,16 @@ func templateFuncs() template.FuncMap {
 		"rfc3339":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"countdown": func(t time.Time) string { return countdown(time.Until(t)) },
 		"list":      func(s ...string) []string { return s },
-		"highlight": highlight,
+		// when, whenShort and ago write a <time> in a zone (UTC on hover); num and money follow .L.Locale.
+		"when":        when,
+		"whenShort":   whenShort,
+		"ago":         ago,
+		"zoneAbbr":    zoneAbbr,
+		"num":         formatNumber,
+		"money":       formatMoney,
+		"locales":     func() []string { return localeCodes },
+		"localeLabel": func(code string) string { return localeFor(code).label },
+		"highlight":   highlight,
 		// dict passes several values to a template block: dict "K1" v1 "K2" v2.
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)

@@ -61,3 +61,29 @@
     });
   });
 })();
+
+// Layout and locale: mark that scripts run, close the navigation menu on narrow screens, keep the
+// browser's time zone in a cookie (agency-level times are shown in it), and apply the number-format
+// selector as soon as it changes.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && /^[A-Za-z0-9_+\-\/]{1,64}$/.test(tz)) {
+      document.cookie = "relance_tz=" + tz + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* no Intl: times stay in UTC */ }
+  var narrow = window.matchMedia("(max-width: 768px)");
+  function fitMenu() {
+    var menu = document.querySelector(".nav-menu");
+    if (!menu) { return; }
+    if (narrow.matches) { menu.removeAttribute("open"); } else { menu.setAttribute("open", ""); }
+  }
+  fitMenu();
+  document.addEventListener("DOMContentLoaded", fitMenu);
+  if (narrow.addEventListener) { narrow.addEventListener("change", fitMenu); }
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.id === "locale-select") { e.target.form.submit(); }
+  });
+})();
