@@ -1,0 +1,177 @@
+package e2e_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"relance/app"
+)
+
+// withDemo makes startRelance seed the demo agency (`serve --demo`): three brands with conversations,
+// audiences and campaigns, and one user per role.
+func withDemo(o *app.ServeOptions) { o.Demo = true }
+
+// screen is one page the layout test visits: a name for messages and screenshots, and its path (found
+// by following links from the previous screens).
+type screen struct{ name, path string }
+
+// overflowJS measures the page: the document's width against the window's, and the elements that reach
+// past the window's right edge (the deepest ones first), to name the culprit in a failure.
+const overflowJS = `(() => {
+  const w = window.innerWidth, doc = document.documentElement.scrollWidth;
+  const out = [];
+  if (doc > w) {
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > w + 1 && !el.querySelector(':scope *')) {
+        let p = el, path = [];
+        for (let i = 0; p && p !== document.body && i < 4; i++, p = p.parentElement) {
+          path.unshift(p.tagName.toLowerCase() + (p.id ? '#' + p.id : '') + (p.classList.length ? '.' + [...p.classList].join('.') : ''));
+        }
+        out.push(path.join(' > ') + ' (right edge ' + Math.round(r.right) + ')');
+        if (out.length >= 5) break;
+      }
+    }
+  }
+  return {inner: w, scroll: doc, culprits: out};
+})()`
+
+// overflow is what overflowJS returns.
+type overflow struct {
+	Inner    int      `json:"inner"`
+	Scroll   int      `json:"scroll"`
+	Culprits []string `json:"culprits"`
+}
+
+// hrefOf returns the path of the first link matching sel on the current page, or fails naming the screen.
+func (b *browser) hrefOf(screen, sel string) string {
+	b.t.Helper()
+	href, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsQuote(sel)+`) || {getAttribute: () => ''}).getAttribute('href') || ''`))
+	if err != nil || href == "" {
+		b.t.Fatalf("%s: no link %s to follow%s", screen, sel, b.where())
+	}
+	return href
+}
+
+// jsQuote writes s as a JavaScript string literal.
+func jsQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// TestLayoutAtPhoneAndDesktopWidths opens every main screen of the demo agency at 1280 and 390 CSS pixels,
+// saves a full-page screenshot of each (to $RELANCE_E2E_SCREENSHOTS, else a temporary directory), and fails,
+// naming the screen, the width and the elements that stick out, when the page scrolls sideways
+// (document.documentElement.scrollWidth > window.innerWidth). It also checks that the navigation folds into
+// its menu on the phone and that the menu opens.
+func TestLayoutAtPhoneAndDesktopWidths(t *testing.T) {
+	chrome := requireChromium(t)
+	srv := startRelance(t, withDemo)
+	b := &browser{t: t, ctx: newBrowser(t, chrome, 4*time.Minute), base: srv.URL}
+	dir := screenshotDir()
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	widths := []int64{1280, 390}
+	check := func(s screen, width int64) {
+		t.Helper()
+		o, err := chromedp.Run(b.ctx, chromedp.Evaluate[overflow](overflowJS))
+		if err != nil {
+			t.Fatalf("%s at %d px: measure: %v", s.name, width, err)
+		}
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("%s at %d px: screenshot: %v", s.name, width, err)
+		}
+		file := filepath.Join(dir, "layout-"+s.name+"-"+map[int64]string{1280: "1280", 390: "390"}[width]+".png")
+		if err := os.WriteFile(file, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if o.Inner != int(width) {
+			t.Errorf("%s: the window is %d px wide, want %d", s.name, o.Inner, width)
+		}
+		if o.Scroll > o.Inner {
+			t.Errorf("%s (%s) overflows at %d px: the page is %d px wide; sticking out: %s", s.name, s.path, width,
+				o.Scroll, strings.Join(o.Culprits, "; "))
+		}
+	}
+	visit := func(screens []screen) {
+		t.Helper()
+		for _, width := range widths {
+			b.do("set the window to "+map[int64]string{1280: "1280", 390: "390"}[width]+" px", chromedp.EmulateViewport(width, 900))
+			for _, s := range screens {
+				b.open(s.path, 200)
+				check(s, width)
+			}
+		}
+	}
+
+	// Logged out.
+	visit([]screen{{"login", "/login"}})
+
+	b.open("/login", 200)
+	b.submit("log in as the demo agency admin", loginForm, `#count-brands`,
+		fill(loginForm+` input[name="email"]`, "agency-admin@demo.relance.local"),
+		fill(loginForm+` input[name="password"]`, "relance-demo"),
+	)
+
+	// Follow links from screen to screen, as a person would, to find each page's path.
+	b.open("/brands", 200)
+	brand := b.hrefOf("brands", `#brands tbody a[href^="/brands/"]`)
+	b.open(brand+"/conversations", 200)
+	thread := b.hrefOf("conversations", `main a[href^="`+brand+`/conversations/"]`)
+	b.open(brand+"/audiences", 200)
+	audience := b.hrefOf("audiences", `main table a[href^="`+brand+`/audiences/"]`)
+	b.open(brand+"/campaigns", 200)
+	campaign := b.hrefOf("campaigns", `main table a[href^="`+brand+`/campaigns/"]`)
+	b.open("/users", 200)
+	user := b.hrefOf("users", `main table a[href^="/users/"]`)
+
+	visit([]screen{
+		{"dashboard", "/"},
+		{"brands", "/brands"},
+		{"brand", brand},
+		{"conversations", brand + "/conversations"},
+		{"thread", thread},
+		{"audiences", brand + "/audiences"},
+		{"audience", audience},
+		{"audience-form", brand + "/audiences/new"},
+		{"audience-edit", audience + "/edit"},
+		{"campaigns", "/campaigns"},
+		{"brand-campaigns", brand + "/campaigns"},
+		{"campaign", campaign},
+		{"campaign-form", brand + "/campaigns/new"},
+		{"approvals", "/approvals"},
+		{"users", "/users"},
+		{"user", user},
+		{"user-form", "/users/new"},
+		{"brand-people", brand + "/users"},
+		{"tokens", "/tokens"},
+		{"audit", "/audit"},
+		{"meta-apps", "/settings/meta-apps"},
+		{"password", "/account/password"},
+	})
+
+	// On the phone the navigation is one "Menu" button; it opens onto the links.
+	b.open("/", 200)
+	if n := b.count(`header nav a[href="/brands"]`); n != 1 {
+		t.Fatalf("the page has %d links to /brands in its navigation, want 1", n)
+	}
+	visible := `(() => { const a = document.querySelector('header nav a[href="/brands"]'); return !!a && a.checkVisibility(); })()`
+	if shown, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](visible)); err != nil || shown {
+		t.Errorf("at 390 px the navigation's links show before the menu is opened (err %v)", err)
+	}
+	b.do("open the menu", chromedp.Click(css(`.nav-menu > summary`)))
+	if shown, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](visible)); err != nil || !shown {
+		t.Errorf("at 390 px the opened menu does not show the navigation's links (err %v)", err)
+	}
+	check(screen{"dashboard-menu-open", "/"}, 390)
+	t.Logf("screenshots in %s", dir)
+}
