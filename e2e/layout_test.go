@@ -3,11 +3,13 @@ package e2e_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"relance/app"
 )
@@ -41,6 +43,31 @@ const overflowJS = `(() => {
   return {inner: w, scroll: doc, culprits: out};
 })()`
 
+// contrastJS lists the visible buttons and link buttons whose text has less than WCAG AA's 4.5:1 contrast
+// with what is behind it (the first ancestor with an opaque enough background; translucent ones are blended
+// over white).
+const contrastJS = `(() => {
+  const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const blend = (c, over) => c.length < 4 ? c : [0, 1, 2].map(i => c[i] * c[3] + over[i] * (1 - c[3]));
+  const bad = [];
+  for (const el of document.querySelectorAll('a[role=button], button, summary, input[type=submit]')) {
+    if (!el.checkVisibility() || el.disabled || el.getClientRects().length === 0 || !el.textContent.trim() && el.tagName !== 'INPUT') continue;
+    let bg = null;
+    for (let p = el; p; p = p.parentElement) {
+      const c = rgb(getComputedStyle(p).backgroundColor);
+      if (c.length === 3 || c[3] > 0.5) { bg = blend(c, [255, 255, 255]); break; }
+    }
+    bg = bg || [255, 255, 255];
+    const fg = blend(rgb(getComputedStyle(el).color), bg);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    if (ratio < 4.5) bad.push((el.id ? '#' + el.id : el.tagName.toLowerCase()) + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+  }
+  return bad;
+})()`
+
 // overflow is what overflowJS returns.
 type overflow struct {
 	Inner    int      `json:"inner"`
@@ -64,14 +91,15 @@ func jsQuote(s string) string {
 }
 
 // TestLayoutAtPhoneAndDesktopWidths opens every main screen of the demo agency at 1280 and 390 CSS pixels,
-// saves a full-page screenshot of each (to $RELANCE_E2E_SCREENSHOTS, else a temporary directory), and fails,
-// naming the screen, the width and the elements that stick out, when the page scrolls sideways
-// (document.documentElement.scrollWidth > window.innerWidth). It also checks that the navigation folds into
-// its menu on the phone and that the menu opens.
+// saves a full-page screenshot of each (to $RELANCE_E2E_SCREENSHOTS, else a temporary directory; JPEG, as a
+// 7,000-pixel PNG takes seconds to encode), and fails, naming the screen, the width and the elements that
+// stick out, when the page scrolls sideways (document.documentElement.scrollWidth > window.innerWidth), or
+// when a button's text has less than 4.5:1 contrast. It also checks that the navigation folds into its menu
+// on the phone and that the menu opens, and that keyboard focus is outlined.
 func TestLayoutAtPhoneAndDesktopWidths(t *testing.T) {
 	chrome := requireChromium(t)
 	srv := startRelance(t, withDemo)
-	b := &browser{t: t, ctx: newBrowser(t, chrome, 4*time.Minute), base: srv.URL}
+	b := &browser{t: t, ctx: newBrowser(t, chrome, 6*time.Minute), base: srv.URL}
 	dir := screenshotDir()
 	if dir == "" {
 		dir = t.TempDir()
@@ -86,16 +114,23 @@ func TestLayoutAtPhoneAndDesktopWidths(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s at %d px: measure: %v", s.name, width, err)
 		}
-		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(80))
 		if err != nil {
 			t.Fatalf("%s at %d px: screenshot: %v", s.name, width, err)
 		}
-		file := filepath.Join(dir, "layout-"+s.name+"-"+map[int64]string{1280: "1280", 390: "390"}[width]+".png")
-		if err := os.WriteFile(file, png, 0o644); err != nil {
+		file := filepath.Join(dir, "layout-"+s.name+"-"+map[int64]string{1280: "1280", 390: "390"}[width]+".jpg")
+		if err := os.WriteFile(file, shot, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if o.Inner != int(width) {
 			t.Errorf("%s: the window is %d px wide, want %d", s.name, o.Inner, width)
+		}
+		low, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](contrastJS))
+		if err != nil {
+			t.Fatalf("%s at %d px: contrast: %v", s.name, width, err)
+		}
+		if len(low) > 0 {
+			t.Errorf("%s at %d px: buttons below 4.5:1 contrast: %s", s.name, width, strings.Join(low, "; "))
 		}
 		if o.Scroll > o.Inner {
 			t.Errorf("%s (%s) overflows at %d px: the page is %d px wide; sticking out: %s", s.name, s.path, width,
@@ -173,5 +208,28 @@ func TestLayoutAtPhoneAndDesktopWidths(t *testing.T) {
 		t.Errorf("at 390 px the opened menu does not show the navigation's links (err %v)", err)
 	}
 	check(screen{"dashboard-menu-open", "/"}, 390)
+
+	// Keyboard focus is visible: each of the first Tab stops on the brands screen (links, buttons, the menu)
+	// gets a solid outline of at least 2 px.
+	b.do("back to 1280 px", chromedp.EmulateViewport(1280, 900))
+	b.open("/brands", 200)
+	const focusJS = `(() => { const el = document.activeElement; if (!el || el === document.body) return 'nothing';
+	  const s = getComputedStyle(el); return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' + s.outlineStyle + ' ' + s.outlineWidth; })()`
+	for i := 0; i < 6; i++ {
+		b.do("press Tab", chromedp.KeyEvent(kb.Tab))
+		got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](focusJS))
+		if err != nil {
+			t.Fatalf("read the focused element: %v", err)
+		}
+		f := strings.Fields(got)
+		var width float64
+		if len(f) == 3 {
+			width, _ = strconv.ParseFloat(strings.TrimSuffix(f[2], "px"), 64)
+		}
+		if len(f) != 3 || f[1] != "solid" || width < 2 {
+			t.Errorf("Tab stop %d: %s, want a solid outline of at least 2 px", i+1, got)
+		}
+	}
+	b.screenshot("layout-focus")
 	t.Logf("screenshots in %s", dir)
 }
