@@ -231,5 +231,18 @@ func TestLayoutAtPhoneAndDesktopWidths(t *testing.T) {
 		}
 	}
 	b.screenshot("layout-focus")
+
+	// The number-format selector in the footer applies on change and the page comes back in French format.
+	b.open("/campaigns", 200)
+	budget := `#campaigns tbody tr td.num`
+	before := b.text(budget)
+	b.load("choose French number format", 200, choose(`#locale-select`, "fr"))
+	if p := b.location(); p != "/campaigns" {
+		t.Errorf("the locale selector returned to %s, want /campaigns", p)
+	}
+	after := b.text(budget)
+	if !strings.Contains(before, ".00") || !strings.Contains(after, ",00") || strings.Contains(after, ".00") {
+		t.Errorf("a budget reads %q in English and %q in French, want .00 then ,00", before, after)
+	}
 	t.Logf("screenshots in %s", dir)
 }
