@@ -91,7 +91,7 @@ func jsQuote(s string) string {
 }
 
 // TestLayoutAtPhoneAndDesktopWidths opens every main screen of the demo agency at 1280 and 390 CSS pixels,
-// saves a full-page screenshot of each (to $RELANCE_E2E_SCREENSHOTS, else a temporary directory; JPEG, as a
+// saves a full-page screenshot of each (to $RELANCE_E2E_SCREENSHOTS, else $TMPDIR/relance-e2e-layout; JPEG, as a
 // 7,000-pixel PNG takes seconds to encode), and fails, naming the screen, the width and the elements that
 // stick out, when the page scrolls sideways (document.documentElement.scrollWidth > window.innerWidth), or
 // when a button's text has less than 4.5:1 contrast. It also checks that the navigation folds into its menu
@@ -100,10 +100,13 @@ func TestLayoutAtPhoneAndDesktopWidths(t *testing.T) {
 	chrome := requireChromium(t)
 	srv := startRelance(t, withDemo)
 	b := &browser{t: t, ctx: newBrowser(t, chrome, 6*time.Minute), base: srv.URL}
+	// Without $RELANCE_E2E_SCREENSHOTS the screenshots go to one fixed temporary directory, replaced by each
+	// run, so that the last run's can be looked at.
 	dir := screenshotDir()
 	if dir == "" {
-		dir = t.TempDir()
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		dir = filepath.Join(os.TempDir(), "relance-e2e-layout")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 
