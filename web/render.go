@@ -90,6 +90,7 @@ func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		// pathEscape makes a label one path segment (a "/" in it must not start another).
 		"pathEscape": url.PathEscape,
+		// ts writes a time in UTC; screens use when, whenShort or ago, which show a zone and keep UTC on hover.
 		"ts": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
