@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,7 +15,6 @@ import (
 	"golang.org/x/text/message"
 
 	"relance/meta"
-	"relance/tenancy"
 )
 
 // How screens show numbers, money and times.
@@ -90,8 +90,10 @@ func requestLocale(c *fiber.Ctx) string {
 
 // requestZone is the viewer's IANA zone, which app.js keeps in a cookie, or UTC.
 func requestZone(c *fiber.Ctx) string {
-	if v := c.Cookies(zoneCookie); v != "" && len(v) <= 64 && tenancy.ValidTimezone(v) {
-		return v
+	if v := c.Cookies(zoneCookie); v != "" {
+		if _, ok := loadZone(v); ok {
+			return v
+		}
 	}
 	return "UTC"
 }
@@ -205,16 +207,32 @@ func instant(t any) (v time.Time, nilPtr bool) {
 	return time.Time{}, false
 }
 
-// zone loads an IANA zone, UTC when it is empty or unknown.
+// zones caches loaded zones by name: a table of times would otherwise read the zone file once per cell.
+// Only names that load are kept, so the cache is bounded by the IANA database.
+var zones sync.Map
+
+// zone loads an IANA zone, UTC when it is empty, "Local" (the host's, which varies) or unknown.
 func zone(tz string) *time.Location {
-	if tz == "" {
-		return time.UTC
+	if loc, ok := loadZone(tz); ok {
+		return loc
+	}
+	return time.UTC
+}
+
+// loadZone loads a zone a brand or a browser may name, through the cache.
+func loadZone(tz string) (*time.Location, bool) {
+	if tz == "" || tz == "Local" || len(tz) > 64 {
+		return nil, false
+	}
+	if loc, ok := zones.Load(tz); ok {
+		return loc.(*time.Location), true
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return time.UTC
+		return nil, false
 	}
-	return loc
+	zones.Store(tz, loc)
+	return loc, true
 }
 
 // timeElement wraps text in a <time> whose datetime and title give the instant in UTC (and the title the

@@ -150,11 +150,7 @@ func tsIn(t any, tz string) string {
 	if v.IsZero() {
 		return "—"
 	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
-	return v.In(loc).Format("2006-01-02 15:04 MST")
+	return v.In(zone(tz)).Format("2006-01-02 15:04 MST")
 }
 
 // tsShort formats a time compactly in a brand's zone for dense tables ("25 Nov 13:20"; the year when it is
