@@ -235,11 +235,12 @@ func TestLayoutAtPhoneAndDesktopWidths(t *testing.T) {
 	}
 	b.screenshot("layout-focus")
 
-	// The number-format selector in the footer applies on change and the page comes back in French format.
+	// The number-format selector in the footer: choose French, apply, and the page comes back in French format.
 	b.open("/campaigns", 200)
 	budget := `#campaigns tbody tr td.num`
 	before := b.text(budget)
-	b.load("choose French number format", 200, choose(`#locale-select`, "fr"))
+	b.do("choose French number format", choose(`#locale-select`, "fr"))
+	b.load("apply it", 200, chromedp.Click(css(`#locale-apply`)))
 	if p := b.location(); p != "/campaigns" {
 		t.Errorf("the locale selector returned to %s, want /campaigns", p)
 	}

@@ -62,9 +62,9 @@
   });
 })();
 
-// Layout and locale: mark that scripts run, close the navigation menu on narrow screens, keep the
-// browser's time zone in a cookie (agency-level times are shown in it), and apply the number-format
-// selector as soon as it changes.
+// Layout and locale: mark that scripts run, close the navigation menu on narrow screens, and keep the
+// browser's time zone in a cookie (agency-level times are shown in it). The number-format selector has its
+// own Apply button: reloading the page on a select's change would surprise keyboard users (WCAG 3.2.2).
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -83,7 +83,4 @@
   fitMenu();
   document.addEventListener("DOMContentLoaded", fitMenu);
   if (narrow.addEventListener) { narrow.addEventListener("change", fitMenu); }
-  document.addEventListener("change", function (e) {
-    if (e.target && e.target.id === "locale-select") { e.target.form.submit(); }
-  });
 })();
