@@ -237,7 +237,8 @@ func loadZone(tz string) (*time.Location, bool) {
 
 // timeElement wraps text in a <time> whose datetime and title give the instant in UTC (and the title the
 // zone's full date and time too, for short or relative texts). A nil pointer is "never", a zero time "—".
-func timeElement(t any, tz string, text func(v time.Time, loc *time.Location) string, full bool) template.HTML {
+// class, when set, marks the element for app.js ("ago": a relative time it keeps current).
+func timeElement(t any, tz, class string, text func(v time.Time, loc *time.Location) string, full bool) template.HTML {
 	v, nilPtr := instant(t)
 	if nilPtr {
 		return "never"
@@ -251,13 +252,17 @@ func timeElement(t any, tz string, text func(v time.Time, loc *time.Location) st
 	if !full {
 		title = v.In(loc).Format("2006-01-02 15:04 MST") + " · " + utc
 	}
-	return template.HTML(`<time datetime="` + v.UTC().Format(time.RFC3339) + `" title="` + html.EscapeString(title) + `">` +
+	attrs := ""
+	if class != "" {
+		attrs = ` class="` + html.EscapeString(class) + `"`
+	}
+	return template.HTML(`<time` + attrs + ` datetime="` + v.UTC().Format(time.RFC3339) + `" title="` + html.EscapeString(title) + `">` +
 		html.EscapeString(text(v, loc)) + `</time>`)
 }
 
 // when shows a time in a zone with its abbreviation ("2026-03-29 14:30 CEST"), UTC on hover.
 func when(t any, tz string) template.HTML {
-	return timeElement(t, tz, func(v time.Time, loc *time.Location) string {
+	return timeElement(t, tz, "", func(v time.Time, loc *time.Location) string {
 		return v.In(loc).Format("2006-01-02 15:04 MST")
 	}, true)
 }
@@ -265,7 +270,7 @@ func when(t any, tz string) template.HTML {
 // whenShort shows a time compactly for dense tables ("29 Mar 14:30 CEST"; the date alone with its year
 // when it is not this year's), the full time and UTC on hover.
 func whenShort(t any, tz string) template.HTML {
-	return timeElement(t, tz, func(v time.Time, loc *time.Location) string {
+	return timeElement(t, tz, "", func(v time.Time, loc *time.Location) string {
 		return shortIn(v, loc, time.Now())
 	}, false)
 }
@@ -282,7 +287,7 @@ func shortIn(v time.Time, loc *time.Location, now time.Time) string {
 // ago shows how long ago (or how soon) a time is ("3 h ago", "in 2 days"), the full time in the zone and
 // UTC on hover.
 func ago(t any, tz string) template.HTML {
-	return timeElement(t, tz, func(v time.Time, loc *time.Location) string {
+	return timeElement(t, tz, "ago", func(v time.Time, loc *time.Location) string {
 		return relative(v, time.Now(), loc)
 	}, false)
 }

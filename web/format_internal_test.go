@@ -97,7 +97,7 @@ func TestTimeElements(t *testing.T) {
 	if got := string(whenShort(v, "Asia/Tokyo")); !strings.Contains(got, `title="2026-07-15 05:30 JST · 2026-07-14 20:30 UTC"`) {
 		t.Errorf("whenShort's title = %s", got)
 	}
-	if got := string(ago(time.Now().Add(-3*time.Hour-time.Minute), "UTC")); !strings.Contains(got, ">3 h ago</time>") {
+	if got := string(ago(time.Now().Add(-3*time.Hour-time.Minute), "UTC")); !strings.Contains(got, ">3 h ago</time>") || !strings.HasPrefix(got, `<time class="ago" datetime=`) {
 		t.Errorf("ago = %s", got)
 	}
 	var never *time.Time
