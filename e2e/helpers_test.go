@@ -53,7 +53,8 @@ type relance struct {
 }
 
 // startRelance runs app.Serve on a fresh database and a loopback port; the server stops when the test ends.
-func startRelance(t *testing.T) relance {
+// opts adjust the serve options (withDemo seeds the demo agency).
+func startRelance(t *testing.T, opts ...func(*app.ServeOptions)) relance {
 	t.Helper()
 	cfg := app.Defaults()
 	if os.Getenv(testdb.EnvURL) != "" {
@@ -77,8 +78,12 @@ func startRelance(t *testing.T) relance {
 	served := make(chan error, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		served <- app.Serve(ctx, cfg, app.ServeOptions{Listener: ln, Out: &out, Log: &logs, Ready: ready,
-			Started: func(_ *meta.Client, s *sandbox.Sandbox) { sb = s }})
+		o := app.ServeOptions{Listener: ln, Out: &out, Log: &logs, Ready: ready,
+			Started: func(_ *meta.Client, s *sandbox.Sandbox) { sb = s }}
+		for _, opt := range opts {
+			opt(&o)
+		}
+		served <- app.Serve(ctx, cfg, o)
 	}()
 	// Registered after testdb.URL's cleanup, so it runs before the database is dropped.
 	t.Cleanup(func() {

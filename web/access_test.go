@@ -48,6 +48,7 @@ var expected = map[string][]string{
 
 	"POST /logout": everyone, "GET /": everyone, "GET /account/password": everyone, "POST /account/password": everyone,
 	"GET /tokens": everyone, "POST /tokens": everyone, "POST /tokens/:token/revoke": everyone,
+	"POST /account/locale": everyone,
 
 	"GET /brands": everyone, "GET /brands/new": onlyAdmin, "POST /brands": onlyAdmin, "GET /brands/:brand": everyone,
 	"GET /brands/:brand/edit": onlyAdmin, "POST /brands/:brand/edit": onlyAdmin, "POST /brands/:brand/delete": onlyAdmin,

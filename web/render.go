@@ -24,6 +24,11 @@ type layout struct {
 	Nav    nav
 	Flash  string
 	Active string
+	// Locale is how numbers and money are written ("en", "fr"); Zone is the viewer's IANA zone, for times
+	// that belong to no brand (format.go).
+	Locale, Zone string
+	// Back is the current page, where the locale selector returns.
+	Back string
 }
 
 // nav says which menu entries the user may open (the rules are checked again by authorize).
@@ -45,7 +50,12 @@ func (s *Server) flash(c *fiber.Ctx, msg string) {
 
 // renderPage renders a screen inside the main layout; data is the screen's own view.
 func (s *Server) renderPage(c *fiber.Ctx, name, title string, data any) error {
-	l := layout{Title: title, Active: strings.SplitN(strings.TrimPrefix(c.Path(), "/"), "/", 2)[0]}
+	l := layout{Title: title, Active: strings.SplitN(strings.TrimPrefix(c.Path(), "/"), "/", 2)[0],
+		Locale: requestLocale(c), Zone: requestZone(c), Back: "/"}
+	if c.Method() == fiber.MethodGet && c.Response().StatusCode() < 400 {
+		// Not on error pages: a refused URL (another brand's id) must not be echoed back.
+		l.Back = safeNext(c.OriginalURL())
+	}
 	if p := principalOf(c); p != nil && p.viaSession() {
 		u := p.User
 		l.User = &u
@@ -72,11 +82,18 @@ func (s *Server) renderPage(c *fiber.Ctx, name, title string, data any) error {
 	return c.Render(name, fiber.Map{"L": l, "D": data}, "layouts/main")
 }
 
+// renderPart renders a fragment without the layout (an htmx swap, a polled line); the fragment still gets
+// the locale and zone as .L.
+func (s *Server) renderPart(c *fiber.Ctx, name string, data any) error {
+	return c.Render(name, fiber.Map{"L": layout{Locale: requestLocale(c), Zone: requestZone(c)}, "D": data})
+}
+
 // templateFuncs are the helpers templates may call.
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		// pathEscape makes a label one path segment (a "/" in it must not start another).
 		"pathEscape": url.PathEscape,
+		// ts writes a time in UTC; screens use when, whenShort or ago, which show a zone and keep UTC on hover.
 		"ts": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
@@ -98,7 +115,16 @@ func templateFuncs() template.FuncMap {
 		"rfc3339":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"countdown": func(t time.Time) string { return countdown(time.Until(t)) },
 		"list":      func(s ...string) []string { return s },
-		"highlight": highlight,
+		// when, whenShort and ago write a <time> in a zone (UTC on hover); num and money follow .L.Locale.
+		"when":        when,
+		"whenShort":   whenShort,
+		"ago":         ago,
+		"zoneAbbr":    zoneAbbr,
+		"num":         formatNumber,
+		"money":       formatMoney,
+		"locales":     func() []string { return localeCodes },
+		"localeLabel": func(code string) string { return localeFor(code).label },
+		"highlight":   highlight,
 		// dict passes several values to a template block: dict "K1" v1 "K2" v2.
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
@@ -127,11 +153,7 @@ func tsIn(t any, tz string) string {
 	if v.IsZero() {
 		return "—"
 	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.UTC
-	}
-	return v.In(loc).Format("2006-01-02 15:04 MST")
+	return v.In(zone(tz)).Format("2006-01-02 15:04 MST")
 }
 
 // tsShort formats a time compactly in a brand's zone for dense tables ("25 Nov 13:20"; the year when it is

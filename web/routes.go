@@ -38,6 +38,7 @@ func (s *Server) routeTable() []route {
 		{Method: get, Path: "/", Rule: self, Handler: s.dashboard},
 		{Method: get, Path: "/account/password", Rule: self, Handler: s.passwordPage},
 		{Method: post, Path: "/account/password", Rule: self, Handler: s.changePassword},
+		{Method: post, Path: "/account/locale", Rule: self, Handler: s.setLocale},
 		{Method: get, Path: "/tokens", Rule: self, Handler: s.tokensPage},
 		{Method: post, Path: "/tokens", Rule: self, Handler: s.createToken},
 		{Method: post, Path: "/tokens/:token/revoke", Rule: self, Handler: s.revokeToken},

@@ -58,7 +58,7 @@ func (s *Server) auditPage(c *fiber.Ctx) error {
 		}
 	}
 	if c.Get("HX-Target") == "audit-rows" {
-		return c.Render("audit_rows", fiber.Map{"D": v})
+		return s.renderPart(c, "audit_rows", v)
 	}
 	return s.renderPage(c, "audit", "Audit log", v)
 }

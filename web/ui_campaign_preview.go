@@ -27,5 +27,5 @@ func (s *Server) campaignPreviewPart(c *fiber.Ctx) error {
 	default:
 		v.Preview = p
 	}
-	return c.Render("campaigns/slot", fiber.Map{"D": v})
+	return s.renderPart(c, "campaigns/slot", v)
 }

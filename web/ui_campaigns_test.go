@@ -91,7 +91,7 @@ func TestCampaignScreens(t *testing.T) {
 	if status, _ := f.do(mgr, "POST", page+"/edit", form.Encode()); status != 303 {
 		t.Fatalf("edit: %d", status)
 	}
-	if body = list(mgr, page); !strings.Contains(body, "30.00 EUR") || !strings.Contains(body, `id="campaign-state">scheduled`) {
+	if body = list(mgr, page); !strings.Contains(body, "€30.00") || !strings.Contains(body, `id="campaign-state">scheduled`) {
 		t.Errorf("after a budget edit: %s", trim(body))
 	}
 }

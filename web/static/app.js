@@ -48,6 +48,28 @@
   document.addEventListener("htmx:afterSwap", tick);
 })();
 
+// Relative times ("3 h ago", "in 2 days"): kept current every minute from the datetime attribute, with the
+// rules of relative() in format.go; past a month the server's date stays.
+(function () {
+  "use strict";
+  function rel(ms) {
+    var future = ms < 0, d = Math.abs(ms), s;
+    if (d < 60000) { return "just now"; }
+    if (d < 3600000) { s = Math.floor(d / 60000) + " min"; }
+    else if (d < 48 * 3600000) { s = Math.floor(d / 3600000) + " h"; }
+    else if (d < 31 * 86400000) { s = Math.floor(d / 86400000) + " days"; }
+    else { return null; }
+    return future ? "in " + s : s + " ago";
+  }
+  function tick() {
+    document.querySelectorAll("time.ago[datetime]").forEach(function (el) {
+      var t = rel(Date.now() - new Date(el.getAttribute("datetime")).getTime());
+      if (t !== null) { el.textContent = t; }
+    });
+  }
+  setInterval(tick, 60000);
+})();
+
 // Copy buttons: data-copy holds the text (an m.me link); the button says when it is on the clipboard.
 (function () {
   "use strict";
@@ -60,4 +82,27 @@
       setTimeout(function () { btn.textContent = was; }, 1500);
     });
   });
+})();
+
+// Layout and locale: mark that scripts run, close the navigation menu on narrow screens, and keep the
+// browser's time zone in a cookie (agency-level times are shown in it). The number-format selector has its
+// own Apply button: reloading the page on a select's change would surprise keyboard users (WCAG 3.2.2).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && /^[A-Za-z0-9_+\-\/]{1,64}$/.test(tz)) {
+      document.cookie = "relance_tz=" + tz + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* no Intl: times stay in UTC */ }
+  var narrow = window.matchMedia("(max-width: 768px)");
+  function fitMenu() {
+    var menu = document.querySelector(".nav-menu");
+    if (!menu) { return; }
+    if (narrow.matches) { menu.removeAttribute("open"); } else { menu.setAttribute("open", ""); }
+  }
+  fitMenu();
+  document.addEventListener("DOMContentLoaded", fitMenu);
+  if (narrow.addEventListener) { narrow.addEventListener("change", fitMenu); }
 })();

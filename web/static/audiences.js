@@ -477,13 +477,20 @@
   }
 
   function showPreview(p) {
-    document.getElementById("preview-count").textContent = String(p.count);
+    document.getElementById("preview-count").textContent = num(p.count);
     document.getElementById("preview-noun").textContent = p.count === 1 ? "contact matches now" : "contacts match now";
     document.getElementById("preview-took").textContent = "took " + p.took_ms + " ms";
     drawBreakdown(p.count, p.breakdown || {});
     drawSample(p.sample || []);
     preview.dataset.count = String(p.count);
     previewState("ok", "Who the rule selects now; nothing is saved until you save the audience.");
+  }
+
+  // Counts are grouped as the server writes them, in the locale the page was rendered for (html data-locale).
+  var numbers = null;
+  function num(n) {
+    numbers = numbers || new Intl.NumberFormat(document.documentElement.dataset.locale === "fr" ? "fr-FR" : "en-US");
+    return numbers.format(n);
   }
 
   function pct(n, total) {
@@ -515,7 +522,7 @@
       body.appendChild(el("tr", { "data-class": c }, [
         el("th", { scope: "row" }, [el("span", { "class": "reach reach-" + c, text: c.replace(/_/g, " ") })]),
         el("td", { "class": "bd-cell" }, [svg]),
-        el("td", { "class": "num", text: String(n) }),
+        el("td", { "class": "num", text: num(n) }),
         el("td", { "class": "num", text: pct(n, total) })
       ]));
     });
@@ -554,7 +561,7 @@
         el("td", {}, [el("a", { href: meta.thread_url + encodeURIComponent(c.id) }, [c.name ? el("span", { text: c.name }) : el("code", { text: c.psid })]),
           el("br"), el("small", { "class": "muted", text: (c.name ? c.psid + " · " : "") + (pageName[c.page_id] || c.page_id) })]),
         el("td", { "class": "nowrap", text: at ? when.format(new Date(at)) : "—" }),
-        el("td", { "class": "num", text: String(c.inbound_count) }),
+        el("td", { "class": "num", text: num(c.inbound_count) }),
         el("td", {}, [el("span", { "class": "reach reach-" + reach.class, text: (reach.class || "").replace(/_/g, " ") })])
       ]));
     });
