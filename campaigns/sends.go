@@ -166,17 +166,11 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 		}
 	}
 	now := s.opts.Now().UnixMilli()
-	batch := make([]sendRow, 0, 500)
+	batch := make([]sendRow, 0, bulkRows)
 	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		err := s.db.W.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(batch, 500).Error
+		err := s.insertSends(ctx, batch)
 		batch = batch[:0]
-		if err != nil {
-			return fmt.Errorf("campaigns: run: sends: %w", err)
-		}
-		return nil
+		return err
 	}
 	emit := func(r Recipient) error {
 		row := sendRow{ID: tenancy.NewID(), TenantID: s.tenant, BrandID: s.brand.ID, CampaignID: c.ID, RunID: run.ID,
