@@ -108,7 +108,9 @@ func benchSlotSends(b *testing.B, canned bool) {
 		b.Fatal(err)
 	}
 	ro := RunOptions{Sender: client, Instance: "bench", Cause: "schedule",
-		PageToken: func(_ context.Context, pageID string) (string, error) { return sandbox.PageToken(sendSecret, pageID), nil }}
+		PageToken: func(_ context.Context, pageID string) (string, error) {
+			return sandbox.PageToken(sendSecret, pageID), nil
+		}}
 	ctx := context.Background()
 	start := e.now
 	cpu0 := cpuTime()
