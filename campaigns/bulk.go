@@ -55,7 +55,7 @@ func (s *Store) insertSendsOnce(ctx context.Context, rows []sendRow) error {
 			sel[i] = fmt.Sprintf("value->>%d", i)
 		}
 		// WHERE true lets SQLite parse ON CONFLICT after a SELECT.
-		return w.Exec(head+"SELECT "+strings.Join(sel, ", ")+" FROM json_each(?) WHERE true"+tail, string(b)).Error
+		return w.Exec(head+"SELECT "+strings.Join(sel, ", ")+" FROM jsonb_each(?) WHERE true"+tail, string(b)).Error
 	}
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(sendColumns)), ", ") + ")"
 	args := make([]any, 0, len(rows)*len(sendColumns))

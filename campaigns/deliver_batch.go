@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -57,24 +58,36 @@ func (b *sentBatch) add(id, mid string, at int64) {
 	b.mu.Unlock()
 }
 
-// settleSent moves the collected sends from sending to sent with their message ids in one UPDATE … FROM. Only rows still sending change: an echo that settled one first wins.
+// settleSent moves the collected sends from sending to sent with their message ids in one UPDATE … FROM.
+// Only rows still sending change: an echo that settled one first wins.
 func (s *Store) settleSent(ctx context.Context, b *sentBatch) error {
 	if len(b.rows) == 0 {
 		return nil
 	}
 	w := s.db.W.WithContext(context.WithoutCancel(ctx))
 	now := s.opts.Now().UnixMilli()
-	vals := make([]string, len(b.rows))
-	args := make([]any, 0, 3*len(b.rows)+3)
-	args = append(args, SendSent, now)
-	for i, r := range b.rows {
-		vals[i] = "(?, ?, CAST(? AS BIGINT))"
-		args = append(args, r[0], r[1], r[2])
+	var err error
+	if s.db.Dialect == database.Postgres {
+		vals := make([]string, len(b.rows))
+		args := make([]any, 0, 3*len(b.rows)+3)
+		args = append(args, SendSent, now)
+		for i, r := range b.rows {
+			vals[i] = "(?, ?, CAST(? AS BIGINT))"
+			args = append(args, r[0], r[1], r[2])
+		}
+		err = w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ?, message_id = v.column2, sent_at = v.column3
+			FROM (VALUES `+strings.Join(vals, ", ")+`) AS v WHERE campaign_sends.id = v.column1 AND campaign_sends.status = ?`,
+			append(args, SendSending)...).Error
+	} else {
+		// One JSON parameter, as insertSends does; the unary + keeps SQLite off the status index, so that it
+		// walks the document and finds each row by its primary key.
+		var doc []byte
+		if doc, err = json.Marshal(b.rows); err == nil {
+			err = w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ?, message_id = v.mid, sent_at = v.at
+				FROM (SELECT value->>0 AS id, value->>1 AS mid, value->>2 AS at FROM jsonb_each(?)) AS v
+				WHERE campaign_sends.id = v.id AND +campaign_sends.status = ?`, SendSent, now, string(doc), SendSending).Error
+		}
 	}
-	// A short VALUES list (one batch): both dialects look each row up by its primary key.
-	err := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ?, message_id = v.column2, sent_at = v.column3
-		FROM (VALUES `+strings.Join(vals, ", ")+`) AS v WHERE campaign_sends.id = v.column1 AND campaign_sends.status = ?`,
-		append(args, SendSending)...).Error
 	b.rows = b.rows[:0]
 	if err != nil {
 		return fmt.Errorf("campaigns: deliver: settle sent: %w", err)
