@@ -13,7 +13,7 @@ import (
 // claimBatch is how many queued sends one instance claims at once and calls in parallel. It is also what a
 // killed instance leaves in flight: those rows turn unknown after ClaimLease and wait for their echo, as a
 // single claimed row would; they are never queued again, so never sent twice.
-const claimBatch = 256
+const claimBatch = 64
 
 // claimSends moves up to n queued free sends of a run to sending under this instance in one conditional
 // UPDATE and returns them. Only queued rows change, in one statement, so two instances never claim the same
@@ -24,10 +24,13 @@ func (s *Store) claimSends(ctx context.Context, runID, instance string, n int) (
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	now := s.opts.Now().UnixMilli()
-	rows, err := s.db.W.WithContext(ctx).Raw(`UPDATE campaign_sends SET status = ?, claimed_by = ?, claimed_at = ?, updated_at = ?
-		WHERE id IN (SELECT id FROM campaign_sends WHERE run_id = ? AND status = ? AND route = ? ORDER BY id LIMIT ?`+lock+`)
-		AND status = ? RETURNING id, page_id, psid, variant`,
-		SendSending, instance, now, now, runID, SendQueued, RouteFree, n, SendQueued).Rows()
+	// The rows are picked in a CTE, evaluated once: PostgreSQL may rescan a LIMIT … SKIP LOCKED subquery of
+	// an UPDATE's WHERE and pick other rows each time, claiming more than n.
+	rows, err := s.db.W.WithContext(ctx).Raw(`WITH picked AS (SELECT id FROM campaign_sends WHERE run_id = ? AND status = ? AND route = ?
+		ORDER BY id LIMIT ?`+lock+`)
+		UPDATE campaign_sends SET status = ?, claimed_by = ?, claimed_at = ?, updated_at = ?
+		WHERE id IN (SELECT id FROM picked) AND status = ? RETURNING id, page_id, psid, variant`,
+		runID, SendQueued, RouteFree, n, SendSending, instance, now, now, SendQueued).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: deliver: claim: %w", err)
 	}
