@@ -64,3 +64,49 @@ func (s *Store) insertSendsOnce(ctx context.Context, rows []sendRow) error {
 	}
 	return w.Exec(head+"VALUES "+strings.TrimSuffix(strings.Repeat(one+", ", len(rows)), ", ")+tail, args...).Error
 }
+
+// sendWriter writes batches of send rows on its own goroutine, so that routing the next members (reading
+// and classifying, on the reader connections) overlaps writing the previous ones (on the writer): the two
+// halves of a slot then share the cores instead of taking turns.
+type sendWriter struct {
+	rows   chan []sendRow
+	done   chan struct{}
+	err    error
+	closed bool
+}
+
+// startSendWriter starts a writer of s's send rows; close must be called once routing ends.
+func (s *Store) startSendWriter(ctx context.Context) *sendWriter {
+	w := &sendWriter{rows: make(chan []sendRow, 2), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for rows := range w.rows {
+			if w.err == nil {
+				w.err = s.insertSends(ctx, rows)
+			}
+		}
+	}()
+	return w
+}
+
+// write hands a batch to the writer, which owns it from then on. It returns the error of an earlier batch,
+// if one failed, so that routing stops.
+func (w *sendWriter) write(rows []sendRow) error {
+	select {
+	case <-w.done:
+		return w.err
+	default:
+	}
+	w.rows <- rows
+	return nil
+}
+
+// close waits for the batches handed over and returns the first error; later calls return it again.
+func (w *sendWriter) close() error {
+	if !w.closed {
+		w.closed = true
+		close(w.rows)
+		<-w.done
+	}
+	return w.err
+}

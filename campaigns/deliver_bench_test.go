@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"relance/database"
 	"relance/meta"
 	"relance/meta/sandbox"
 	"relance/tenancy"
@@ -27,28 +29,35 @@ func benchAudience() int {
 }
 
 // seedFree writes n members in the window of the campaign's Page into a new snapshot of the fixture's
-// audience, in multi-row inserts, and registers their threads with the sandbox.
+// audience, 5,000 to a statement, and registers their threads with the sandbox when one is given.
 func (e *testEnv) seedFree(t testing.TB, sb *sandbox.Sandbox, n int) {
 	t.Helper()
 	snap := e.snapshot(t, e.audience, 1)
-	recent := e.now.Add(-time.Hour)
-	const chunk = 500
+	recent := e.now.Add(-time.Hour).UnixMilli()
+	const chunk = 5000
 	for from := 0; from < n; from += chunk {
-		var contacts, members []string
-		var cargs, margs []any
+		var contacts, members [][]any
 		for i := from; i < min(from+chunk, n); i++ {
 			psid := fmt.Sprintf("3%07d", i)
-			contacts = append(contacts, "(?, ?, ?, ?, ?, 1, ?, ?, 1, 1)")
-			cargs = append(cargs, tenancy.NewID(), e.st.tenant, e.brand.ID, testPage, psid, recent.UnixMilli(), recent.UnixMilli())
-			members = append(members, "(?, ?, ?)")
-			margs = append(margs, snap, testPage, psid)
-			sb.RegisterThread(testPage, psid, "FR", recent, "")
+			contacts = append(contacts, []any{tenancy.NewID(), e.st.tenant, e.brand.ID, testPage, psid, recent})
+			members = append(members, []any{snap, testPage, psid})
+			if sb != nil {
+				sb.RegisterThread(testPage, psid, "FR", time.UnixMilli(recent), "")
+			}
+		}
+		cdoc, _ := json.Marshal(contacts)
+		mdoc, _ := json.Marshal(members)
+		each := "json_each(?)"
+		if e.st.db.Dialect == database.Postgres {
+			each = "jsonb_array_elements(CAST(? AS jsonb)) AS t(value)"
 		}
 		if err := e.st.db.W.Exec(`INSERT INTO contacts (id, tenant_id, brand_id, page_id, psid, first_seen_at, last_inbound_at,
-			last_interaction_at, inbound_count, updated_at) VALUES `+strings.Join(contacts, ","), cargs...).Error; err != nil {
+			last_interaction_at, inbound_count, updated_at) SELECT value->>0, value->>1, value->>2, value->>3, value->>4, 1,
+			CAST(value->>5 AS BIGINT), CAST(value->>5 AS BIGINT), 1, 1 FROM `+each, string(cdoc)).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := e.st.db.W.Exec(`INSERT INTO audience_members (snapshot_id, page_id, psid) VALUES `+strings.Join(members, ","), margs...).Error; err != nil {
+		if err := e.st.db.W.Exec(`INSERT INTO audience_members (snapshot_id, page_id, psid) SELECT value->>0, value->>1, value->>2 FROM `+each,
+			string(mdoc)).Error; err != nil {
 			t.Fatal(err)
 		}
 	}

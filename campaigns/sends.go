@@ -167,9 +167,14 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 	}
 	now := s.opts.Now().UnixMilli()
 	batch := make([]sendRow, 0, bulkRows)
+	sw := s.startSendWriter(ctx)
+	defer sw.close()
 	flush := func() error {
-		err := s.insertSends(ctx, batch)
-		batch = batch[:0]
+		if len(batch) == 0 {
+			return nil
+		}
+		err := sw.write(batch)
+		batch = make([]sendRow, 0, bulkRows)
 		return err
 	}
 	emit := func(r Recipient) error {
@@ -203,6 +208,9 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 		}
 	}
 	if err := flush(); err != nil {
+		return err
+	}
+	if err := sw.close(); err != nil {
 		return err
 	}
 	return s.db.W.WithContext(ctx).Model(&runRow{}).Where("id = ? AND status = ?", run.ID, RunRouting).
