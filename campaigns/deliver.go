@@ -151,15 +151,18 @@ func toMessage(cr Creative) meta.Message {
 	return m
 }
 
-// DueRun is a run with queued free sends whose time has come (after a throttle, quiet hours or a restart).
+// DueRun is a run with queued free sends whose time has come (after a throttle, quiet hours or a restart),
+// or a run whose routing stopped (its instance died while writing the send rows).
 type DueRun struct{ TenantID, BrandID, RunID string }
 
-// DueRuns lists the runs the sweep should deliver again.
+// DueRuns lists the runs the sweep should deliver again (see Store.Resume): runs sending whose send_at
+// has come, and runs still routing ClaimLease after they started.
 func DueRuns(ctx context.Context, db *gorm.DB, now time.Time) ([]DueRun, error) {
 	var out []DueRun
 	err := db.WithContext(ctx).Table("campaign_runs r").Select("r.tenant_id, r.brand_id, r.id AS run_id").
 		Joins("JOIN campaigns c ON c.id = r.campaign_id AND c.state = ?", StateRunning).
-		Where("r.status = ? AND r.send_at <= ?", RunSending, now.UnixMilli()).Order("r.slot").Limit(1000).Scan(&out).Error
+		Where("(r.status = ? AND r.send_at <= ?) OR (r.status = ? AND r.started_at < ?)",
+			RunSending, now.UnixMilli(), RunRouting, now.Add(-ClaimLease).UnixMilli()).Order("r.slot").Limit(1000).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: due runs: %w", err)
 	}

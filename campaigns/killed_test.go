@@ -165,3 +165,49 @@ func TestKilledInstanceMidSlot(t *testing.T) {
 	}
 	t.Logf("A held %d claims when killed (%d had gone to Meta); B and C sent %d", held, live, members-int(held))
 }
+
+// TestKilledWhileRouting: an instance died while writing a slot's send rows (the run stays routing, with
+// part of its rows). Within ClaimLease the sweep leaves it alone (its instance may be routing still); after
+// it, the sweep resumes the slot: the rows written stay, the missing ones are written, and every free member
+// is messaged once.
+func TestKilledWhileRouting(t *testing.T) {
+	const members = 20
+	f := newSendFixture(t, members)
+	ctx := context.Background()
+	slot := f.now
+	runID := "01900000-0000-7000-8000-00000000r001"
+	f.exec(t, `INSERT INTO campaign_runs (id, tenant_id, brand_id, campaign_id, slot, status, cause, send_at, started_at) VALUES (?, ?, ?, ?, ?, ?, 'schedule', ?, ?)`,
+		runID, f.st.tenant, f.brand.ID, f.campaign.ID, slot.UnixMilli(), RunRouting, slot.UnixMilli(), slot.UnixMilli())
+	var contactID string
+	f.st.db.R.Raw("SELECT id FROM contacts WHERE psid = ?", f.free[0]).Scan(&contactID)
+	f.exec(t, `INSERT INTO campaign_sends (id, tenant_id, brand_id, campaign_id, run_id, slot, contact_id, page_id, psid, variant, route, status, updated_at)
+		VALUES ('01900000-0000-7000-8000-00000000s001', ?, ?, ?, ?, ?, ?, ?, ?, 'A', 'free', ?, 1)`,
+		f.st.tenant, f.brand.ID, f.campaign.ID, runID, slot.UnixMilli(), contactID, testPage, f.free[0], SendQueued)
+
+	if due, err := DueRuns(ctx, f.st.db.R, slot.Add(ClaimLease-time.Second)); err != nil || len(due) != 0 {
+		t.Fatalf("due within the lease: %+v %v", due, err)
+	}
+	f.now = slot.Add(ClaimLease + time.Second)
+	due, err := DueRuns(ctx, f.st.db.R, f.now)
+	if err != nil || len(due) != 1 || due[0].RunID != runID {
+		t.Fatalf("due after the lease: %+v %v", due, err)
+	}
+	if err := f.st.Resume(ctx, runID, f.options(t, "b", nil)); err != nil {
+		t.Fatal(err)
+	}
+	got := f.sentTo()
+	for _, psid := range f.free {
+		if got[psid] != 1 {
+			t.Errorf("%s messaged %d times, want 1", psid, got[psid])
+		}
+	}
+	r := f.run(t, runID)
+	if r.Status != RunDone || r.Counts[SendSent] != members {
+		t.Errorf("run %s, counts %v", r.Status, r.Counts)
+	}
+	var kept int64
+	f.st.db.R.Model(&sendRow{}).Where("id = '01900000-0000-7000-8000-00000000s001' AND status = ?", SendSent).Count(&kept)
+	if kept != 1 {
+		t.Error("the row written before the crash was not the one sent")
+	}
+}
