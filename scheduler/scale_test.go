@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -139,6 +140,7 @@ func benchTick(b *testing.B, advance bool) {
 	if err := s.Tick(ctx, now); err != nil {
 		b.Fatal(err)
 	}
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if advance {
@@ -149,8 +151,20 @@ func benchTick(b *testing.B, advance bool) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/tick")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/tick")
+	// The wall clock of a loaded machine measures the neighbours too: this process's CPU time per tick
+	// (the database server's excluded on PostgreSQL) is the steadier figure.
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/tick")
 	if advance {
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n/10), "µs/slot")
 	}
+}
+
+// cpuTime is the user and system CPU time this process used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
