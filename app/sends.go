@@ -59,7 +59,7 @@ func registerSends(s *scheduler.Scheduler, r *runtime, graph *meta.Client) error
 				}
 				brand.TenantID = d.TenantID
 				st := campaigns.NewStore(r.db, d.TenantID, brand, campaigns.Options{NextRun: scheduler.Next})
-				if err := st.Deliver(ctx, d.RunID, r.sendOptions(brand, graph, "schedule")); err != nil && ctx.Err() == nil {
+				if err := st.Resume(ctx, d.RunID, r.sendOptions(brand, graph, "schedule")); err != nil && ctx.Err() == nil {
 					r.log.Warn("send sweep: delivery stopped", "run", d.RunID, "err", err)
 				}
 			}

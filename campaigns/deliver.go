@@ -11,11 +11,9 @@ import (
 	"relance/meta"
 )
 
-// deliverBatch is how many queued sends one pass lists before claiming them one by one.
-const deliverBatch = 200
-
-// Deliver sends a run's queued free-route rows. Each row is claimed with a conditional UPDATE (queued →
-// sending) before its call, so two instances never send the same row; the call's outcome then moves it on.
+// Deliver sends a run's queued free-route rows. Rows are claimed in batches with one conditional UPDATE
+// (queued → sending) before their calls, so two instances never send the same row; the calls' outcomes then
+// move them on.
 // Routes relance cannot deliver yet (follow_up, paid, ads_only) stay queued with their route.
 func (s *Store) Deliver(ctx context.Context, runID string, ro RunOptions) error {
 	if ro.Sender == nil || ro.PageToken == nil {
@@ -41,40 +39,33 @@ func (s *Store) Deliver(ctx context.Context, runID string, ro RunOptions) error 
 		if c.State != StateRunning {
 			return nil // paused (by hand or after a token error): the queued rows wait for resume
 		}
-		var ids []string
-		err := s.db.R.WithContext(ctx).Model(&sendRow{}).Where("run_id = ? AND status = ? AND route = ?", runID, SendQueued, RouteFree).
-			Order("id").Limit(deliverBatch).Pluck("id", &ids).Error
+		rows, err := s.claimSends(ctx, runID, ro.Instance, claimBatch)
 		if err != nil {
-			return fmt.Errorf("campaigns: deliver: %w", err)
+			return err
 		}
-		if len(ids) == 0 {
-			break
-		}
-		for _, id := range ids {
-			stop, err := s.deliverOne(ctx, &c, id, token, creatives, ro)
-			if err != nil || stop {
-				return err
+		if len(rows) == 0 {
+			var left int64
+			// On PostgreSQL a claim skips rows another instance is claiming: look again while any is queued.
+			if err := s.db.R.WithContext(ctx).Model(&sendRow{}).Where("run_id = ? AND status = ? AND route = ?", runID, SendQueued, RouteFree).
+				Count(&left).Error; err != nil {
+				return fmt.Errorf("campaigns: deliver: %w", err)
 			}
+			if left == 0 {
+				break
+			}
+			continue
+		}
+		if stop, err := s.deliverClaimed(ctx, &c, rows, token, creatives, ro); err != nil || stop {
+			return err
 		}
 	}
 	return s.finishRun(ctx, runID)
 }
 
-// deliverOne claims one send and makes its call; stop says the pass must end (throttled, token invalid).
-func (s *Store) deliverOne(ctx context.Context, c *Campaign, id, token string, creatives map[string]Creative, ro RunOptions) (bool, error) {
-	now := s.opts.Now().UnixMilli()
-	res := s.db.W.WithContext(ctx).Model(&sendRow{}).Where("id = ? AND status = ?", id, SendQueued).
-		Updates(map[string]any{"status": SendSending, "claimed_by": ro.Instance, "claimed_at": now, "updated_at": now})
-	if res.Error != nil {
-		return true, fmt.Errorf("campaigns: deliver: claim: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return false, nil // another instance has it
-	}
-	var row sendRow
-	if err := s.db.W.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return true, fmt.Errorf("campaigns: deliver: %w", err)
-	}
+// deliverOne makes the call of one claimed send and records its outcome (a success joins sent, settled
+// with its batch); stop says the pass must end (throttled, token invalid).
+func (s *Store) deliverOne(ctx context.Context, c *Campaign, row sendRow, token string, creatives map[string]Creative, ro RunOptions, sent *sentBatch) (bool, error) {
+	id := row.ID
 	m := toMessage(creatives[row.Variant])
 	m.PageID, m.Token, m.Recipient, m.MessagingType, m.Metadata = row.PageID, token, row.PSID, meta.MessagingResponse, row.ID
 	out, err := ro.Sender.Send(ctx, m)
@@ -84,7 +75,8 @@ func (s *Store) deliverOne(ctx context.Context, c *Campaign, id, token string, c
 		return s.db.W.WithContext(context.WithoutCancel(ctx)).Model(&sendRow{}).Where("id = ? AND status = ?", id, SendSending).Updates(fields).Error
 	}
 	if err == nil {
-		return false, set(map[string]any{"status": SendSent, "message_id": out.MessageID, "sent_at": s.opts.Now().UnixMilli()})
+		sent.add(id, out.MessageID, s.opts.Now().UnixMilli())
+		return false, nil
 	}
 	var me *meta.Error
 	if !errors.As(err, &me) || me.Lost {
@@ -159,15 +151,18 @@ func toMessage(cr Creative) meta.Message {
 	return m
 }
 
-// DueRun is a run with queued free sends whose time has come (after a throttle, quiet hours or a restart).
+// DueRun is a run with queued free sends whose time has come (after a throttle, quiet hours or a restart),
+// or a run whose routing stopped (its instance died while writing the send rows).
 type DueRun struct{ TenantID, BrandID, RunID string }
 
-// DueRuns lists the runs the sweep should deliver again.
+// DueRuns lists the runs the sweep should deliver again (see Store.Resume): runs sending whose send_at
+// has come, and runs still routing ClaimLease after they started.
 func DueRuns(ctx context.Context, db *gorm.DB, now time.Time) ([]DueRun, error) {
 	var out []DueRun
 	err := db.WithContext(ctx).Table("campaign_runs r").Select("r.tenant_id, r.brand_id, r.id AS run_id").
 		Joins("JOIN campaigns c ON c.id = r.campaign_id AND c.state = ?", StateRunning).
-		Where("r.status = ? AND r.send_at <= ?", RunSending, now.UnixMilli()).Order("r.slot").Limit(1000).Scan(&out).Error
+		Where("(r.status = ? AND r.send_at <= ?) OR (r.status = ? AND r.started_at < ?)",
+			RunSending, now.UnixMilli(), RunRouting, now.Add(-ClaimLease).UnixMilli()).Order("r.slot").Limit(1000).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: due runs: %w", err)
 	}

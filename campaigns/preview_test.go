@@ -29,7 +29,7 @@ func (e *testEnv) seedMember(t *testing.T, snapshot, page, psid string, contact 
 	}
 }
 
-func (e *testEnv) snapshot(t *testing.T, audience string, seq int) string {
+func (e *testEnv) snapshot(t testing.TB, audience string, seq int) string {
 	t.Helper()
 	id := tenancy.NewID()
 	if err := e.st.db.W.Exec(`INSERT INTO audience_snapshots (id, tenant_id, brand_id, audience_id, seq, rule_version, cause, built_at) VALUES (?, ?, ?, ?, ?, 1, 'manual', 1)`,

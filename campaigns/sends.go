@@ -166,17 +166,16 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 		}
 	}
 	now := s.opts.Now().UnixMilli()
-	batch := make([]sendRow, 0, 500)
+	batch := make([]sendRow, 0, bulkRows)
+	sw := s.startSendWriter(ctx)
+	defer sw.close()
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := s.db.W.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(batch, 500).Error
-		batch = batch[:0]
-		if err != nil {
-			return fmt.Errorf("campaigns: run: sends: %w", err)
-		}
-		return nil
+		err := sw.write(batch)
+		batch = make([]sendRow, 0, bulkRows)
+		return err
 	}
 	emit := func(r Recipient) error {
 		row := sendRow{ID: tenancy.NewID(), TenantID: s.tenant, BrandID: s.brand.ID, CampaignID: c.ID, RunID: run.ID,
@@ -209,6 +208,9 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 		}
 	}
 	if err := flush(); err != nil {
+		return err
+	}
+	if err := sw.close(); err != nil {
 		return err
 	}
 	return s.db.W.WithContext(ctx).Model(&runRow{}).Where("id = ? AND status = ?", run.ID, RunRouting).

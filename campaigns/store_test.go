@@ -27,7 +27,7 @@ type testEnv struct {
 	now      time.Time
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	db := testdb.Open(t)
@@ -69,7 +69,7 @@ func (e *testEnv) sponsored() string {
 		"holdout_percent":10,"frequency_cap":{"messages":1,"days":3},"ref":"spring-menu"}`
 }
 
-func input(t *testing.T, body string) Input {
+func input(t testing.TB, body string) Input {
 	t.Helper()
 	var in Input
 	dec := json.NewDecoder(strings.NewReader(body))
@@ -169,7 +169,7 @@ func TestValidationNamesPaths(t *testing.T) {
 }
 
 // merge overlays patch's top-level keys onto base.
-func merge(t *testing.T, base, patch string) string {
+func merge(t testing.TB, base, patch string) string {
 	t.Helper()
 	var b, p map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(base), &b); err != nil {

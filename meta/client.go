@@ -66,7 +66,11 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("meta: base URL %q: %w", o.BaseURL, ErrConfig)
 	}
 	if o.HTTP == nil {
-		o.HTTP = &http.Client{Timeout: 30 * time.Second}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		// A send slot calls a batch of 64 sends at once: keep their connections rather than the default 2,
+		// or each call past the second opens (and TLS-handshakes) a new one.
+		tr.MaxIdleConnsPerHost = 64
+		o.HTTP = &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	}
 	if o.Retries == 0 {
 		o.Retries = 4

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,16 @@ type job struct {
 	sched  schedule
 	timer  cron.EntryID
 	cursor atomic.Int64 // a slot (epoch ms) known claimed: nothing at or before it is due again
+	// next is the first slot after some value the cursor held (epoch ms; MaxInt64 when none): never later
+	// than the first slot after the cursor, so a tick may skip a job whose next is after now without
+	// computing its schedule.
+	next atomic.Int64
+}
+
+// setCursor starts the job's cursor at t.
+func (j *job) setCursor(t time.Time) {
+	j.cursor.Store(t.UnixMilli())
+	j.next.Store(nextMS(j.sched, t))
 }
 
 // advance moves the job's cursor forward to t.
@@ -88,10 +99,25 @@ func (j *job) advance(t time.Time) {
 	ms := t.UnixMilli()
 	for {
 		cur := j.cursor.Load()
-		if ms <= cur || j.cursor.CompareAndSwap(cur, ms) {
+		if ms <= cur {
+			return
+		}
+		if j.cursor.CompareAndSwap(cur, ms) {
+			// A concurrent advance may store its next after this one: it is then an earlier slot, which
+			// only makes a tick look at the job once more.
+			j.next.Store(nextMS(j.sched, t))
 			return
 		}
 	}
+}
+
+// nextMS is the first slot of sched after t in epoch ms, MaxInt64 when there is none.
+func nextMS(sched schedule, t time.Time) int64 {
+	n := sched.Next(t)
+	if n.IsZero() {
+		return math.MaxInt64
+	}
+	return n.UnixMilli()
 }
 
 // New builds a scheduler on db. Nothing runs before Register, Reload and Start (or Tick).
@@ -193,7 +219,7 @@ func (s *Scheduler) Reload(ctx context.Context) error {
 		if j.since.IsZero() {
 			j.since = now
 		}
-		j.cursor.Store(j.since.UnixMilli())
+		j.setCursor(j.since)
 		j.timer = s.cron.Schedule(j.sched, cron.FuncJob(func() { s.fire(j) }))
 		s.jobs[id] = j
 	}

@@ -48,6 +48,10 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) error {
 		}
 	}
 	for _, j := range jobs {
+		// Most jobs have nothing due: skip them without a goroutine or a look at their schedule.
+		if j.next.Load() > now.UnixMilli() {
+			continue
+		}
 		spawn(func() error { return s.runJob(ctx, j, now) })
 	}
 	wg.Wait()
