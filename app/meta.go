@@ -39,17 +39,27 @@ func newSandbox(cfg Config, key []byte, webhookURL string, r *runtime) (*sandbox
 			return a, err == nil
 		},
 		Threads: func(pageID, psid string) (sandbox.ThreadInfo, bool) {
-			var last, inbound int64
+			var last, inbound, outbound int64
 			var blocked, unavailable bool
 			var zone string
-			err := r.db.R.Raw(`SELECT last_interaction_at, last_inbound_at, blocked, unavailable, optin_timezone
+			err := r.db.R.Raw(`SELECT last_interaction_at, last_inbound_at, last_outbound_at, blocked, unavailable, optin_timezone
 				FROM contacts WHERE page_id = ? AND psid = ? ORDER BY updated_at DESC LIMIT 1`, pageID, psid).
-				Row().Scan(&last, &inbound, &blocked, &unavailable, &zone)
+				Row().Scan(&last, &inbound, &outbound, &blocked, &unavailable, &zone)
 			if err != nil {
 				return sandbox.ThreadInfo{}, false
 			}
-			return sandbox.ThreadInfo{LastUserAt: time.UnixMilli(max(last, inbound)), Blocked: blocked || unavailable,
-				Country: policy.CountryOfZone(zone)}, true
+			info := sandbox.ThreadInfo{LastUserAt: time.UnixMilli(max(last, inbound)), Blocked: blocked || unavailable,
+				Country: policy.CountryOfZone(zone)}
+			if outbound > 0 {
+				info.LastPageAt = time.UnixMilli(outbound)
+			}
+			return info, true
+		},
+		// The sandbox plays the policy of the Page's brand (DESIGN §5 "Routing details").
+		PageProfile: func(pageID string) string {
+			var profile string
+			_ = r.db.R.Raw(`SELECT b.policy FROM pages p JOIN brands b ON b.id = p.brand_id WHERE p.page_id = ?`, pageID).Row().Scan(&profile)
+			return profile
 		},
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"relance/meta"
+	"relance/policy"
 	"relance/tenancy"
 )
 
@@ -56,10 +57,16 @@ type Sender interface {
 
 // RunOptions are what a send slot needs beyond the store.
 type RunOptions struct {
-	// Sender delivers free-route messages through the Send API.
+	// Sender delivers the free and follow_up routes through the Send API.
 	Sender Sender
 	// PageToken opens the Page's access token.
 	PageToken func(ctx context.Context, pageID string) (string, error)
+	// Marketing delivers the paid route under meta-current (nil: paid rows stay queued).
+	Marketing MarketingSender
+	// AdAccountToken opens the token of one of the brand's ad accounts (act_…), for the message campaign.
+	AdAccountToken func(ctx context.Context, accountID string) (string, error)
+	// Vault opens contacts' Marketing Messages subscription tokens.
+	Vault *tenancy.Vault
 	// Build rebuilds an audience's snapshot, so the slot evaluates audiences fresh (nil: latest snapshots).
 	Build func(ctx context.Context, audienceID string) error
 	// Instance names this process on the claims it makes.
@@ -86,7 +93,7 @@ type sendRow struct {
 	PSID                                     string `gorm:"column:psid"`
 	Status, Reason, ErrorClass               string
 	ErrorCode                                int
-	MessageID, ClaimedBy                     string
+	MessageID, TrackingID, ClaimedBy         string
 	ClaimedAt, SentAt, UpdatedAt             int64
 }
 
@@ -191,8 +198,9 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 		case RouteSkipped:
 			row.Status = SendSkipped
 		case RoutePaid:
-			// A Marketing Message goes to the person's subscription token; without one there is nobody to pay for.
-			if !s.hasToken(ctx, r) {
+			// A Marketing Message goes to the person's subscription token; without one there is nobody to pay
+			// for. (Under meta-2017 the paid route is a sponsored-message ad to the thread: no token.)
+			if s.brand.Policy != policy.Meta2017 && !s.hasToken(ctx, r) {
 				row.Status, row.Reason = SendSkipped, SkipNoToken
 			}
 		}

@@ -339,7 +339,7 @@ func (s *Sandbox) deliverMarketing(mc *MessageCampaign, t *Thread, text, metadat
 	s.st.sends = append(s.st.sends, Send{MessageID: mid, PageID: t.PageID, PSID: t.PSID, Text: text,
 		Metadata: metadata, Marketing: true, At: s.sim})
 	t.Messages = append(t.Messages, ThreadMessage{ID: mid, At: s.sim, FromPage: true, Text: text})
-	t.LastMarketingAt = s.sim
+	t.LastMarketingAt, t.LastPageAt = s.sim, s.sim
 	echo := map[string]any{"mid": mid, "text": text, "is_echo": true, "app_id": appIDValue(s.o.AppID)}
 	if metadata != "" {
 		echo["metadata"] = metadata

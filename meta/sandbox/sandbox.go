@@ -52,6 +52,9 @@ type Options struct {
 	// names it: Meta knows every thread, and relance's contacts say what Meta would (its last message or
 	// interaction, whether the person blocked the Page).
 	Threads func(pageID, psid string) (ThreadInfo, bool)
+	// PageProfile, if set, says which messaging policy a Page's brand plays ("meta-2017" or "meta-current")
+	// when SetPageProfile did not; it is asked only for a standard message after the window.
+	PageProfile func(pageID string) string
 	// Now is the wall clock of the usage windows (tests replace it).
 	Now func() time.Time
 	// Log receives delivery failures of the outbox.
