@@ -36,6 +36,8 @@ type BrandSettings struct {
 	ApprovalRequired *bool         `json:"approval_required,omitempty"`
 	QuietHours       *QuietHours   `json:"quiet_hours,omitempty"`
 	FrequencyCap     *FrequencyCap `json:"frequency_cap,omitempty"`
+	// TestContacts are the contacts (ids) of the brand's own staff that campaign test sends may go to.
+	TestContacts []string `json:"test_contacts,omitempty"`
 }
 
 // EffectiveSettings are the settings in force, defaults filled in.
@@ -43,12 +45,13 @@ type EffectiveSettings struct {
 	ApprovalRequired bool         `json:"approval_required"`
 	QuietHours       QuietHours   `json:"quiet_hours"`
 	FrequencyCap     FrequencyCap `json:"frequency_cap"`
+	TestContacts     []string     `json:"test_contacts"`
 }
 
 // Effective fills the defaults in: approval is required unless switched off (DESIGN §5).
 func (s BrandSettings) Effective() EffectiveSettings {
 	e := EffectiveSettings{ApprovalRequired: true, QuietHours: QuietHours{DefaultQuietFrom, DefaultQuietTo},
-		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}}
+		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}, TestContacts: []string{}}
 	if s.ApprovalRequired != nil {
 		e.ApprovalRequired = *s.ApprovalRequired
 	}
@@ -57,6 +60,9 @@ func (s BrandSettings) Effective() EffectiveSettings {
 	}
 	if s.FrequencyCap != nil {
 		e.FrequencyCap = *s.FrequencyCap
+	}
+	if s.TestContacts != nil {
+		e.TestContacts = append(e.TestContacts, s.TestContacts...)
 	}
 	return e
 }
@@ -101,7 +107,11 @@ type SettingsInput struct {
 	ApprovalRequired *bool         `json:"approval_required"`
 	QuietHours       *QuietHours   `json:"quiet_hours"`
 	FrequencyCap     *FrequencyCap `json:"frequency_cap"`
+	TestContacts     *[]string     `json:"test_contacts"`
 }
+
+// MaxTestContacts is how many test contacts a brand may name.
+const MaxTestContacts = 20
 
 // apply validates in onto s, naming fields as settings.<key>.
 func (in SettingsInput) apply(fe fieldErrors, s *BrandSettings) {
@@ -137,6 +147,33 @@ func (in SettingsInput) apply(fe fieldErrors, s *BrandSettings) {
 			s.FrequencyCap = &v
 		}
 	}
+	if tc := in.TestContacts; tc != nil {
+		applyTestContacts(fe, *tc, s)
+	}
+}
+
+// applyTestContacts checks the shape of the test contacts list (ids, no repeats); whether each is a contact
+// of the brand is checked when a test is sent, since contacts come and go.
+func applyTestContacts(fe fieldErrors, ids []string, s *BrandSettings) {
+	if len(ids) > MaxTestContacts {
+		fe.add("settings.test_contacts", fmt.Sprintf("must name at most %d contacts", MaxTestContacts))
+		return
+	}
+	seen := map[string]bool{}
+	out := make([]string, 0, len(ids))
+	for i, id := range ids {
+		switch {
+		case id == "" || len(id) > 64:
+			fe.add(fmt.Sprintf("settings.test_contacts[%d]", i), "must be a contact id")
+			return
+		case seen[id]:
+			fe.add(fmt.Sprintf("settings.test_contacts[%d]", i), "is listed twice")
+			return
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	s.TestContacts = out
 }
 
 // ParseClock reads "HH:MM" (24 h) as the time since midnight.
