@@ -158,3 +158,41 @@ func (s *Store) SendTest(ctx context.Context, campaignID string, in TestInput, r
 	}
 	return ts, nil
 }
+
+// TestContact is one of the brand's test contacts as the test form offers it.
+type TestContact struct {
+	ID     string `json:"id"`
+	PageID string `json:"page_id"`
+	PSID   string `json:"psid"`
+	// WindowOpen says a test can go now (the contact wrote to the Page within 24 hours).
+	WindowOpen bool `json:"window_open"`
+}
+
+// TestContacts lists the brand's test contacts that are contacts of the campaign's Page.
+func (s *Store) TestContacts(ctx context.Context, campaignID string) ([]TestContact, error) {
+	c, err := s.Get(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	ids := s.brand.Settings.Effective().TestContacts
+	out := []TestContact{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID, PageID string
+		PSID       string `gorm:"column:psid"`
+		conversations.PolicyState
+	}
+	err = s.db.R.WithContext(ctx).Table("contacts").Select("id, page_id, psid, "+conversations.PolicyColumns).
+		Where("tenant_id = ? AND brand_id = ? AND page_id = ? AND id IN ?", s.tenant, s.brand.ID, c.PageID, ids).Order("psid").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: test contacts: %w", err)
+	}
+	now := s.opts.Now()
+	for _, r := range rows {
+		open := policy.Classify(s.brand.Policy, r.Contact(), now).Class == policy.Free
+		out = append(out, TestContact{ID: r.ID, PageID: r.PageID, PSID: r.PSID, WindowOpen: open})
+	}
+	return out, nil
+}

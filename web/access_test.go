@@ -130,6 +130,8 @@ var expected = map[string][]string{
 	"GET /brands/:brand/campaigns/:campaign/links/:label/qr.svg":        campReader,
 	"GET /settings/meta-apps":                                           onlyAdmin, "POST /settings/meta-apps": onlyAdmin, "POST /settings/meta-apps/:app/delete": onlyAdmin,
 	"GET /api/v1/meta-apps": onlyAdmin, "POST /api/v1/meta-apps": onlyAdmin, "DELETE /api/v1/meta-apps/:app": onlyAdmin,
+	// Test sends: whoever writes the campaign tests it, to the brand's test contacts.
+	"POST /api/v1/brands/:brand/campaigns/:campaign/test": campWriter, "POST /brands/:brand/campaigns/:campaign/test": campWriter,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.

@@ -42,6 +42,10 @@ type campaignView struct {
 	RouteNames []string
 	// CanRun says the caller may run the slot of the current minute (a running campaign).
 	CanRun bool
+	// CanTest says the caller may send a test; TestContacts are the brand's test contacts on the campaign's
+	// Page (settings.test_contacts).
+	CanTest      bool
+	TestContacts []campaigns.TestContact
 }
 
 // actionPerm is the permission each lifecycle action needs, as the route table says.
@@ -80,6 +84,11 @@ func (s *Server) campaignViewOf(c *fiber.Ctx) (campaignView, error) {
 	for _, a := range campaigns.Actions {
 		if campaigns.Allowed(a, cp.State) && az.Can(p.TenantID, p.User.ID, b.ID, actionPerm[a]) {
 			v.Actions = append(v.Actions, a)
+		}
+	}
+	if v.CanTest = v.CanWrite && cp.State != campaigns.StateArchived; v.CanTest {
+		if v.TestContacts, err = st.TestContacts(ctx, cp.ID); err != nil {
+			return campaignView{}, err
 		}
 	}
 	if v.Timeline, err = st.Timeline(ctx, cp.ID); err != nil {
