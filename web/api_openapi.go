@@ -206,7 +206,7 @@ var schemas = map[string]any{
 		"status": map[string]any{"type": "string", "enum": []string{"queued", "sent", "delivered", "read", "replied", "failed", "skipped", "holdout", "unknown"}},
 		"reason": str(), "error": obj(map[string]any{"class": str(), "code": map[string]any{"type": "integer"}}), "sent_at": strf("date-time")},
 		"contact_id", "psid", "route", "status"),
-	"SendList":     listOf("Send"),
+	"SendList": listOf("Send"),
 	"TestInput": obj(map[string]any{"contact_id": map[string]any{"type": "string", "description": "one of the brand's settings.test_contacts"},
 		"variant": map[string]any{"type": "string", "description": "a variant key; default: the contact's own variant"}}, "contact_id"),
 	"TestSend": obj(map[string]any{"id": str(), "contact_id": str(), "psid": str(), "variant": str(),
