@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/hex"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,6 +56,7 @@ func newSandbox(cfg Config, key []byte, webhookURL string, r *runtime) (*sandbox
 			}
 			return info, true
 		},
+		Subscriber: subscribers(r),
 		// The sandbox plays the policy of the Page's brand (DESIGN §5 "Routing details").
 		PageProfile: func(pageID string) string {
 			var profile string
@@ -62,6 +64,36 @@ func newSandbox(cfg Config, key []byte, webhookURL string, r *runtime) (*sandbox
 			return profile
 		},
 	})
+}
+
+// subscribers tells the sandbox who holds a Marketing Messages token: it opens the Page's subscribed
+// contacts' sealed tokens once and remembers them; only a token it does not know makes it look again.
+func subscribers(r *runtime) func(pageID, token string) (string, bool) {
+	var mu sync.Mutex
+	known := map[string]string{} // page id, NUL, token → PSID
+	return func(pageID, token string) (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if psid, ok := known[pageID+"\x00"+token]; ok {
+			return psid, true
+		}
+		rows, err := r.db.R.Raw(`SELECT psid, optin_token_enc FROM contacts WHERE page_id = ? AND optin_token_enc <> '' AND subscribed`, pageID).Rows()
+		if err != nil {
+			return "", false
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var psid, sealed string
+			if rows.Scan(&psid, &sealed) != nil {
+				return "", false
+			}
+			if tok, err := r.store.Vault().Open(sealed, "optin:"+pageID+":"+psid); err == nil {
+				known[pageID+"\x00"+tok] = psid
+			}
+		}
+		psid, ok := known[pageID+"\x00"+token]
+		return psid, ok
+	}
 }
 
 // newMetaClient builds relance's Graph client: to the in-process sandbox when sb is set, else to

@@ -269,6 +269,13 @@ func (s *Sandbox) sendMarketingMessage(c *call) (any, *apiError) {
 		return nil, mmError(2300000, "The message campaign has ended.")
 	}
 	t := s.subscriber(b.Delivery.Token, mc.PageID)
+	if t == nil && s.o.Subscriber != nil {
+		if psid, ok := s.o.Subscriber(mc.PageID, b.Delivery.Token); ok {
+			if t = s.knownThread(mc.PageID, psid); t != nil {
+				t.SubscriptionToken = b.Delivery.Token
+			}
+		}
+	}
 	switch {
 	case t == nil:
 		return nil, mmError(2300004, "The subscription token you passed in could not be loaded.")

@@ -55,6 +55,9 @@ type Options struct {
 	// PageProfile, if set, says which messaging policy a Page's brand plays ("meta-2017" or "meta-current")
 	// when SetPageProfile did not; it is asked only for a standard message after the window.
 	PageProfile func(pageID string) string
+	// Subscriber, if set, names the person behind a Marketing Messages subscription token of a Page the
+	// sandbox has not seen issued (Meta issued every token relance holds): relance's contacts say.
+	Subscriber func(pageID, token string) (psid string, ok bool)
 	// Now is the wall clock of the usage windows (tests replace it).
 	Now func() time.Time
 	// Log receives delivery failures of the outbox.
