@@ -3,9 +3,11 @@ package campaigns
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -347,5 +349,47 @@ func TestLostMessageCampaignCreate(t *testing.T) {
 	}
 	if n := w.creates.Load(); n != 2 || len(f.sb.Sends()) != 1 {
 		t.Errorf("after the resume: %d creates and %d sends, want 2 and 1", n, len(f.sb.Sends()))
+	}
+}
+
+// TestPaidRunnersRace starts four instances on one slot whose members are all paid: one of them creates the
+// message campaign (the others wait for it or find it), and each subscriber gets one Marketing Message.
+func TestPaidRunnersRace(t *testing.T) {
+	var members []member
+	for i := 0; i < 12; i++ {
+		members = append(members, member{psid: fmt.Sprint(3400 + i), sinceInbound: 30 * day, optin: true, subscribed: true,
+			token: fmt.Sprint("tok-", i), zone: "America/New_York", country: "US"})
+	}
+	f := newRouteFixture(t, policy.MetaCurrent, members)
+	ctx := context.Background()
+	w := &countingWire{}
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		ro := f.marketingOptions(t, fmt.Sprintf("i%d", i), w)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.st.RunSlot(ctx, f.campaign.ID, f.now, ro); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	// An instance that found the message campaign being created left its share to the sweep.
+	due, err := DueRuns(ctx, f.st.db.R, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range due {
+		if err := f.st.Deliver(ctx, d.RunID, f.marketingOptions(t, "sweep", w)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	assertOnePerContact(t, f, 1)
+	if n := len(f.sentTo()); n != len(members) {
+		t.Errorf("%d subscribers messaged, want %d", n, len(members))
+	}
+	if n := w.creates.Load(); n != 1 {
+		t.Errorf("%d message campaigns created, want 1", n)
 	}
 }
