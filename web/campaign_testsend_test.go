@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -54,5 +55,26 @@ func TestCampaignTestSend(t *testing.T) {
 	fin := caller{token: f.tokens[tenancy.RoleFinance]}
 	if status, _ := f.do(fin, http.MethodPost, path, body); status != http.StatusForbidden {
 		t.Errorf("finance test send: %d", status)
+	}
+}
+
+// TestBrandFormTestContacts: the brand's Edit form saves its test contacts, one a line, and shows a repeated
+// one at the field.
+func TestBrandFormTestContacts(t *testing.T) {
+	f := newFixture(t)
+	u := f.users[tenancy.RoleAgencyAdmin]
+	form := "name=" + f.a1.Name + "&currency=EUR&timezone=Europe%2FParis&policy=meta-current&settings=1&approval_required=on" +
+		"&quiet_from=21:00&quiet_to=09:00&cap_messages=1&cap_days=1&test_contacts="
+	path := "/brands/" + f.a1.ID + "/edit"
+	if status, resp := f.do(caller{user: &u}, http.MethodPost, path, form+f.contact+"%0Ax%0Ax"); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(resp, "is listed twice") {
+		t.Fatalf("repeated test contact: %d", status)
+	}
+	if status, _ := f.do(caller{user: &u}, http.MethodPost, path, form+f.contact); status != http.StatusSeeOther {
+		t.Fatalf("save: %d", status)
+	}
+	b, err := f.store.Tenant(f.a.ID).Brand(context.Background(), f.a1.ID)
+	if err != nil || len(b.Settings.TestContacts) != 1 || b.Settings.TestContacts[0] != f.contact {
+		t.Errorf("test contacts %v (%v)", b.Settings.TestContacts, err)
 	}
 }
