@@ -127,7 +127,7 @@ func TestRoutingAtWindowEdges(t *testing.T) {
 			{psid: "3003", sinceInbound: 30 * day, optin: true, subscribed: true, token: "tok-us", zone: "America/New_York", country: "US",
 				wantRoute: RoutePaid, wantStatus: SendSent, wantMarketed: true},
 			{psid: "3004", sinceInbound: 30 * day, optin: true, subscribed: true, zone: "America/New_York", country: "US",
-				wantRoute: RoutePaid, wantStatus: SendSkipped, wantReason: SkipNoToken},
+				wantRoute: RouteSkipped, wantStatus: SendSkipped, wantReason: SkipNoToken},
 			{psid: "3005", sinceInbound: 30 * day, optin: true, subscribed: false, token: "tok-stop", zone: "America/New_York", country: "US",
 				wantRoute: RouteAdsOnly, wantStatus: SendQueued, wantReason: "opt-in stopped"},
 			{psid: "3006", sinceInbound: 30 * day, optin: true, subscribed: true, token: "tok-eu", zone: "Europe/Paris", country: "FR",
@@ -152,6 +152,10 @@ func TestRoutingAtWindowEdges(t *testing.T) {
 			var rows []sendRow
 			if err := f.st.db.R.Where("run_id = ?", runID).Find(&rows).Error; err != nil {
 				t.Fatal(err)
+			}
+			// The preview of the next slot agrees: a subscriber without a token is skipped no_token there too.
+			if p, err := f.st.PreviewSlot(ctx, f.campaign.ID); err != nil || (p.Skipped[SkipNoToken] == 1) != (tc.profile == policy.MetaCurrent) {
+				t.Errorf("preview skipped %v (%v)", p.Skipped, err)
 			}
 			byPSID := map[string]sendRow{}
 			for _, r := range rows {

@@ -9,7 +9,6 @@ import (
 	"gorm.io/gorm/clause"
 
 	"relance/meta"
-	"relance/policy"
 	"relance/tenancy"
 )
 
@@ -197,12 +196,6 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 			row.Status = SendHoldout
 		case RouteSkipped:
 			row.Status = SendSkipped
-		case RoutePaid:
-			// A Marketing Message goes to the person's subscription token; without one there is nobody to pay
-			// for. (Under meta-2017 the paid route is a sponsored-message ad to the thread: no token.)
-			if s.brand.Policy != policy.Meta2017 && !s.hasToken(ctx, r) {
-				row.Status, row.Reason = SendSkipped, SkipNoToken
-			}
 		}
 		batch = append(batch, row)
 		if len(batch) == cap(batch) {
@@ -221,12 +214,4 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 	}
 	return s.db.W.WithContext(ctx).Model(&runRow{}).Where("id = ? AND status = ?", run.ID, RunRouting).
 		Update("status", RunSending).Error
-}
-
-// hasToken reports whether a member holds a Marketing Messages subscription token that is not stopped.
-func (s *Store) hasToken(ctx context.Context, r Recipient) bool {
-	var n int64
-	s.db.R.WithContext(ctx).Table("contacts").Where("tenant_id = ? AND brand_id = ? AND page_id = ? AND psid = ? AND optin_token_enc <> '' AND subscribed = ?",
-		s.tenant, s.brand.ID, r.PageID, r.PSID, true).Count(&n)
-	return n > 0
 }
