@@ -213,8 +213,9 @@ const (
 // classifyOutcome maps a failed call to its send's fate (DESIGN §5 "Exactly once"): an answer lost moves
 // the send to unknown, never to queued (its echo settles it); 551 skips the person; a closed window skips
 // it for this slot (the next slot routes the person again); a per-person Marketing Messages gap caps it;
-// rate limits and passing faults queue it again for the paced retry; a token Meta refuses, or a message
-// campaign that cannot pay, pauses the campaign with the reason; anything else fails the send.
+// rate limits and passing faults queue it again for the paced retry; a token Meta refuses, a missing
+// permission, or a message campaign that cannot pay, pauses the campaign with the reason; anything else
+// fails the send.
 func classifyOutcome(err error) outcome {
 	var me *meta.Error
 	if !errors.As(err, &me) || me.Lost {
@@ -247,6 +248,9 @@ func classifyOutcome(err error) outcome {
 		return outcome{fields: f, stop: true}
 	case meta.ClassTokenInvalid:
 		return outcome{fields: f, stop: true, pause: "the Page token is no longer valid: reconnect the Page, then resume (" + me.Message + ")"}
+	case meta.ClassPermission:
+		// The app or the Page lacks a permission (say paid_marketing_messages): every other send would fail too.
+		return outcome{fields: f, stop: true, pause: "Meta refused a permission: fix the app's or the Page's access, then resume (" + me.Message + ")"}
 	default:
 		f["status"], f["reason"] = SendFailed, me.Message
 	}

@@ -397,3 +397,51 @@ func TestPaidRunnersRace(t *testing.T) {
 		t.Errorf("%d message campaigns created, want 1", n)
 	}
 }
+
+// TestPaidErrorsClassified answers Marketing Messages with Meta's errors: a per-person gap skips the
+// subscriber capped, a token Meta cannot load skips it no_token, a message campaign that cannot pay (budget
+// spent, ended) pauses the campaign with the reason and leaves the send queued for after the resume.
+func TestPaidErrorsClassified(t *testing.T) {
+	for _, c := range []struct {
+		name, body     string
+		status, reason string
+		paused         bool
+	}{
+		{"gap", `{"error":{"message":"(#2300052) less than min_conversation_gap_seconds","type":"OAuthException","code":2300052}}`, SendSkipped, SkipCapped, false},
+		{"token", `{"error":{"message":"(#2300004) The subscription token you passed in could not be loaded.","type":"OAuthException","code":2300004}}`, SendSkipped, SkipNoToken, false},
+		{"inactive", `{"error":{"message":"(#2300000) The message campaign's lifetime budget is spent","type":"OAuthException","code":2300000}}`, SendQueued, "", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newRouteFixture(t, policy.MetaCurrent, []member{
+				{psid: "3501", sinceInbound: 30 * day, optin: true, subscribed: true, token: "tok-a", zone: "America/New_York", country: "US"},
+			})
+			fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if strings.HasSuffix(r.URL.Path, "/message_campaign") {
+					_, _ = w.Write([]byte(`{"id":"23850000000001"}`))
+					return
+				}
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte(c.body))
+			}))
+			t.Cleanup(fake.Close)
+			f.url = fake.URL
+			ctx := context.Background()
+			runID, err := f.st.RunSlot(ctx, f.campaign.ID, f.now, f.marketingOptions(t, "a", nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var row sendRow
+			if err := f.st.db.R.Where("run_id = ? AND route = ?", runID, RoutePaid).Take(&row).Error; err != nil {
+				t.Fatal(err)
+			}
+			if row.Status != c.status || row.Reason != c.reason || row.ErrorCode == 0 {
+				t.Errorf("send %s/%s code %d, want %s/%s", row.Status, row.Reason, row.ErrorCode, c.status, c.reason)
+			}
+			got, _ := f.st.Get(ctx, f.campaign.ID)
+			if (got.State == StatePaused) != c.paused {
+				t.Errorf("campaign %s", got.State)
+			}
+		})
+	}
+}
