@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,19 +42,60 @@ func newSandbox(cfg Config, key []byte, webhookURL string, r *runtime) (*sandbox
 			return a, err == nil
 		},
 		Threads: func(pageID, psid string) (sandbox.ThreadInfo, bool) {
-			var last, inbound int64
+			var last, inbound, outbound int64
 			var blocked, unavailable bool
 			var zone string
-			err := r.db.R.Raw(`SELECT last_interaction_at, last_inbound_at, blocked, unavailable, optin_timezone
+			err := r.db.R.Raw(`SELECT last_interaction_at, last_inbound_at, last_outbound_at, blocked, unavailable, optin_timezone
 				FROM contacts WHERE page_id = ? AND psid = ? ORDER BY updated_at DESC LIMIT 1`, pageID, psid).
-				Row().Scan(&last, &inbound, &blocked, &unavailable, &zone)
+				Row().Scan(&last, &inbound, &outbound, &blocked, &unavailable, &zone)
 			if err != nil {
 				return sandbox.ThreadInfo{}, false
 			}
-			return sandbox.ThreadInfo{LastUserAt: time.UnixMilli(max(last, inbound)), Blocked: blocked || unavailable,
-				Country: policy.CountryOfZone(zone)}, true
+			info := sandbox.ThreadInfo{LastUserAt: time.UnixMilli(max(last, inbound)), Blocked: blocked || unavailable,
+				Country: policy.CountryOfZone(zone)}
+			if outbound > 0 {
+				info.LastPageAt = time.UnixMilli(outbound)
+			}
+			return info, true
+		},
+		Subscriber: subscribers(r),
+		// The sandbox plays the policy of the Page's brand (DESIGN §5 "Routing details").
+		PageProfile: func(pageID string) string {
+			var profile string
+			_ = r.db.R.Raw(`SELECT b.policy FROM pages p JOIN brands b ON b.id = p.brand_id WHERE p.page_id = ?`, pageID).Row().Scan(&profile)
+			return profile
 		},
 	})
+}
+
+// subscribers tells the sandbox who holds a Marketing Messages token: it opens the Page's subscribed
+// contacts' sealed tokens once and remembers them; only a token it does not know makes it look again.
+func subscribers(r *runtime) func(pageID, token string) (string, bool) {
+	var mu sync.Mutex
+	known := map[string]string{} // page id, NUL, token → PSID
+	return func(pageID, token string) (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if psid, ok := known[pageID+"\x00"+token]; ok {
+			return psid, true
+		}
+		rows, err := r.db.R.Raw(`SELECT psid, optin_token_enc FROM contacts WHERE page_id = ? AND optin_token_enc <> '' AND subscribed`, pageID).Rows()
+		if err != nil {
+			return "", false
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var psid, sealed string
+			if rows.Scan(&psid, &sealed) != nil {
+				return "", false
+			}
+			if tok, err := r.store.Vault().Open(sealed, "optin:"+pageID+":"+psid); err == nil {
+				known[pageID+"\x00"+tok] = psid
+			}
+		}
+		psid, ok := known[pageID+"\x00"+token]
+		return psid, ok
+	}
 }
 
 // newMetaClient builds relance's Graph client: to the in-process sandbox when sb is set, else to

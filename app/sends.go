@@ -115,7 +115,10 @@ func (r *runtime) sendOptions(brand tenancy.Brand, graph *meta.Client, cause str
 	host, _ := os.Hostname()
 	ts := r.store.Tenant(brand.TenantID)
 	return campaigns.RunOptions{Sender: graph, Instance: fmt.Sprintf("%s:%d", host, os.Getpid()), Cause: cause,
-		PageToken: ts.PageToken,
+		PageToken: ts.PageToken, Marketing: graph, Vault: r.store.Vault(),
+		AdAccountToken: func(ctx context.Context, accountID string) (string, error) {
+			return ts.AdAccountToken(ctx, brand.ID, accountID)
+		},
 		Build: func(ctx context.Context, audienceID string) error {
 			_, err := r.audienceStore(brand.TenantID, brand).Build(ctx, audienceID, audiences.CauseSchedule)
 			return err

@@ -15,10 +15,10 @@ import (
 // single claimed row would; they are never queued again, so never sent twice.
 const claimBatch = 64
 
-// claimSends moves up to n queued free sends of a run to sending under this instance in one conditional
+// claimSends moves up to n queued sends of the given routes of a run to sending under this instance in one conditional
 // UPDATE and returns them. Only queued rows change, in one statement, so two instances never claim the same
 // row; on PostgreSQL, rows another instance is claiming at that moment are skipped rather than waited for.
-func (s *Store) claimSends(ctx context.Context, runID, instance string, n int) ([]sendRow, error) {
+func (s *Store) claimSends(ctx context.Context, runID, instance string, n int, routes []string) ([]sendRow, error) {
 	lock := ""
 	if s.db.Dialect == database.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -26,11 +26,11 @@ func (s *Store) claimSends(ctx context.Context, runID, instance string, n int) (
 	now := s.opts.Now().UnixMilli()
 	// The rows are picked in a CTE, evaluated once: PostgreSQL may rescan a LIMIT … SKIP LOCKED subquery of
 	// an UPDATE's WHERE and pick other rows each time, claiming more than n.
-	rows, err := s.db.W.WithContext(ctx).Raw(`WITH picked AS (SELECT id FROM campaign_sends WHERE run_id = ? AND status = ? AND route = ?
+	rows, err := s.db.W.WithContext(ctx).Raw(`WITH picked AS (SELECT id FROM campaign_sends WHERE run_id = ? AND status = ? AND route IN ?
 		ORDER BY id LIMIT ?`+lock+`)
 		UPDATE campaign_sends SET status = ?, claimed_by = ?, claimed_at = ?, updated_at = ?
-		WHERE id IN (SELECT id FROM picked) AND status = ? RETURNING id, page_id, psid, variant`,
-		runID, SendQueued, RouteFree, n, SendSending, instance, now, now, SendQueued).Rows()
+		WHERE id IN (SELECT id FROM picked) AND status = ? RETURNING id, page_id, psid, variant, route, contact_id`,
+		runID, SendQueued, routes, n, SendSending, instance, now, now, SendQueued).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: deliver: claim: %w", err)
 	}
@@ -38,7 +38,7 @@ func (s *Store) claimSends(ctx context.Context, runID, instance string, n int) (
 	var out []sendRow
 	for rows.Next() {
 		r := sendRow{RunID: runID}
-		if err := rows.Scan(&r.ID, &r.PageID, &r.PSID, &r.Variant); err != nil {
+		if err := rows.Scan(&r.ID, &r.PageID, &r.PSID, &r.Variant, &r.Route, &r.ContactID); err != nil {
 			return nil, fmt.Errorf("campaigns: deliver: claim: %w", err)
 		}
 		out = append(out, r)
@@ -113,9 +113,9 @@ func (s *Store) unclaim(ctx context.Context, instance string, ids []string) erro
 	return nil
 }
 
-// deliverClaimed calls the Send API for a claimed batch with up to claimBatch calls at once, settles the
+// deliverClaimed makes the calls of a claimed batch with up to claimBatch calls at once, settles the
 // successful ones in one statement, and gives back the rows it never called. stop says the pass must end.
-func (s *Store) deliverClaimed(ctx context.Context, c *Campaign, rows []sendRow, token string, creatives map[string]Creative, ro RunOptions) (bool, error) {
+func (s *Store) deliverClaimed(ctx context.Context, c *Campaign, rows []sendRow, calls map[string]routeCall, ro RunOptions) (bool, error) {
 	var (
 		mu       sync.Mutex
 		stop     bool
@@ -138,7 +138,7 @@ func (s *Store) deliverClaimed(ctx context.Context, c *Campaign, rows []sendRow,
 					continue
 				}
 				cc := *c // a copy: pauseFor writes the state, and the pass ends on stop anyway
-				st, err := s.deliverOne(ctx, &cc, r, token, creatives, ro, &sent)
+				st, err := s.deliverOne(ctx, &cc, r, calls, ro, &sent)
 				mu.Lock()
 				stop = stop || st || err != nil
 				if err != nil && firstErr == nil {

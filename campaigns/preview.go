@@ -227,7 +227,9 @@ func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude [
 	for _, col := range strings.Split(conversations.PolicyColumns, ",") {
 		cols = append(cols, "COALESCE(c."+strings.TrimSpace(col)+", "+zeroOf(strings.TrimSpace(col))+")")
 	}
-	q := "SELECT m.page_id, m.psid, COALESCE(c.id, ''), " + strings.Join(cols, ", ") +
+	// The last column says whether the member holds a Marketing Messages token: a paid route under
+	// meta-current without one is skipped no_token, in a preview as in a slot.
+	q := "SELECT m.page_id, m.psid, COALESCE(c.id, ''), " + strings.Join(cols, ", ") + ", COALESCE(c.optin_token_enc, '') <> ''" +
 		" FROM (SELECT DISTINCT page_id, psid FROM audience_members WHERE snapshot_id IN ?) m" +
 		" LEFT JOIN contacts c ON c.tenant_id = ? AND c.brand_id = ? AND c.page_id = m.page_id AND c.psid = m.psid"
 	args := []any{include, s.tenant, s.brand.ID}
@@ -248,8 +250,9 @@ func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude [
 	for rows.Next() {
 		var r Recipient
 		var st conversations.PolicyState
+		var token bool
 		if err := rows.Scan(&r.PageID, &r.PSID, &r.ContactID, &st.InboundCount, &st.LastInboundAt, &st.LastInteractionAt,
-			&st.LastOutboundAt, &st.OptinAt, &st.OptinExpiresAt, &st.Blocked, &st.Unavailable, &st.Subscribed, &st.OptinTimezone); err != nil {
+			&st.LastOutboundAt, &st.OptinAt, &st.OptinExpiresAt, &st.Blocked, &st.Unavailable, &st.Subscribed, &st.OptinTimezone, &token); err != nil {
 			return fmt.Errorf("campaigns: preview: scan: %w", err)
 		}
 		if r.PageID != c.PageID {
@@ -270,6 +273,11 @@ func (s *Store) routeMembers(ctx context.Context, c Campaign, include, exclude [
 		default:
 			reach := policy.Classify(s.brand.Policy, st.Contact(), sendAt)
 			r.Route, r.Reason = Route(reach)
+			if r.Route == RoutePaid && s.brand.Policy != policy.Meta2017 && !token {
+				// A Marketing Message goes to the person's subscription token: without one nobody can be paid
+				// for. (Under meta-2017 the paid route is a sponsored-message ad to the thread: no token.)
+				r.Route, r.Reason = RouteSkipped, SkipNoToken
+			}
 			if r.Route == RouteSkipped {
 				p.Skipped[r.Reason]++
 				break

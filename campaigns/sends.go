@@ -56,10 +56,16 @@ type Sender interface {
 
 // RunOptions are what a send slot needs beyond the store.
 type RunOptions struct {
-	// Sender delivers free-route messages through the Send API.
+	// Sender delivers the free and follow_up routes through the Send API.
 	Sender Sender
 	// PageToken opens the Page's access token.
 	PageToken func(ctx context.Context, pageID string) (string, error)
+	// Marketing delivers the paid route under meta-current (nil: paid rows stay queued).
+	Marketing MarketingSender
+	// AdAccountToken opens the token of one of the brand's ad accounts (act_…), for the message campaign.
+	AdAccountToken func(ctx context.Context, accountID string) (string, error)
+	// Vault opens contacts' Marketing Messages subscription tokens.
+	Vault *tenancy.Vault
 	// Build rebuilds an audience's snapshot, so the slot evaluates audiences fresh (nil: latest snapshots).
 	Build func(ctx context.Context, audienceID string) error
 	// Instance names this process on the claims it makes.
@@ -86,7 +92,7 @@ type sendRow struct {
 	PSID                                     string `gorm:"column:psid"`
 	Status, Reason, ErrorClass               string
 	ErrorCode                                int
-	MessageID, ClaimedBy                     string
+	MessageID, TrackingID, ClaimedBy         string
 	ClaimedAt, SentAt, UpdatedAt             int64
 }
 
@@ -189,11 +195,6 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 			row.Status = SendHoldout
 		case RouteSkipped:
 			row.Status = SendSkipped
-		case RoutePaid:
-			// A Marketing Message goes to the person's subscription token; without one there is nobody to pay for.
-			if !s.hasToken(ctx, r) {
-				row.Status, row.Reason = SendSkipped, SkipNoToken
-			}
 		}
 		batch = append(batch, row)
 		if len(batch) == cap(batch) {
@@ -215,12 +216,4 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 	}
 	return s.db.W.WithContext(ctx).Model(&runRow{}).Where("id = ? AND status = ?", run.ID, RunRouting).
 		Update("status", RunSending).Error
-}
-
-// hasToken reports whether a member holds a Marketing Messages subscription token that is not stopped.
-func (s *Store) hasToken(ctx context.Context, r Recipient) bool {
-	var n int64
-	s.db.R.WithContext(ctx).Table("contacts").Where("tenant_id = ? AND brand_id = ? AND page_id = ? AND psid = ? AND optin_token_enc <> '' AND subscribed = ?",
-		s.tenant, s.brand.ID, r.PageID, r.PSID, true).Count(&n)
-	return n > 0
 }

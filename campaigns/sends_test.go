@@ -317,8 +317,8 @@ func (f *sendFixture) ingest(t *testing.T) {
 }
 
 // TestSendErrorsClassified answers sends with Meta's errors: 551 skips the person as unreachable, a closed
-// window skips with policy, a throttle leaves the send queued for the paced retry, an invalid token pauses
-// the campaign with the reason on its timeline.
+// window skips with policy, a throttle leaves the send queued for the paced retry, an invalid token or a
+// missing permission pauses the campaign with the reason on its timeline.
 func TestSendErrorsClassified(t *testing.T) {
 	for _, c := range []struct {
 		name, body         string
@@ -329,6 +329,7 @@ func TestSendErrorsClassified(t *testing.T) {
 		{"window", `{"error":{"message":"(#10) outside of allowed window","type":"OAuthException","code":10,"error_subcode":2018278}}`, SendSkipped, SkipPolicy, false, false},
 		{"throttled", `{"error":{"message":"(#32) Page request limit reached","type":"OAuthException","code":32}}`, SendQueued, "", false, true},
 		{"token", `{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"error_subcode":463}}`, SendQueued, "", true, true},
+		{"permission", `{"error":{"message":"(#200) Requires pages_messaging permission","type":"OAuthException","code":200}}`, SendQueued, "", true, true},
 		{"other", `{"error":{"message":"(#100) Invalid parameter","type":"OAuthException","code":100}}`, SendFailed, "(#100) Invalid parameter", false, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -358,7 +359,7 @@ func TestSendErrorsClassified(t *testing.T) {
 			}
 			if c.paused {
 				tl, _ := f.st.Timeline(ctx, f.campaign.ID)
-				if len(tl) == 0 || tl[len(tl)-1].Action != ActPause || !strings.Contains(tl[len(tl)-1].Detail, "token") {
+				if len(tl) == 0 || tl[len(tl)-1].Action != ActPause || !strings.Contains(tl[len(tl)-1].Detail, c.name) {
 					t.Errorf("timeline %+v", tl)
 				}
 			}

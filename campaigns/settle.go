@@ -31,21 +31,28 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 	var out Settled
 	w := db.W.WithContext(ctx)
 	nowMS := now.UnixMilli()
-	res := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status = ? AND claimed_at < ?`,
-		SendUnknown, nowMS, SendSending, now.Add(-ClaimLease).UnixMilli())
-	if res.Error != nil {
-		return out, fmt.Errorf("campaigns: settle: lost claims: %w", res.Error)
+	// Test sends (campaign_test_sends) are settled the same way: they are exactly once too.
+	for _, table := range []string{"campaign_sends", "campaign_test_sends"} {
+		res := w.Exec(`UPDATE `+table+` SET status = ?, updated_at = ? WHERE status = ? AND claimed_at < ?`,
+			SendUnknown, nowMS, SendSending, now.Add(-ClaimLease).UnixMilli())
+		if res.Error != nil {
+			return out, fmt.Errorf("campaigns: settle: lost claims: %w", res.Error)
+		}
+		out.Lost += res.RowsAffected
+		echo := `FROM messages m WHERE m.tenant_id = ` + table + `.tenant_id AND m.brand_id = ` + table + `.brand_id
+			AND m.page_id = ` + table + `.page_id AND m.psid = ` + table + `.psid AND m.metadata = ` + table + `.id`
+		// A Marketing Message answers with a tracking id only: its send is sent without a mid until the echo
+		// brings it, and the receipts that follow need it.
+		for _, which := range []string{"status IN ('" + SendUnknown + "', '" + SendSending + "')", "status = '" + SendSent + "' AND message_id = ''"} {
+			res = w.Exec(`UPDATE `+table+` SET status = ?, updated_at = ?,
+				message_id = (SELECT MIN(m.mid) `+echo+`), sent_at = (SELECT MIN(m.sent_at) `+echo+`)
+				WHERE `+which+` AND EXISTS (SELECT 1 `+echo+`)`, SendSent, nowMS)
+			if res.Error != nil {
+				return out, fmt.Errorf("campaigns: settle: echoes: %w", res.Error)
+			}
+			out.Echoed += res.RowsAffected
+		}
 	}
-	out.Lost = res.RowsAffected
-	echo := `FROM messages m WHERE m.tenant_id = campaign_sends.tenant_id AND m.brand_id = campaign_sends.brand_id
-		AND m.page_id = campaign_sends.page_id AND m.psid = campaign_sends.psid AND m.metadata = campaign_sends.id`
-	res = w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ?,
-		message_id = (SELECT MIN(m.mid) `+echo+`), sent_at = (SELECT MIN(m.sent_at) `+echo+`)
-		WHERE status IN (?, ?) AND EXISTS (SELECT 1 `+echo+`)`, SendSent, nowMS, SendUnknown, SendSending)
-	if res.Error != nil {
-		return out, fmt.Errorf("campaigns: settle: echoes: %w", res.Error)
-	}
-	out.Echoed = res.RowsAffected
 	// Receipts and replies are looked for only on the sends of the last SettleHorizon, so that each minute's
 	// sweep reads recent sends, not the whole history.
 	since := now.Add(-SettleHorizon).UnixMilli()
@@ -66,7 +73,7 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 	if out.Read, err = mark("read_watermark", SendRead, []string{SendSent, SendDelivered}); err != nil {
 		return out, fmt.Errorf("campaigns: settle: read: %w", err)
 	}
-	res = w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND message_id <> '' AND slot >= ? AND EXISTS (
+	res := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND message_id <> '' AND slot >= ? AND EXISTS (
 		SELECT 1 FROM messages o JOIN messages i ON i.tenant_id = o.tenant_id AND i.brand_id = o.brand_id AND i.page_id = o.page_id
 			AND i.psid = o.psid AND i.direction = 'in' AND i.sent_at > o.sent_at AND i.sent_at <= o.sent_at + ?
 		WHERE o.tenant_id = campaign_sends.tenant_id AND o.brand_id = campaign_sends.brand_id AND o.page_id = campaign_sends.page_id

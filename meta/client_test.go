@@ -191,3 +191,42 @@ func TestPacingPerPage(t *testing.T) {
 		t.Errorf("another Page waited %v", clock.slept)
 	}
 }
+
+// TestPacingSharedByMarketingMessages: Send API messages and Marketing Messages of one Page draw on the same
+// per-Page pace (DESIGN §5: every route is paced at Meta's rate).
+func TestPacingSharedByMarketingMessages(t *testing.T) {
+	c, clock := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/messages") && strings.Contains(r.URL.Path, "act_") {
+			_, _ = w.Write([]byte(`{"success":true,"marketing_message_tracking_id":"7"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"recipient_id":"1","message_id":"m"}`))
+	}, Options{SendRate: 5})
+	clock.frozen = true
+	page := textMessage().PageID
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if i%2 == 0 {
+				_, err = c.Send(context.Background(), textMessage())
+			} else {
+				_, err = c.SendMarketingMessage(context.Background(), "EAAB-token", "act_1", MarketingMessage{CampaignID: "mc1",
+					PageID: page, SubscriptionToken: "tok", Text: "Spring is here"})
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	last := time.Duration(0)
+	for _, d := range clock.slept {
+		last = max(last, d)
+	}
+	if last != 1800*time.Millisecond {
+		t.Errorf("longest wait %v, want 1.8 s: both kinds of message share the Page's pace", last)
+	}
+}

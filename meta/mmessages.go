@@ -26,7 +26,8 @@ type MessageCampaignSpec struct {
 	Start, End     time.Time
 }
 
-// CreateMessageCampaign creates a Marketing Messages campaign and returns its id.
+// CreateMessageCampaign creates a Marketing Messages campaign and returns its id. An answer lost on the way
+// is not retried (IsLostAnswer): the campaign may exist.
 func (c *Client) CreateMessageCampaign(ctx context.Context, token, accountID string, s MessageCampaignSpec) (string, error) {
 	body, err := s.body()
 	if err != nil {
@@ -35,7 +36,9 @@ func (c *Client) CreateMessageCampaign(ctx context.Context, token, accountID str
 	var out struct {
 		ID string `json:"id"`
 	}
-	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/message_campaign", token: token, body: body}, &out); err != nil {
+	// A create whose answer was lost may have made the campaign: never repeated blindly (the caller records
+	// its claim before the call and decides).
+	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/message_campaign", token: token, body: body, once: true}, &out); err != nil {
 		return "", err
 	}
 	if out.ID == "" {

@@ -173,6 +173,15 @@ func classifyCurrent(c Contact, now time.Time) Reach {
 	return Reach{Class: AdsOnly, Reason: "outside every window: ads only"}
 }
 
+// MarketingMessagesAllowed reports whether c may get a Marketing Message at now, whatever window is open;
+// when not, why says so (empty when c never opted in). A sender checks it again just before paying for one.
+func MarketingMessagesAllowed(c Contact, now time.Time) (ok bool, why string) {
+	if c.Blocked || c.Unavailable {
+		return false, "unreachable"
+	}
+	return c.marketingMessages(now)
+}
+
 // marketingMessages reports whether c may get a Marketing Message at now; when c opted in but may not, why
 // says so. Without a known country the answer is no: never a send the policy forbids (DESIGN §2).
 func (c Contact) marketingMessages(now time.Time) (ok bool, why string) {

@@ -72,6 +72,8 @@ const (
 	ActionMonthReopen       = "month.reopen"
 	ActionSpendSync         = "spend.sync"
 	ActionConversionsImport = "conversion.import"
+	// A test send of a campaign to one of the brand's test contacts.
+	ActionCampaignTest = "campaign.test"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -88,6 +90,7 @@ var auditActions = []string{
 	ActionUserInvite,
 	ActionFXRatesAdd, ActionAgencySettings, ActionMonthClose, ActionMonthReopen, ActionSpendSync,
 	ActionConversionsImport,
+	ActionCampaignTest,
 }
 
 // AuditActions lists every action the audit log may hold.

@@ -57,6 +57,8 @@ type BrandSettings struct {
 	FrequencyCap     *FrequencyCap `json:"frequency_cap,omitempty"`
 	Fees             *Fees         `json:"fees,omitempty"`
 	CAPIForwarding   *bool         `json:"capi_forwarding,omitempty"`
+	// TestContacts are the contacts (ids) of the brand's own staff that campaign test sends may go to.
+	TestContacts []string `json:"test_contacts,omitempty"`
 }
 
 // EffectiveSettings are the settings in force, defaults filled in.
@@ -66,13 +68,14 @@ type EffectiveSettings struct {
 	FrequencyCap     FrequencyCap `json:"frequency_cap"`
 	Fees             Fees         `json:"fees"`
 	// CAPIForwarding sends the brand's conversions to Meta's Conversions API (off unless switched on).
-	CAPIForwarding bool `json:"capi_forwarding"`
+	CAPIForwarding bool     `json:"capi_forwarding"`
+	TestContacts   []string `json:"test_contacts"`
 }
 
 // Effective fills the defaults in: approval is required unless switched off (DESIGN §5).
 func (s BrandSettings) Effective() EffectiveSettings {
 	e := EffectiveSettings{ApprovalRequired: true, QuietHours: QuietHours{DefaultQuietFrom, DefaultQuietTo},
-		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}, Fees: Fees{Monthly: FeeAmount{Amount: "0"}}}
+		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}, Fees: Fees{Monthly: FeeAmount{Amount: "0"}}, TestContacts: []string{}}
 	if s.ApprovalRequired != nil {
 		e.ApprovalRequired = *s.ApprovalRequired
 	}
@@ -87,6 +90,9 @@ func (s BrandSettings) Effective() EffectiveSettings {
 	}
 	if s.CAPIForwarding != nil {
 		e.CAPIForwarding = *s.CAPIForwarding
+	}
+	if s.TestContacts != nil {
+		e.TestContacts = append(e.TestContacts, s.TestContacts...)
 	}
 	return e
 }
@@ -133,7 +139,11 @@ type SettingsInput struct {
 	FrequencyCap     *FrequencyCap `json:"frequency_cap"`
 	Fees             *FeesInput    `json:"fees"`
 	CAPIForwarding   *bool         `json:"capi_forwarding"`
+	TestContacts     *[]string     `json:"test_contacts"`
 }
+
+// MaxTestContacts is how many test contacts a brand may name.
+const MaxTestContacts = 20
 
 // FeesInput changes fees; nil fields are left as they are.
 type FeesInput struct {
@@ -213,6 +223,33 @@ func (in SettingsInput) apply(fe fieldErrors, s *BrandSettings, currency string)
 			s.FrequencyCap = &v
 		}
 	}
+	if tc := in.TestContacts; tc != nil {
+		applyTestContacts(fe, *tc, s)
+	}
+}
+
+// applyTestContacts checks the shape of the test contacts list (ids, no repeats); whether each is a contact
+// of the brand is checked when a test is sent, since contacts come and go.
+func applyTestContacts(fe fieldErrors, ids []string, s *BrandSettings) {
+	if len(ids) > MaxTestContacts {
+		fe.add("settings.test_contacts", fmt.Sprintf("must name at most %d contacts", MaxTestContacts))
+		return
+	}
+	seen := map[string]bool{}
+	out := make([]string, 0, len(ids))
+	for i, id := range ids {
+		switch {
+		case id == "" || len(id) > 64:
+			fe.add(fmt.Sprintf("settings.test_contacts[%d]", i), "must be a contact id")
+			return
+		case seen[id]:
+			fe.add(fmt.Sprintf("settings.test_contacts[%d]", i), "is listed twice")
+			return
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	s.TestContacts = out
 }
 
 // ParseClock reads "HH:MM" (24 h) as the time since midnight.

@@ -150,6 +150,8 @@ var expected = map[string][]string{
 	"GET /api/v1/jobs/:job":                 moneyStaff,
 	"GET /api/v1/brands/:brand/conversions": convReader, "GET /api/v1/brands/:brand/conversions/:conversion": convReader,
 	"POST /api/v1/brands/:brand/conversions": convWriter, "POST /api/v1/brands/:brand/conversions/import": convWriter,
+	// Test sends: whoever writes the campaign tests it, to the brand's test contacts.
+	"POST /api/v1/brands/:brand/campaigns/:campaign/test": campWriter, "POST /brands/:brand/campaigns/:campaign/test": campWriter,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.

@@ -73,7 +73,12 @@ func (s *Server) apiCampaignRunNow(c *fiber.Ctx) error {
 func (s *Server) sendOptions(c *fiber.Ctx) campaigns.RunOptions {
 	ts := s.tenantStore(c)
 	aud := s.audienceStore(c)
+	brandID := brandOf(c).ID
 	return campaigns.RunOptions{Sender: s.Graph, PageToken: ts.PageToken, Instance: "web", Cause: "manual",
+		Marketing: s.Graph, Vault: s.Store.Vault(),
+		AdAccountToken: func(ctx context.Context, accountID string) (string, error) {
+			return ts.AdAccountToken(ctx, brandID, accountID)
+		},
 		Build: func(ctx context.Context, audienceID string) error {
 			_, err := aud.Build(ctx, audienceID, audiences.CauseManual)
 			return err

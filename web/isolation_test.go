@@ -111,6 +111,11 @@ func realisticBody(method, path string, f *fixture) string {
 			return `{"label":"injected"}`
 		}
 		return "label=injected"
+	case strings.HasSuffix(path, "/test") && strings.Contains(path, ":campaign"):
+		if api {
+			return `{"contact_id":"` + f.contact + `"}`
+		}
+		return "contact_id=" + f.contact
 	case strings.HasSuffix(path, "/reject"):
 		return `{"reason":"injected"}`
 	case strings.HasSuffix(path, "/brands/:brand"), strings.HasSuffix(path, "/edit"):

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -94,8 +95,21 @@ func formBrandInput(c *fiber.Ctx) (tenancy.BrandInput, brandForm) {
 		f.Settings = tenancy.EffectiveSettings{ApprovalRequired: approval, QuietHours: *in.Settings.QuietHours,
 			FrequencyCap: *in.Settings.FrequencyCap, Fees: tenancy.Fees{PercentBP: bp, Monthly: monthly}, CAPIForwarding: capi}
 		f.FeePercent = c.FormValue("fee_percent")
+		// Test contacts: contact ids, one a line (commas and spaces separate too).
+		tests := strings.FieldsFunc(c.FormValue("test_contacts"), func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+		in.Settings.TestContacts, f.Settings.TestContacts = &tests, tests
 	}
 	return in, f
+}
+
+// brandFormErrors shows an error on one of the test contacts (settings.test_contacts[i]) at the list's field.
+func brandFormErrors(fields map[string]string) map[string]string {
+	for k, v := range fields {
+		if i, ok := strings.CutPrefix(k, "settings.test_contacts["); ok {
+			fields["settings.test_contacts"] = "line " + strings.TrimSuffix(i, "]") + " (from 0) " + v
+		}
+	}
+	return fields
 }
 
 // brandNewPage shows the empty brand form (GET /brands/new).
@@ -109,7 +123,7 @@ func (s *Server) createBrand(c *fiber.Ctx) error {
 	in, f := formBrandInput(c)
 	b, err := s.tenantStore(c).CreateBrand(c.UserContext(), in)
 	if v, ok := asValidation(err); ok {
-		f.Errors = v.Fields
+		f.Errors = brandFormErrors(v.Fields)
 		return s.renderPage(c.Status(fiber.StatusUnprocessableEntity), "brands/form", "New brand", f)
 	}
 	if err != nil {
@@ -130,7 +144,7 @@ func (s *Server) updateBrand(c *fiber.Ctx) error {
 	f.ID = brandOf(c).ID
 	b, err := s.tenantStore(c).UpdateBrand(c.UserContext(), f.ID, in)
 	if v, ok := asValidation(err); ok {
-		f.Errors = v.Fields
+		f.Errors = brandFormErrors(v.Fields)
 		return s.renderPage(c.Status(fiber.StatusUnprocessableEntity), "brands/form", "Edit "+brandOf(c).Name, f)
 	}
 	if err != nil {

@@ -47,6 +47,10 @@ type campaignView struct {
 	// the sends whose recipient is a contact relance has a thread for (not an audience member never talked with).
 	CanThreads bool
 	Threaded   map[string]bool
+	// CanTest says the caller may send a test; TestContacts are the brand's test contacts on the campaign's
+	// Page (settings.test_contacts).
+	CanTest      bool
+	TestContacts []campaigns.TestContact
 }
 
 // actionPerm is the permission each lifecycle action needs, as the route table says.
@@ -86,6 +90,11 @@ func (s *Server) campaignViewOf(c *fiber.Ctx) (campaignView, error) {
 	for _, a := range campaigns.Actions {
 		if campaigns.Allowed(a, cp.State) && az.Can(p.TenantID, p.User.ID, b.ID, actionPerm[a]) {
 			v.Actions = append(v.Actions, a)
+		}
+	}
+	if v.CanTest = v.CanWrite && cp.State != campaigns.StateArchived; v.CanTest {
+		if v.TestContacts, err = st.TestContacts(ctx, cp.ID); err != nil {
+			return campaignView{}, err
 		}
 	}
 	if v.Timeline, err = st.Timeline(ctx, cp.ID); err != nil {

@@ -37,6 +37,7 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 		// an id and a name).
 		Pages      []json.RawMessage `json:"pages"`
 		AdAccounts []json.RawMessage `json:"ad_accounts"`
+		Profile    string            `json:"profile"`
 	}
 	if r.Method == http.MethodPost {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -61,6 +62,9 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.RegisterPage(in.ID, in.Name, in.AccessToken)
+		if in.Profile != "" {
+			s.SetPageProfile(in.ID, in.Profile)
+		}
 		// The answer carries the Page token the sandbox issued, what a Page admin would copy from Meta.
 		s.write(w, http.StatusOK, map[string]string{"id": in.ID, "access_token": s.PageToken(in.ID)})
 		return

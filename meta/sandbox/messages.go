@@ -269,6 +269,13 @@ func (s *Sandbox) sendMarketingMessage(c *call) (any, *apiError) {
 		return nil, mmError(2300000, "The message campaign has ended.")
 	}
 	t := s.subscriber(b.Delivery.Token, mc.PageID)
+	if t == nil && s.o.Subscriber != nil {
+		if psid, ok := s.o.Subscriber(mc.PageID, b.Delivery.Token); ok {
+			if t = s.knownThread(mc.PageID, psid); t != nil {
+				t.SubscriptionToken = b.Delivery.Token
+			}
+		}
+	}
 	switch {
 	case t == nil:
 		return nil, mmError(2300004, "The subscription token you passed in could not be loaded.")
@@ -339,7 +346,7 @@ func (s *Sandbox) deliverMarketing(mc *MessageCampaign, t *Thread, text, metadat
 	s.st.sends = append(s.st.sends, Send{MessageID: mid, PageID: t.PageID, PSID: t.PSID, Text: text,
 		Metadata: metadata, Marketing: true, At: s.sim})
 	t.Messages = append(t.Messages, ThreadMessage{ID: mid, At: s.sim, FromPage: true, Text: text})
-	t.LastMarketingAt = s.sim
+	t.LastMarketingAt, t.LastPageAt = s.sim, s.sim
 	echo := map[string]any{"mid": mid, "text": text, "is_echo": true, "app_id": appIDValue(s.o.AppID)}
 	if metadata != "" {
 		echo["metadata"] = metadata

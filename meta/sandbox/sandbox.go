@@ -52,6 +52,12 @@ type Options struct {
 	// names it: Meta knows every thread, and relance's contacts say what Meta would (its last message or
 	// interaction, whether the person blocked the Page).
 	Threads func(pageID, psid string) (ThreadInfo, bool)
+	// PageProfile, if set, says which messaging policy a Page's brand plays ("meta-2017" or "meta-current")
+	// when SetPageProfile did not; it is asked only for a standard message after the window.
+	PageProfile func(pageID string) string
+	// Subscriber, if set, names the person behind a Marketing Messages subscription token of a Page the
+	// sandbox has not seen issued (Meta issued every token relance holds): relance's contacts say.
+	Subscriber func(pageID, token string) (psid string, ok bool)
 	// Now is the wall clock of the usage windows (tests replace it).
 	Now func() time.Time
 	// Log receives delivery failures of the outbox.

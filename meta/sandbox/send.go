@@ -96,7 +96,7 @@ func (s *Sandbox) sendMessage(c *call) (any, *apiError) {
 			Message: "(#551) This person isn't available right now."}
 	}
 	since := s.sim.Sub(t.LastUserAt)
-	if (mt != "MESSAGE_TAG" && since > standardWindow) || (tag == "HUMAN_AGENT" && since > humanAgentWindow) {
+	if (mt != "MESSAGE_TAG" && since > standardWindow && !s.followUp(t)) || (tag == "HUMAN_AGENT" && since > humanAgentWindow) {
 		return nil, &apiError{Status: http.StatusBadRequest, Code: 10, Subcode: 2018278, Type: "OAuthException",
 			Message: "(#10) This message is sent outside of allowed window. Learn more about the new policy here: https://developers.facebook.com/docs/messenger-platform/policy-overview"}
 	}
@@ -108,10 +108,21 @@ func (s *Sandbox) sendMessage(c *call) (any, *apiError) {
 	s.st.sends = append(s.st.sends, Send{MessageID: mid, PageID: pageID, PSID: t.PSID, MessagingType: mt, Tag: tag,
 		Text: p.Message.Text, Metadata: p.Message.Metadata, At: s.sim})
 	t.Messages = append(t.Messages, ThreadMessage{ID: mid, At: s.sim, FromPage: true, Text: text})
+	t.LastPageAt = s.sim
 	s.echo(pageID, t.PSID, mid, p.Message.Text, p.Message.Attachment, p.Message.Metadata)
 	s.receipts(t, mid)
 	s.maybeReply(t, mid)
 	return map[string]string{"recipient_id": t.PSID, "message_id": mid}, nil
+}
+
+// followUp reports whether a standard message outside the window is the "+1" of the 2017 platform: the
+// Page plays meta-2017, the person once wrote, and the Page has sent nothing since the window closed. Meta
+// removed it on 2020-03-04 (reference §0), so a Page of today's profile gets 10/2018278 as from Meta.
+func (s *Sandbox) followUp(t *Thread) bool {
+	if t.LastUserAt.IsZero() || s.profileOf(t.PageID) != "meta-2017" {
+		return false
+	}
+	return t.LastPageAt.Before(t.LastUserAt.Add(standardWindow))
 }
 
 // echo queues the message_echoes webhook Meta sends for a message sent by the app.

@@ -21,6 +21,9 @@ type Page struct {
 	ID               string
 	Name             string
 	SubscribedFields []string // Page subscribed_apps fields of relance's app; nil when not subscribed
+	// Profile is the messaging policy the Page's brand plays (DESIGN §5 "Routing details"): "meta-2017"
+	// accepts the one standard message after the window ("24 + 1"); anything else is today's Meta.
+	Profile string
 }
 
 // Thread is a Messenger conversation between a Page and a person, known to the sandbox because it started it
@@ -33,6 +36,9 @@ type Thread struct {
 	Country    string    // ISO 3166 alpha-2, for Marketing Messages eligibility
 	LastUserAt time.Time // the person's last message or interaction: opens the 24-hour window
 	Blocked    bool      // the person blocked the Page: every send fails with 551
+	// LastPageAt is the Page's last message to the person: under "meta-2017" the first one after the window
+	// closed spends the "+1".
+	LastPageAt time.Time
 	Messages   []ThreadMessage
 	// SubscriptionToken is the Marketing Messages token the person opted in with ("" when not subscribed).
 	SubscriptionToken string

@@ -22,6 +22,8 @@ type ThreadInfo struct {
 	LastUserAt time.Time
 	Country    string
 	Blocked    bool
+	// LastPageAt is the Page's last message to the person (zero when unknown).
+	LastPageAt time.Time
 }
 
 // knownThread is the thread of a person with a Page if the sandbox knows or can learn it; the mutex is held.
@@ -37,7 +39,7 @@ func (s *Sandbox) knownThread(pageID, psid string) *Thread {
 		return nil
 	}
 	t := s.thread(pageID, psid)
-	t.LastUserAt, t.Country, t.Blocked = info.LastUserAt.UTC(), info.Country, info.Blocked
+	t.LastUserAt, t.Country, t.Blocked, t.LastPageAt = info.LastUserAt.UTC(), info.Country, info.Blocked, info.LastPageAt.UTC()
 	return t
 }
 
@@ -93,6 +95,23 @@ func (s *Sandbox) RegisterAccount(a Account) {
 		cp.Name = "Sandbox account"
 	}
 	s.st.accounts[a.ID] = &cp
+}
+
+// SetPageProfile sets the messaging policy a Page plays: "meta-2017" or "meta-current" (the default).
+func (s *Sandbox) SetPageProfile(id, profile string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.page(id).Profile = profile
+}
+
+// profileOf is the policy a Page plays: the one set for it, else Options.PageProfile's answer; the mutex is
+// held.
+func (s *Sandbox) profileOf(pageID string) string {
+	p := s.page(pageID)
+	if p.Profile == "" && s.o.PageProfile != nil {
+		return s.o.PageProfile(pageID)
+	}
+	return p.Profile
 }
 
 // RegisterPage names a Page and registers a token that speaks for it, besides the one PageToken issues.
