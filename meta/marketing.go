@@ -216,12 +216,14 @@ func adAccountNode(accountID string) string {
 	return "act_" + accountID
 }
 
-// createAdObject posts a create call and returns the new object's id.
+// createAdObject posts a create call and returns the new object's id. A create whose answer was lost is not
+// repeated (once): Meta may have made the object, and a blind retry would make a second one; the caller
+// finds it again by name (FindAdObjects) instead.
 func (c *Client) createAdObject(ctx context.Context, token, path string, body map[string]any) (string, error) {
 	var out struct {
 		ID string `json:"id"`
 	}
-	if err := c.call(ctx, request{method: "POST", path: path, token: token, body: body}, &out); err != nil {
+	if err := c.call(ctx, request{method: "POST", path: path, token: token, body: body, once: true}, &out); err != nil {
 		return "", err
 	}
 	if out.ID == "" {

@@ -33,6 +33,8 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 		LastUserAt        time.Time `json:"last_user_at"`
 		Seconds           int64     `json:"seconds"`
 		Until             time.Time `json:"until"`
+		Review            string    `json:"review"`
+		Reason            string    `json:"reason"`
 	}
 	if r.Method == http.MethodPost {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -80,6 +82,11 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 	case "POST /flush":
 		if err := s.Flush(r.Context()); err != nil {
 			s.write(w, http.StatusGatewayTimeout, map[string]string{"error": err.Error()})
+			return
+		}
+	case "POST /review":
+		if err := s.SetReview(in.ID, in.Review, in.Reason); err != nil {
+			s.write(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			return
 		}
 	case "GET /state":

@@ -98,7 +98,9 @@ type AdSet struct {
 	Targeting                               Targeting
 	PacingType                              []string
 	Schedule                                []ScheduleBlock
-	Created                                 time.Time
+	// BudgetEdits are the simulated times of budget changes after creation, for tests of coalescing.
+	BudgetEdits []time.Time
+	Created     time.Time
 }
 
 // Creative is an ad creative; the sandbox reads what a Click-to-Messenger ad needs.
@@ -117,9 +119,11 @@ type Creative struct {
 // Ad is a Marketing API ad.
 type Ad struct {
 	ID, AccountID, AdSetID, CreativeID, Name, Status string
-	// Review is the sandbox's review outcome: "" (approved) or DISAPPROVED for creatives it refuses.
-	Review  string
-	Created time.Time
+	// Review is the sandbox's review outcome: "" (approved), DISAPPROVED for creatives it refuses, or
+	// WITH_ISSUES for an ad a test said cannot deliver; ReviewReason is what Meta would explain.
+	Review       string
+	ReviewReason string
+	Created      time.Time
 }
 
 // Audience is a custom audience with its members (Page id + PSID, since PSIDs match only on their Page).
