@@ -62,6 +62,8 @@ const (
 	// Labelled links (entry points) of a campaign.
 	ActionCampaignLinkCreate = "campaign.link_create"
 	ActionCampaignLinkDelete = "campaign.link_delete"
+	// A launch of an ads campaign that Meta (or a missing token) refused: the state did not move.
+	ActionCampaignLaunchFailed = "campaign.launch_failed"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -75,6 +77,7 @@ var auditActions = []string{
 	ActionCampaignCreate, ActionCampaignUpdate, ActionCampaignDelete, ActionCampaignSubmit, ActionCampaignApprove,
 	ActionCampaignReject, ActionCampaignLaunch, ActionCampaignPause, ActionCampaignResume, ActionCampaignArchive,
 	ActionCampaignComplete, ActionCampaignLinkCreate, ActionCampaignLinkDelete,
+	ActionCampaignLaunchFailed,
 }
 
 // AuditActions lists every action the audit log may hold.
