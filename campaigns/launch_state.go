@@ -15,7 +15,8 @@ type metaRow struct {
 	CampaignID, TenantID, BrandID, AdAccountID string
 	MetaCampaignID                             string `gorm:"column:meta_campaign_id"`
 	AdSetID                                    string `gorm:"column:adset_id"`
-	CampaignStatus, AdSetStatus                string
+	CampaignStatus                             string
+	AdSetStatus                                string `gorm:"column:adset_status"`
 	BudgetMinor, EndsAt                        int64
 	BudgetEdits                                string
 	ErrorMessage                               string
