@@ -77,7 +77,9 @@ func (l *launcher) run(ctx context.Context) error {
 	err := l.ensure(ctx, "campaign", meta.EdgeCampaigns, l.tag(), &l.row.MetaCampaignID, func() (string, error) {
 		return l.lo.Ads.CreateCampaign(ctx, l.token, c.AdAccountID, meta.CampaignSpec{Name: l.name("", l.tag()),
 			Objective: c.Objective, Status: meta.AdStatusPaused})
-	}, func(id string) error { return l.s.setMeta(ctx, c.ID, map[string]any{"meta_campaign_id": id, "campaign_status": meta.AdStatusPaused}) })
+	}, func(id string) error {
+		return l.s.setMeta(ctx, c.ID, map[string]any{"meta_campaign_id": id, "campaign_status": meta.AdStatusPaused})
+	})
 	if err != nil {
 		return err
 	}
