@@ -83,7 +83,7 @@ func (e *LaunchError) Meta() *meta.Error {
 // change), 502 when Meta failed, throttled or could not be reached (retry later).
 func (e *LaunchError) Status() int {
 	switch meta.ClassOf(e.Err) {
-	case meta.ClassInvalidParameter, meta.ClassPermission, meta.ClassAudienceBlocked:
+	case meta.ClassInvalidParameter, meta.ClassPermission, meta.ClassAudienceBlocked, meta.ClassTokenInvalid:
 		return http.StatusUnprocessableEntity
 	}
 	if errors.Is(e.Err, meta.ErrInvalidAdObject) {

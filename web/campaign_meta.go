@@ -57,7 +57,10 @@ func (s *Server) act(c *fiber.Ctx, action string, in campaigns.ActInput) (campai
 		if errors.Is(err, campaigns.ErrNoMeta) {
 			return cp, errNoLaunch
 		}
-		return cp, err
+		if err != nil {
+			return cp, err
+		}
+		return s.steerNow(c, st, cp), nil // the ads' review states show at once
 	}
 	cp, err := st.Act(ctx, id, action, in)
 	if err != nil {
