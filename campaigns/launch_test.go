@@ -474,3 +474,48 @@ func TestScheduleBlocks(t *testing.T) {
 		t.Errorf("no windows: %+v %v", got, err)
 	}
 }
+
+// TestRelaunchAfterContentChange: a running campaign whose content changes waits for approval again with
+// its Meta campaign paused by the sweep; launched again, its variants get new creatives and ads and the
+// older ads are paused, while the campaign and ad set stay the same.
+func TestRelaunchAfterContentChange(t *testing.T) {
+	f := newLaunchFixture(t, "")
+	ctx := ctxAs("m")
+	lo := f.options()
+	c, err := f.st.Launch(ctx, f.campaign.ID, ActInput{}, lo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := c.Meta
+	c, err = f.st.Update(ctx, c.ID, input(t, `{"variants":[{"key":"A","weight":100,"creative":{"text":"New text",
+		"welcome":{"greeting":"Hi!","ice_breakers":[{"question":"Menu?","payload":"MENU"}]}}}]}`))
+	if err != nil || c.State != StatePendingApproval {
+		t.Fatalf("content change: %v %s", err, c.State)
+	}
+	if err := f.st.Steer(ctx, c.ID, lo); err != nil {
+		t.Fatal(err)
+	}
+	if mc, _ := f.client.Campaign(context.Background(), launchToken, first.CampaignID); mc.Status != "PAUSED" {
+		t.Errorf("waiting for approval, the Meta campaign is %s", mc.Status)
+	}
+	if _, err := f.st.Act(ctx, c.ID, ActApprove, ActInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = f.st.Launch(ctx, c.ID, ActInput{}, lo); err != nil || c.State != StateRunning {
+		t.Fatalf("relaunch: %v", err)
+	}
+	m := c.Meta
+	if m.CampaignID != first.CampaignID || m.AdSetID != first.AdSetID || m.Status != "ACTIVE" {
+		t.Errorf("relaunch changed the campaign or ad set: %+v", m)
+	}
+	status := map[string]string{}
+	for _, a := range m.Ads {
+		status[a.Variant+"/"+map[bool]string{true: "current", false: "old"}[a.Current]] = a.Status
+	}
+	if len(m.Ads) != 3 || status["A/current"] != "ACTIVE" || status["A/old"] != "PAUSED" || status["B/old"] != "PAUSED" {
+		t.Errorf("ads after the relaunch: %+v", m.Ads)
+	}
+	if got := f.metaCounts(t); got != [4]int{1, 1, 3, 3} {
+		t.Errorf("Meta holds %v", got)
+	}
+}
