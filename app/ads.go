@@ -13,7 +13,8 @@ import (
 
 // AdsKind is the scheduler kind of the minute sweep that keeps launched ads campaigns in line with Meta:
 // pause and resume, dayparting of daily budgets at the windows' edges, budget and end date changes, and
-// the ads' review and delivery states read back.
+// the ads' review and delivery states read back. It also puts the ads_only members of sponsored-message
+// runs into their campaign's retargeting audience.
 const AdsKind = "ads_steer"
 
 // registerAds adds the ads sweep to the scheduler when Meta is reachable.
@@ -40,7 +41,7 @@ func registerAds(s *scheduler.Scheduler, r *runtime, graph *meta.Client) error {
 					r.log.Warn("ads sweep: campaign not in line with Meta", "campaign", t.CampaignID, "err", err)
 				}
 			}
-			return ctx.Err()
+			return r.addAdsOnly(ctx, graph)
 		}})
 	if err != nil {
 		return fmt.Errorf("app: scheduler: %w", err)
@@ -55,4 +56,24 @@ func (r *runtime) launchOptions(brand tenancy.Brand, graph *meta.Client) campaig
 	return campaigns.LaunchOptions{Ads: graph, Token: func(ctx context.Context, accountID string) (string, error) {
 		return ts.AdAccountToken(ctx, brand.ID, accountID)
 	}}
+}
+
+// addAdsOnly puts the waiting ads_only members of every run into their campaign's retargeting audience.
+func (r *runtime) addAdsOnly(ctx context.Context, graph *meta.Client) error {
+	due, err := campaigns.AdsOnlyDue(ctx, r.db.R)
+	if err != nil {
+		return err
+	}
+	for _, d := range due {
+		brand, err := r.store.Tenant(d.TenantID).Brand(ctx, d.BrandID)
+		if err != nil {
+			return fmt.Errorf("app: ads only: %w", err)
+		}
+		brand.TenantID = d.TenantID
+		st := campaigns.NewStore(r.db, d.TenantID, brand, campaigns.Options{NextRun: scheduler.Next})
+		if _, err := st.AddAdsOnly(ctx, d.RunID, graph, r.launchOptions(brand, graph).Token); err != nil && ctx.Err() == nil {
+			r.log.Warn("ads sweep: ads_only members not in the retargeting audience yet", "run", d.RunID, "err", err)
+		}
+	}
+	return ctx.Err()
 }

@@ -22,6 +22,7 @@ type metaRow struct {
 	ErrorMessage                               string
 	ErrorCode, ErrorSubcode                    int
 	ErrorAt, LaunchedAt, PolledAt, LeaseUntil  int64
+	RetargetAudienceID                         string
 	UpdatedAt                                  int64
 }
 
@@ -53,6 +54,8 @@ type MetaState struct {
 	LaunchedAt  *time.Time `json:"launched_at"`
 	// PolledAt is when review and delivery states were last read from Meta.
 	PolledAt *time.Time `json:"polled_at"`
+	// RetargetAudienceID is the custom audience the ads_only members of a sponsored-message campaign join.
+	RetargetAudienceID string `json:"retarget_audience_id,omitempty"`
 }
 
 // MetaAd is the ad of one variant: Meta's review and delivery state (effective_status: PENDING_REVIEW,
@@ -110,7 +113,8 @@ func (s *Store) loadMeta(ctx context.Context, out []Campaign, idx map[string]int
 // view shapes a row and its ads for the API.
 func (r metaRow) view(version int64, ads []metaAdRow) *MetaState {
 	m := &MetaState{AdAccountID: r.AdAccountID, CampaignID: r.MetaCampaignID, AdSetID: r.AdSetID,
-		Status: r.CampaignStatus, AdSetStatus: r.AdSetStatus, Ads: []MetaAd{}, LaunchedAt: at(r.LaunchedAt), PolledAt: at(r.PolledAt)}
+		Status: r.CampaignStatus, AdSetStatus: r.AdSetStatus, Ads: []MetaAd{}, LaunchedAt: at(r.LaunchedAt), PolledAt: at(r.PolledAt),
+		RetargetAudienceID: r.RetargetAudienceID}
 	if r.ErrorMessage != "" {
 		m.Error = &MetaError{Message: r.ErrorMessage, Code: r.ErrorCode, Subcode: r.ErrorSubcode, At: time.UnixMilli(r.ErrorAt).UTC()}
 	}

@@ -6,6 +6,7 @@
 -- budget_edits are the epoch ms of recent budget changes (at most 4 an hour per ad set). error_* is Meta's
 -- error of the last failed launch or mirror, shown on the campaign until an attempt succeeds. lease_until
 -- keeps a second launch or sweep from working on the campaign's Meta objects at the same time.
+-- retarget_audience_id is the custom audience a sponsored-message campaign's ads_only members go to.
 CREATE TABLE campaign_meta (
     campaign_id      TEXT PRIMARY KEY REFERENCES campaigns(id) ON DELETE CASCADE,
     tenant_id        TEXT NOT NULL,
@@ -25,6 +26,7 @@ CREATE TABLE campaign_meta (
     launched_at      BIGINT NOT NULL DEFAULT 0,
     polled_at        BIGINT NOT NULL DEFAULT 0,
     lease_until      BIGINT NOT NULL DEFAULT 0,
+    retarget_audience_id TEXT NOT NULL DEFAULT '',
     updated_at       BIGINT NOT NULL
 );
 CREATE INDEX campaign_meta_brand ON campaign_meta (tenant_id, brand_id, campaign_id);
