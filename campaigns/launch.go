@@ -206,7 +206,7 @@ func errorParts(err error) (msg string, code, subcode int) {
 		}
 		return clip(step+m, 1000), me.Code, me.Subcode
 	}
-	return clip(step+strings.TrimPrefix(err.Error(), "campaigns: "), 1000), 0, 0
+	return clip(step+stripPkg(err.Error()), 1000), 0, 0
 }
 
 // clip bounds a text to n bytes on a rune boundary.
