@@ -87,6 +87,7 @@ func (l *launcher) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	relaunch := l.row.AdSetID != ""
 	err = l.ensure(ctx, "ad set", meta.EdgeAdSets, l.tag("adset"), &l.row.AdSetID, func() (string, error) {
 		return l.lo.Ads.CreateAdSet(ctx, l.token, c.AdAccountID, spec)
 	}, func(id string) error {
@@ -95,6 +96,14 @@ func (l *launcher) run(ctx context.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if relaunch {
+		// A content change approved again may have changed the audiences: the ad set reaches the new ones.
+		t := meta.AdSetTargeting{CustomAudienceIDs: spec.CustomAudienceIDs, ExcludedAudienceIDs: spec.ExcludedAudienceIDs,
+			PublisherPlatforms: spec.PublisherPlatforms, MessengerPositions: spec.MessengerPositions}
+		if err := l.lo.Ads.UpdateAdSet(ctx, l.token, l.row.AdSetID, meta.AdSetUpdate{Targeting: &t}); err != nil {
+			return &LaunchError{Step: "ad set targeting", Err: err}
+		}
 	}
 	rows, err := l.s.metaAds(ctx, c.ID)
 	if err != nil {

@@ -477,7 +477,7 @@ func TestScheduleBlocks(t *testing.T) {
 
 // TestRelaunchAfterContentChange: a running campaign whose content changes waits for approval again with
 // its Meta campaign paused by the sweep; launched again, its variants get new creatives and ads and the
-// older ads are paused, while the campaign and ad set stay the same.
+// older ads are paused, while the campaign and ad set stay the same, the ad set reaching the new audiences.
 func TestRelaunchAfterContentChange(t *testing.T) {
 	f := newLaunchFixture(t, "")
 	ctx := ctxAs("m")
@@ -487,7 +487,8 @@ func TestRelaunchAfterContentChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := c.Meta
-	c, err = f.st.Update(ctx, c.ID, input(t, `{"variants":[{"key":"A","weight":100,"creative":{"text":"New text",
+	c, err = f.st.Update(ctx, c.ID, input(t, `{"audiences":{"include":[],"exclude":["`+f.audience+`"]},
+		"variants":[{"key":"A","weight":100,"creative":{"text":"New text",
 		"welcome":{"greeting":"Hi!","ice_breakers":[{"question":"Menu?","payload":"MENU"}]}}}]}`))
 	if err != nil || c.State != StatePendingApproval {
 		t.Fatalf("content change: %v %s", err, c.State)
@@ -517,5 +518,9 @@ func TestRelaunchAfterContentChange(t *testing.T) {
 	}
 	if got := f.metaCounts(t); got != [4]int{1, 1, 3, 3} {
 		t.Errorf("Meta holds %v", got)
+	}
+	set, err := f.client.AdSet(context.Background(), launchToken, m.AdSetID, "EUR")
+	if err != nil || len(set.CustomAudienceIDs) != 0 || len(set.ExcludedAudienceIDs) != 1 {
+		t.Errorf("the relaunched ad set's targeting: %+v %v", set, err)
 	}
 }

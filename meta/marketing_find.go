@@ -71,6 +71,7 @@ type AdSetUpdate struct {
 	DailyBudget, LifetimeBudget Money
 	End                         time.Time
 	Schedule                    []ScheduleBlock // replaces the dayparting (lifetime budgets only)
+	Targeting                   *AdSetTargeting // replaces the targeting whole
 	Status                      string
 }
 
@@ -107,6 +108,9 @@ func (c *Client) UpdateAdSet(ctx context.Context, token, adsetID string, u AdSet
 		}
 		body["pacing_type"] = []string{"day_parting"}
 		body["adset_schedule"] = u.Schedule
+	}
+	if u.Targeting != nil {
+		body["targeting"] = u.Targeting.body()
 	}
 	if u.Status != "" {
 		switch u.Status {

@@ -288,13 +288,21 @@ func adsetSchedule(p params, lifetime bool) ([]string, []ScheduleBlock, *apiErro
 	return pacing, sched, nil
 }
 
-// updateAdSet applies budget, end time and schedule changes of POST /{adset_id}, checked as on create: the
+// updateAdSet applies budget, end time, schedule and targeting changes of POST /{adset_id}, checked as on create: the
 // budget kind cannot change, floors hold, dayparting needs a lifetime budget. Nothing changes on an error.
-func (s *Sandbox) updateAdSet(p params, set *AdSet) *apiError {
+func (s *Sandbox) updateAdSet(c *call, set *AdSet) *apiError {
+	p := c.P
 	if set.Status == "DELETED" || set.Status == "ARCHIVED" {
 		return invalidParam("Param status: a deleted or archived ad set cannot be changed")
 	}
 	next := *set
+	if p.has("targeting") {
+		t, e := s.adsetTargeting(c, set.AccountID)
+		if e != nil {
+			return e
+		}
+		next.Targeting = t
+	}
 	for _, b := range []struct {
 		name string
 		dst  *int64

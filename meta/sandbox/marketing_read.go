@@ -190,7 +190,8 @@ func (s *Sandbox) updateAdObject(c *call) (any, *apiError) {
 	}
 	status, newName := c.P.str("status"), c.P.str("name")
 	set := s.st.adsets[c.Node]
-	changesSet := set != nil && (c.P.has("daily_budget") || c.P.has("lifetime_budget") || c.P.has("end_time") || c.P.has("adset_schedule"))
+	changesSet := set != nil && (c.P.has("daily_budget") || c.P.has("lifetime_budget") || c.P.has("end_time") ||
+		c.P.has("adset_schedule") || c.P.has("targeting"))
 	if status == "" && newName == "" && !changesSet {
 		return nil, required("status")
 	}
@@ -203,7 +204,7 @@ func (s *Sandbox) updateAdObject(c *call) (any, *apiError) {
 		}
 	}
 	if changesSet {
-		if e := s.updateAdSet(c.P, set); e != nil {
+		if e := s.updateAdSet(c, set); e != nil {
 			return nil, e
 		}
 	}
