@@ -143,6 +143,9 @@ func (l *launcher) audiences(ctx context.Context) error {
 				return &tenancy.ValidationError{Fields: map[string]string{path: "has no Meta custom audience yet"}}
 			}
 			*side.dst = append(*side.dst, metaID)
+			if err := l.s.setMeta(ctx, l.c.ID, map[string]any{}); err != nil { // renews the lease
+				return err
+			}
 		}
 	}
 	return nil

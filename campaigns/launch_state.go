@@ -158,9 +158,11 @@ func (s *Store) releaseMeta(ctx context.Context, campaignID string) {
 }
 
 // setMeta records fields of the campaign's Meta row at once: a created object's id is written before the
-// next call, whatever happens to the caller's context.
+// next call, whatever happens to the caller's context. Every caller holds the lease, and each write renews
+// it, so a long launch (big audiences to sync) keeps it.
 func (s *Store) setMeta(ctx context.Context, campaignID string, fields map[string]any) error {
-	fields["updated_at"] = s.opts.Now().UnixMilli()
+	now := s.opts.Now().UnixMilli()
+	fields["updated_at"], fields["lease_until"] = now, now+launchLease.Milliseconds()
 	err := s.db.W.WithContext(context.WithoutCancel(ctx)).Model(&metaRow{}).Where("campaign_id = ? AND tenant_id = ?", campaignID, s.tenant).
 		Updates(fields).Error
 	if err != nil {
