@@ -14,7 +14,8 @@ import (
 // AdsKind is the scheduler kind of the minute sweep that keeps launched ads campaigns in line with Meta:
 // pause and resume, dayparting of daily budgets at the windows' edges, budget and end date changes, and
 // the ads' review and delivery states read back. It also puts the ads_only members of sponsored-message
-// runs into their campaign's retargeting audience.
+// runs into their campaign's retargeting audience, and under meta-2017 hands paid sends to Meta as
+// sponsored-message ads.
 const AdsKind = "ads_steer"
 
 // registerAds adds the ads sweep to the scheduler when Meta is reachable.
@@ -58,22 +59,44 @@ func (r *runtime) launchOptions(brand tenancy.Brand, graph *meta.Client) campaig
 	}}
 }
 
-// addAdsOnly puts the waiting ads_only members of every run into their campaign's retargeting audience.
+// addAdsOnly puts the waiting ads_only members of every run into their campaign's retargeting audience and
+// hands meta-2017 paid sends to Meta as sponsored-message ads.
 func (r *runtime) addAdsOnly(ctx context.Context, graph *meta.Client) error {
 	due, err := campaigns.AdsOnlyDue(ctx, r.db.R)
 	if err != nil {
 		return err
 	}
 	for _, d := range due {
-		brand, err := r.store.Tenant(d.TenantID).Brand(ctx, d.BrandID)
+		st, brand, err := r.brandStore(ctx, d)
 		if err != nil {
-			return fmt.Errorf("app: ads only: %w", err)
+			return err
 		}
-		brand.TenantID = d.TenantID
-		st := campaigns.NewStore(r.db, d.TenantID, brand, campaigns.Options{NextRun: scheduler.Next})
 		if _, err := st.AddAdsOnly(ctx, d.RunID, graph, r.launchOptions(brand, graph).Token); err != nil && ctx.Err() == nil {
 			r.log.Warn("ads sweep: ads_only members not in the retargeting audience yet", "run", d.RunID, "err", err)
 		}
 	}
+	paid, err := campaigns.SponsoredDue(ctx, r.db.R)
+	if err != nil {
+		return err
+	}
+	for _, d := range paid {
+		st, brand, err := r.brandStore(ctx, d)
+		if err != nil {
+			return err
+		}
+		if _, err := st.DeliverSponsored(ctx, d.RunID, graph, r.launchOptions(brand, graph).Token); err != nil && ctx.Err() == nil {
+			r.log.Warn("ads sweep: paid sends not handed to Meta as sponsored messages yet", "run", d.RunID, "err", err)
+		}
+	}
 	return ctx.Err()
+}
+
+// brandStore is the campaign store of a due run's brand.
+func (r *runtime) brandStore(ctx context.Context, d campaigns.DueRun) (*campaigns.Store, tenancy.Brand, error) {
+	brand, err := r.store.Tenant(d.TenantID).Brand(ctx, d.BrandID)
+	if err != nil {
+		return nil, tenancy.Brand{}, fmt.Errorf("app: ads sweep: %w", err)
+	}
+	brand.TenantID = d.TenantID
+	return campaigns.NewStore(r.db, d.TenantID, brand, campaigns.Options{NextRun: scheduler.Next}), brand, nil
 }

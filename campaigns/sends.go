@@ -192,7 +192,8 @@ func (s *Store) writeSends(ctx context.Context, c Campaign, run runRow, sendAt t
 			row.Status = SendSkipped
 		case RoutePaid:
 			// A Marketing Message goes to the person's subscription token; without one there is nobody to pay for.
-			if !s.hasToken(ctx, r) {
+			// A sponsored message (meta-2017) needs none: it reaches the existing thread (sponsored.go).
+			if s.brand.Policy != tenancy.PolicyMeta2017 && !s.hasToken(ctx, r) {
 				row.Status, row.Reason = SendSkipped, SkipNoToken
 			}
 		}

@@ -123,7 +123,9 @@ type Ad struct {
 	// WITH_ISSUES for an ad a test said cannot deliver; ReviewReason is what Meta would explain.
 	Review       string
 	ReviewReason string
-	Created      time.Time
+	// Delivered are the people a sponsored-message ad already reached (each once).
+	Delivered map[Member]bool
+	Created   time.Time
 }
 
 // Audience is a custom audience with its members (Page id + PSID, since PSIDs match only on their Page).
@@ -159,7 +161,8 @@ type Send struct {
 	Tag           string
 	Text          string
 	Metadata      string
-	Marketing     bool // a Marketing Message (billed per delivered message)
+	Marketing     bool   // a Marketing Message (billed per delivered message)
+	AdID          string // the sponsored-message ad that delivered it ("" for Send API calls)
 	At            time.Time
 }
 

@@ -47,6 +47,23 @@ CREATE TABLE campaign_meta_ads (
     PRIMARY KEY (campaign_id, variant, version)
 );
 
+-- Sponsored messages (meta-2017): each run's paid recipients of a variant are a PAGEUID custom audience that an
+-- ad set placed on sponsored_messages targets, with the variant's creative and ad; ids recorded as they come.
+CREATE TABLE campaign_meta_runs (
+    run_id      TEXT NOT NULL,
+    variant     TEXT NOT NULL,
+    campaign_id TEXT NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    tenant_id   TEXT NOT NULL,
+    audience_id TEXT NOT NULL DEFAULT '',
+    uploaded    INTEGER NOT NULL DEFAULT 0,
+    adset_id    TEXT NOT NULL DEFAULT '',
+    creative_id TEXT NOT NULL DEFAULT '',
+    ad_id       TEXT NOT NULL DEFAULT '',
+    updated_at  BIGINT NOT NULL,
+    PRIMARY KEY (run_id, variant)
+);
+
 -- +goose Down
+DROP TABLE campaign_meta_runs;
 DROP TABLE campaign_meta_ads;
 DROP TABLE campaign_meta;
