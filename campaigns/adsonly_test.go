@@ -28,6 +28,9 @@ func TestAdsOnlyJoinRetargetingAudience(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := func(_ context.Context, account string) (string, error) { return "EAAB-retarget-token", nil }
+	if due, err := AdsOnlyDue(ctx, f.st.db.R); err != nil || len(due) != 1 || due[0].RunID != runID {
+		t.Errorf("due before: %+v %v", due, err)
+	}
 	n, err := f.st.AddAdsOnly(ctx, runID, client, token)
 	if err != nil || n != 1 {
 		t.Fatalf("added %d (%v), want 1", n, err)
@@ -46,6 +49,9 @@ func TestAdsOnlyJoinRetargetingAudience(t *testing.T) {
 	}
 	if n, err = f.st.AddAdsOnly(ctx, runID, client, token); err != nil || n != 0 {
 		t.Errorf("second pass: %d %v", n, err)
+	}
+	if due, err := AdsOnlyDue(ctx, f.st.db.R); err != nil || len(due) != 0 {
+		t.Errorf("due after: %+v %v", due, err)
 	}
 	if again, _ := f.st.Get(ctx, f.campaign.ID); again.Meta.RetargetAudienceID != c.Meta.RetargetAudienceID || f.sb.Summary().Audiences != 1 {
 		t.Errorf("second pass made another audience: %+v", f.sb.Summary())

@@ -46,12 +46,18 @@ func TestSponsoredMessageAds(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := func(context.Context, string) (string, error) { return "EAAB-sponsored-token", nil }
+	if due, err := SponsoredDue(ctx, f.st.db.R); err != nil || len(due) != 1 || due[0].RunID != runID {
+		t.Errorf("due before: %+v %v", due, err)
+	}
 	n, err := st.DeliverSponsored(ctx, runID, client, token)
 	if err != nil || n != len(paid) {
 		t.Fatalf("handed %d (%v), want %d", n, err, len(paid))
 	}
 	if n, err = st.DeliverSponsored(ctx, runID, client, token); err != nil || n != 0 {
 		t.Errorf("second pass: %d %v", n, err)
+	}
+	if due, err := SponsoredDue(ctx, f.st.db.R); err != nil || len(due) != 0 {
+		t.Errorf("due after: %+v %v", due, err)
 	}
 	sum := f.sb.Summary()
 	if sum.Campaigns != 1 || sum.AdSets != 2 || sum.Ads != 2 || sum.Audiences != 2 {

@@ -55,7 +55,7 @@ CREATE TABLE campaign_meta_runs (
     campaign_id TEXT NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
     tenant_id   TEXT NOT NULL,
     audience_id TEXT NOT NULL DEFAULT '',
-    uploaded    INTEGER NOT NULL DEFAULT 0,
+    uploaded    BOOLEAN NOT NULL DEFAULT FALSE,
     adset_id    TEXT NOT NULL DEFAULT '',
     creative_id TEXT NOT NULL DEFAULT '',
     ad_id       TEXT NOT NULL DEFAULT '',
