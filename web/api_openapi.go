@@ -238,7 +238,7 @@ var schemas = map[string]any{
 		"messages": map[string]any{"type": "array", "items": ref("Message")},
 		"events":   map[string]any{"type": "array", "items": obj(map[string]any{"kind": str(), "at": strf("date-time"), "data": map[string]any{"type": "object"}})}})}},
 	"CampaignMeta": obj(map[string]any{"ad_account_id": str(), "campaign_id": str(), "adset_id": str(),
-		"status": str(), "adset_status": str(), "launched_at": strf("date-time"), "polled_at": strf("date-time"),
+		"status": str(), "adset_status": str(), "launched_at": strf("date-time"), "polled_at": strf("date-time"), "retarget_audience_id": str(),
 		"ads": map[string]any{"type": "array", "items": obj(map[string]any{"variant": str(), "version": map[string]any{"type": "integer"},
 			"current": map[string]any{"type": "boolean"}, "creative_id": str(), "ad_id": str(), "status": str(),
 			"effective_status": map[string]any{"type": "string", "description": "Meta's: PENDING_REVIEW, ACTIVE, DISAPPROVED, WITH_ISSUES, ADSET_PAUSED, CAMPAIGN_PAUSED …"},
