@@ -122,6 +122,9 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	if err == nil {
 		err = registerCAPI(sched, r, graph)
 	}
+	if err == nil {
+		err = registerAds(sched, r, graph)
+	}
 	if err != nil {
 		ln.Close()
 		return err

@@ -95,7 +95,9 @@ type Campaign struct {
 	ApprovedAt      *time.Time `json:"approved_at,omitempty"`
 	RejectReason    string     `json:"reject_reason,omitempty"`
 	// NextSlot is the next send slot of a sponsored message campaign (UTC).
-	NextSlot  *time.Time `json:"next_slot,omitempty"`
+	NextSlot *time.Time `json:"next_slot,omitempty"`
+	// Meta is what Meta runs for a launched ads campaign (objects, review states, the last error).
+	Meta      *MetaState `json:"meta,omitempty"`
 	CreatedBy string     `json:"created_by"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`

@@ -69,6 +69,11 @@ var ErrChanged = fmt.Errorf("%w: the campaign changed since you read it; review 
 // reject needs a reason. The state moves only if nobody moved it first, and the action is audited and put
 // on the timeline in the same transaction.
 func (s *Store) Act(ctx context.Context, id, action string, in ActInput) (Campaign, error) {
+	return s.act(ctx, id, action, in, "")
+}
+
+// act is Act with the timeline's detail given by the caller (a launch names the Meta objects it made).
+func (s *Store) act(ctx context.Context, id, action string, in ActInput, extra string) (Campaign, error) {
 	t, ok := transitions[action]
 	if !ok {
 		return Campaign{}, fmt.Errorf("campaigns: unknown action %q: %w", action, ErrNotFound)
@@ -118,6 +123,9 @@ func (s *Store) Act(ctx context.Context, id, action string, in ActInput) (Campai
 		}
 	case ActComplete:
 		detail = "the flight ended"
+	}
+	if extra != "" {
+		detail = extra
 	}
 	set["state"] = to
 	err = s.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -201,6 +201,13 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		if err := tx.Where("campaign_id = ?", id).Delete(&linkRow{}).Error; err != nil {
 			return err
 		}
+		// A draft has Meta rows when a launch failed before a change sent it back to draft.
+		if err := tx.Where("campaign_id = ?", id).Delete(&metaAdRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("campaign_id = ?", id).Delete(&metaRow{}).Error; err != nil {
+			return err
+		}
 		return tenancy.RecordAudit(ctx, tx, s.tenant, tenancy.AuditEntry{BrandID: s.brand.ID, Action: tenancy.ActionCampaignDelete,
 			ObjectType: "campaign", ObjectID: id, Summary: c.Name})
 	})
@@ -241,7 +248,7 @@ func (s *Store) saveVariants(tx *gorm.DB, c Campaign) error {
 // those change while a campaign runs). Comparing it before and after a change, rather than looking at which
 // fields a request named, lets a form send every field without asking for approval again for nothing.
 func content(c Campaign) string {
-	c.Budget, c.EndsAt, c.State, c.UpdatedAt, c.NextSlot = nil, nil, "", time.Time{}, nil
+	c.Budget, c.EndsAt, c.State, c.UpdatedAt, c.NextSlot, c.Meta = nil, nil, "", time.Time{}, nil, nil
 	b, _ := json.Marshal(c)
 	return string(b)
 }
@@ -346,6 +353,9 @@ func (s *Store) withVariants(ctx context.Context, rows []campaignRow) ([]Campaig
 		}
 		i := idx[v.CampaignID]
 		out[i].Variants = append(out[i].Variants, Variant{Key: v.Key, Weight: v.Weight, Creative: cr})
+	}
+	if err := s.loadMeta(ctx, out, idx, ids); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

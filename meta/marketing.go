@@ -140,26 +140,9 @@ func (s AdSetSpec) body() (map[string]any, error) {
 			return nil, badAd("unknown Messenger position %q", p)
 		}
 	}
-	platforms := slices.Clone(s.PublisherPlatforms)
-	if len(s.MessengerPositions) > 0 && !slices.Contains(platforms, "messenger") {
-		platforms = append(platforms, "messenger")
-	}
-	targeting := map[string]any{}
-	if len(s.Countries) > 0 {
-		targeting["geo_locations"] = map[string]any{"countries": s.Countries}
-	}
-	if len(s.CustomAudienceIDs) > 0 {
-		targeting["custom_audiences"] = idRefs(s.CustomAudienceIDs)
-	}
-	if len(s.ExcludedAudienceIDs) > 0 {
-		targeting["excluded_custom_audiences"] = idRefs(s.ExcludedAudienceIDs)
-	}
-	if len(platforms) > 0 {
-		targeting["publisher_platforms"] = platforms
-	}
-	if len(s.MessengerPositions) > 0 {
-		targeting["messenger_positions"] = s.MessengerPositions
-	}
+	targeting := AdSetTargeting{Countries: s.Countries, CustomAudienceIDs: s.CustomAudienceIDs,
+		ExcludedAudienceIDs: s.ExcludedAudienceIDs, PublisherPlatforms: s.PublisherPlatforms,
+		MessengerPositions: s.MessengerPositions}.body()
 	body := map[string]any{"name": s.Name, "campaign_id": s.CampaignID, "destination_type": "MESSENGER",
 		"optimization_goal": "CONVERSATIONS", "billing_event": "IMPRESSIONS", "bid_strategy": "LOWEST_COST_WITHOUT_CAP",
 		"promoted_object": map[string]string{"page_id": s.PageID}, "targeting": targeting, "status": status}
@@ -186,6 +169,40 @@ func (s AdSetSpec) body() (map[string]any, error) {
 		body["adset_schedule"] = s.Schedule
 	}
 	return body, nil
+}
+
+// AdSetTargeting is whom an ad set reaches: the part of AdSetSpec that UpdateAdSet can replace.
+type AdSetTargeting struct {
+	Countries           []string
+	CustomAudienceIDs   []string
+	ExcludedAudienceIDs []string
+	PublisherPlatforms  []string
+	MessengerPositions  []string
+}
+
+// body writes the targeting spec; messenger joins the platforms when a Messenger position is asked for.
+func (t AdSetTargeting) body() map[string]any {
+	platforms := slices.Clone(t.PublisherPlatforms)
+	if len(t.MessengerPositions) > 0 && !slices.Contains(platforms, "messenger") {
+		platforms = append(platforms, "messenger")
+	}
+	targeting := map[string]any{}
+	if len(t.Countries) > 0 {
+		targeting["geo_locations"] = map[string]any{"countries": t.Countries}
+	}
+	if len(t.CustomAudienceIDs) > 0 {
+		targeting["custom_audiences"] = idRefs(t.CustomAudienceIDs)
+	}
+	if len(t.ExcludedAudienceIDs) > 0 {
+		targeting["excluded_custom_audiences"] = idRefs(t.ExcludedAudienceIDs)
+	}
+	if len(platforms) > 0 {
+		targeting["publisher_platforms"] = platforms
+	}
+	if len(t.MessengerPositions) > 0 {
+		targeting["messenger_positions"] = t.MessengerPositions
+	}
+	return targeting
 }
 
 // createStatusOf checks a status for a create call, PAUSED when empty.
@@ -216,12 +233,14 @@ func adAccountNode(accountID string) string {
 	return "act_" + accountID
 }
 
-// createAdObject posts a create call and returns the new object's id.
+// createAdObject posts a create call and returns the new object's id. A create whose answer was lost is not
+// repeated (once): Meta may have made the object, and a blind retry would make a second one; the caller
+// finds it again by name (FindAdObjects) instead.
 func (c *Client) createAdObject(ctx context.Context, token, path string, body map[string]any) (string, error) {
 	var out struct {
 		ID string `json:"id"`
 	}
-	if err := c.call(ctx, request{method: "POST", path: path, token: token, body: body}, &out); err != nil {
+	if err := c.call(ctx, request{method: "POST", path: path, token: token, body: body, once: true}, &out); err != nil {
 		return "", err
 	}
 	if out.ID == "" {

@@ -36,9 +36,13 @@ type CreativeSpec struct {
 	Message        string // the ad's text
 	Link           string // default https://fb.com/messenger_doc/
 	ImageHash      string
+	Picture        string // link_data.picture: an image URL, when there is no image_hash
 	WelcomeMessage *WelcomeMessage
 	Ref            string
-	URLTags        string // extra url_tags, "key=value&…"
+	// Variant, when set, goes next to the ref in every payload ("variant") and in url_tags, so a
+	// conversation tells which arm of an A/B test opened it.
+	Variant string
+	URLTags string // extra url_tags, "key=value&…"
 }
 
 // CreateCreative creates the creative and returns its id.
@@ -63,10 +67,12 @@ func (s CreativeSpec) body() (map[string]any, error) {
 		"type": "MESSAGE_PAGE", "value": map[string]string{"app_destination": "MESSENGER"}}}
 	if s.ImageHash != "" {
 		data["image_hash"] = s.ImageHash
+	} else if s.Picture != "" {
+		data["picture"] = s.Picture
 	}
 	body := map[string]any{"name": s.Name, "object_story_spec": map[string]any{"page_id": s.PageID, "link_data": data}}
 	if s.WelcomeMessage != nil {
-		w, err := s.WelcomeMessage.json(s.Ref)
+		w, err := s.WelcomeMessage.json(s.Ref, s.Variant)
 		if err != nil {
 			return nil, err
 		}
@@ -78,6 +84,11 @@ func (s CreativeSpec) body() (map[string]any, error) {
 			tags = strings.TrimPrefix(tags+"&ref="+url.QueryEscape(s.Ref), "&")
 		}
 	}
+	if s.Variant != "" {
+		if q, _ := url.ParseQuery(tags); !q.Has("variant") {
+			tags = strings.TrimPrefix(tags+"&variant="+url.QueryEscape(s.Variant), "&")
+		}
+	}
 	if tags != "" {
 		body["url_tags"] = tags
 	}
@@ -85,8 +96,8 @@ func (s CreativeSpec) body() (map[string]any, error) {
 }
 
 // json writes the welcome message in the visual-editor shape Ads Manager uses, as the JSON text Meta
-// takes for page_welcome_message, with ref added to every payload.
-func (w WelcomeMessage) json(ref string) (string, error) {
+// takes for page_welcome_message, with ref (and the variant) added to every payload.
+func (w WelcomeMessage) json(ref, variant string) (string, error) {
 	long := func(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 	switch {
 	case long(w.Greeting, 300):
@@ -107,7 +118,7 @@ func (w WelcomeMessage) json(ref string) (string, error) {
 			if long(ib.Question, 80) || long(ib.Response, 300) {
 				return "", badAd("an ice breaker question is limited to 80 characters and its response to 300")
 			}
-			ibs[i] = map[string]string{"title": ib.Question, "response": ib.Response, "payload": refPayload(ref, ib.Payload)}
+			ibs[i] = map[string]string{"title": ib.Question, "response": ib.Response, "payload": refPayload(ref, variant, ib.Payload)}
 		}
 		msg["ice_breakers"] = ibs
 	}
@@ -118,7 +129,7 @@ func (w WelcomeMessage) json(ref string) (string, error) {
 			if long(qr.Title, 80) {
 				return "", badAd("a quick reply title is limited to 80 characters")
 			}
-			qrs[i] = map[string]string{"content_type": "text", "title": qr.Title, "payload": refPayload(ref, qr.Payload)}
+			qrs[i] = map[string]string{"content_type": "text", "title": qr.Title, "payload": refPayload(ref, variant, qr.Payload)}
 		}
 		msg["quick_replies"] = qrs
 	}
@@ -132,12 +143,16 @@ func (w WelcomeMessage) json(ref string) (string, error) {
 	return string(b), nil
 }
 
-// refPayload puts the ref next to the caller's payload, so a tap tells which campaign the person came from.
-func refPayload(ref, payload string) string {
+// refPayload puts the ref (and the variant) next to the caller's payload, so a tap tells which campaign
+// and which variant the person came from.
+func refPayload(ref, variant, payload string) string {
 	if ref == "" {
 		return payload
 	}
 	m := map[string]string{"ref": ref}
+	if variant != "" {
+		m["variant"] = variant
+	}
 	if payload != "" {
 		m["payload"] = payload
 	}

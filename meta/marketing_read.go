@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,11 @@ type AdSet struct {
 type Ad struct {
 	ID, AccountID, CampaignID, AdSetID, CreativeID, Name string
 	Status, EffectiveStatus                              string
-	Created                                              time.Time
+	// Review is why review refused the ad (ad_review_feedback, "policy: explanation" joined), "" when it did not.
+	Review string
+	// Issues says what stops delivery of an ad WITH_ISSUES (issues_info summaries and messages).
+	Issues  string
+	Created time.Time
 }
 
 // AdPage is one page of an account's ads; After is the cursor of the next page, "" on the last one.
@@ -83,7 +88,8 @@ const (
 	campaignReadFields = "id,account_id,name,objective,buying_type,status,effective_status,special_ad_categories,created_time"
 	adsetReadFields    = "id,account_id,campaign_id,name,status,effective_status,destination_type,optimization_goal," +
 		"billing_event,promoted_object,daily_budget,lifetime_budget,start_time,end_time,targeting,adset_schedule,created_time"
-	adReadFields = "id,account_id,campaign_id,adset_id,name,status,effective_status,creative{id},created_time"
+	adReadFields = "id,account_id,campaign_id,adset_id,name,status,effective_status,creative{id},created_time," +
+		"ad_review_feedback,issues_info"
 )
 
 // Campaign reads a campaign.
@@ -206,13 +212,45 @@ type adWire struct {
 		ID string `json:"id"`
 	} `json:"creative"`
 	CreatedTime string `json:"created_time"`
+	// ad_review_feedback: {"global": {"<policy>": "<explanation>"}, "placement_specific": {…}}.
+	ReviewFeedback map[string]json.RawMessage `json:"ad_review_feedback"`
+	IssuesInfo     []struct {
+		ErrorSummary string `json:"error_summary"`
+		ErrorMessage string `json:"error_message"`
+	} `json:"issues_info"`
 }
 
 func (w adWire) ad() (Ad, error) {
 	created, err := parseMarketingTime(w.CreatedTime)
-	return Ad{ID: w.ID, AccountID: w.AccountID, CampaignID: w.CampaignID, AdSetID: w.AdSetID,
+	ad := Ad{ID: w.ID, AccountID: w.AccountID, CampaignID: w.CampaignID, AdSetID: w.AdSetID,
 		CreativeID: w.Creative.ID, Name: w.Name, Status: w.Status, EffectiveStatus: w.EffectiveStatus,
-		Created: created}, err
+		Created: created}
+	var reasons []string
+	for _, scope := range []string{"global", "placement_specific"} {
+		var m map[string]any
+		if json.Unmarshal(w.ReviewFeedback[scope], &m) != nil {
+			continue
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if v, ok := m[k].(string); ok {
+				reasons = append(reasons, k+": "+v)
+			} else {
+				reasons = append(reasons, k)
+			}
+		}
+	}
+	ad.Review = strings.Join(reasons, "; ")
+	var issues []string
+	for _, i := range w.IssuesInfo {
+		issues = append(issues, strings.TrimSpace(strings.Trim(i.ErrorSummary+": "+i.ErrorMessage, ": ")))
+	}
+	ad.Issues = strings.Join(issues, "; ")
+	return ad, err
 }
 
 // Ad reads an ad with its effective_status.

@@ -74,6 +74,8 @@ const (
 	ActionConversionsImport = "conversion.import"
 	// A test send of a campaign to one of the brand's test contacts.
 	ActionCampaignTest = "campaign.test"
+	// A launch of an ads campaign that Meta (or a missing token) refused: the state did not move.
+	ActionCampaignLaunchFailed = "campaign.launch_failed"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -91,6 +93,7 @@ var auditActions = []string{
 	ActionFXRatesAdd, ActionAgencySettings, ActionMonthClose, ActionMonthReopen, ActionSpendSync,
 	ActionConversionsImport,
 	ActionCampaignTest,
+	ActionCampaignLaunchFailed,
 }
 
 // AuditActions lists every action the audit log may hold.

@@ -94,10 +94,12 @@ func (s *Server) apiUpdateCampaign(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	cp, err := s.campaignStore(c).Update(c.UserContext(), c.Params("campaign"), in)
+	st := s.campaignStore(c)
+	cp, err := st.Update(c.UserContext(), c.Params("campaign"), in)
 	if err != nil {
 		return err
 	}
+	cp = s.steerNow(c, st, cp) // budget and end date reach Meta
 	return c.JSON(s.showCampaign(c, cp.BrandID, cp))
 }
 
@@ -128,7 +130,7 @@ func (s *Server) apiCampaignAction(action string) fiber.Handler {
 				return err
 			}
 		}
-		cp, err := s.campaignStore(c).Act(c.UserContext(), c.Params("campaign"), action, in)
+		cp, err := s.act(c, action, in)
 		if err != nil {
 			return err
 		}

@@ -219,7 +219,7 @@ var schemas = map[string]any{
 		"state":   map[string]any{"type": "string", "enum": []string{"draft", "pending_approval", "scheduled", "running", "paused", "completed", "archived"}},
 		"version": map[string]any{"type": "integer"}, "approved_version": map[string]any{"type": "integer"}, "approved_by": str(),
 		"approved_at": strf("date-time"), "reject_reason": str(), "next_slot": strf("date-time"), "created_by": str(),
-		"created_at": strf("date-time"), "updated_at": strf("date-time")})}},
+		"created_at": strf("date-time"), "updated_at": strf("date-time"), "meta": ref("CampaignMeta")})}},
 	"CampaignList": listOf("CampaignSummary"),
 	"SlotPreview": obj(map[string]any{"slot": strf("date-time"), "send_at": strf("date-time"), "count": map[string]any{"type": "integer"},
 		"routes":      map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "integer"}, "description": "free, follow_up, paid, ads_only"},
@@ -306,6 +306,13 @@ var schemas = map[string]any{
 		"truncated": map[string]any{"type": "array", "items": str(), "description": "campaigns with more occurrences in the range than listed (the first 100 are)"},
 		"partial":   map[string]any{"type": "boolean", "description": "more than 1,000 live campaigns touch the range; only the first 1,000 by id are read (narrow with brand_id)"}},
 		"from", "to", "data", "truncated"),
+	"CampaignMeta": obj(map[string]any{"ad_account_id": str(), "campaign_id": str(), "adset_id": str(),
+		"status": str(), "adset_status": str(), "launched_at": strf("date-time"), "polled_at": strf("date-time"), "retarget_audience_id": str(),
+		"ads": map[string]any{"type": "array", "items": obj(map[string]any{"variant": str(), "version": map[string]any{"type": "integer"},
+			"current": map[string]any{"type": "boolean"}, "creative_id": str(), "ad_id": str(), "status": str(),
+			"effective_status": map[string]any{"type": "string", "description": "Meta's: PENDING_REVIEW, ACTIVE, DISAPPROVED, WITH_ISSUES, ADSET_PAUSED, CAMPAIGN_PAUSED …"},
+			"review":           map[string]any{"type": "string", "description": "why review refused the ad, or what stops its delivery"}})},
+		"error": obj(map[string]any{"message": str(), "code": map[string]any{"type": "integer"}, "subcode": map[string]any{"type": "integer"}, "at": strf("date-time")})}),
 }
 
 // openAPI builds the document from the route table, so that a route cannot be served without being described.
@@ -384,6 +391,12 @@ func (s *Server) openAPI() map[string]any {
 				responses["415"] = errResp("the body is not sent as application/json, or is compressed (any Content-Encoding)")
 			}
 			responses["422"] = errResp("invalid fields, each named in error.fields; null is refused: leave a field out to keep it")
+		}
+		if strings.HasSuffix(r.Path, "/campaigns/:campaign/launch") {
+			responses["409"] = errResp("the state does not allow it, or another launch of the campaign is in progress")
+			responses["422"] = errResp("Meta refused what relance sent (Meta's message and code in error.message, the field in error.fields when known), or an audience cannot be synced; the campaign stays scheduled")
+			responses["502"] = errResp("Meta failed, throttled or did not answer; the campaign stays scheduled and a retry reuses what Meta made")
+			responses["503"] = errResp("Meta is not configured on this instance")
 		}
 		item[strings.ToLower(r.Method)] = op
 	}

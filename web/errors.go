@@ -40,7 +40,7 @@ func (e *requestError) Error() string { return e.Message }
 var codes = map[int]string{
 	400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
 	409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_failed", 429: "too_many_requests", 500: "internal",
-	503: "unavailable",
+	503: "unavailable", 502: "meta_error",
 }
 
 // classify maps an error onto a status, a message safe to show, and field errors.
@@ -49,9 +49,12 @@ func classify(err error) (int, string, map[string]string) {
 	var fe *fiber.Error
 	var bf *conversations.ErrBadFilter
 	var re *requestError
+	var le *campaigns.LaunchError
 	switch {
 	case errors.As(err, &re):
 		return re.Status, re.Message, re.Fields
+	case errors.As(err, &le):
+		return le.Status(), stripPackages(le.Error()), le.Fields()
 	case errors.As(err, &v):
 		return fiber.StatusUnprocessableEntity, "some fields are invalid", v.Fields
 	case errors.As(err, &bf):

@@ -15,11 +15,15 @@ func (s *Server) campaignAction(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		b := brandOf(c)
 		version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
-		cp, err := s.campaignStore(c).Act(c.UserContext(), c.Params("campaign"), action,
-			campaigns.ActInput{Reason: c.FormValue("reason"), Version: version})
+		cp, err := s.act(c, action, campaigns.ActInput{Reason: c.FormValue("reason"), Version: version})
 		back := "/brands/" + b.ID + "/campaigns/" + c.Params("campaign")
 		var se *campaigns.StateError
+		var le *campaigns.LaunchError
 		switch {
+		case errors.As(err, &le):
+			// Meta's error also stays on the campaign page until a launch succeeds.
+			s.flash(c, "Not launched: "+stripPackages(le.Error())+".")
+			return c.Redirect(back, fiber.StatusSeeOther)
 		case errors.As(err, &se) || isConflictErr(err):
 			s.flash(c, conflictMessage(err))
 			return c.Redirect(back, fiber.StatusSeeOther)

@@ -107,6 +107,7 @@ func (s *Server) updateCampaign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	cp = s.steerNow(c, st, cp) // budget and end date reach Meta
 	msg := "Campaign " + cp.Name + " saved."
 	if cp.State == campaigns.StatePendingApproval {
 		msg += " It waits for approval."

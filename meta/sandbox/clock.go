@@ -51,6 +51,7 @@ func (s *Sandbox) Advance(ctx context.Context, d time.Duration) error {
 			next = end
 		}
 		s.simulate(s.sim, next)
+		s.deliverSponsored(next)
 		s.emitDue(next)
 		s.sim = next
 	}

@@ -38,6 +38,8 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 		Pages      []json.RawMessage `json:"pages"`
 		AdAccounts []json.RawMessage `json:"ad_accounts"`
 		Profile    string            `json:"profile"`
+		Review     string            `json:"review"`
+		Reason     string            `json:"reason"`
 	}
 	if r.Method == http.MethodPost {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -95,6 +97,11 @@ func (s *Sandbox) control(w http.ResponseWriter, r *http.Request) {
 	case "POST /flush":
 		if err := s.Flush(r.Context()); err != nil {
 			s.write(w, http.StatusGatewayTimeout, map[string]string{"error": err.Error()})
+			return
+		}
+	case "POST /review":
+		if err := s.SetReview(in.ID, in.Review, in.Reason); err != nil {
+			s.write(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			return
 		}
 	case "GET /state":

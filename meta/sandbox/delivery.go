@@ -3,6 +3,7 @@ package sandbox
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 )
@@ -38,8 +39,8 @@ func (s *Sandbox) simulate(from, to time.Time) {
 	sort.Strings(ids)
 	for _, id := range ids {
 		set := s.st.adsets[id]
-		if set == nil {
-			continue
+		if set == nil || slices.Contains(set.Targeting.MessengerPositions, "sponsored_messages") {
+			continue // sponsored messages go to their audience's threads (delivery_sponsored.go)
 		}
 		ads := bySet[id]
 		sort.Slice(ads, func(i, j int) bool { return ads[i].ID < ads[j].ID })

@@ -287,3 +287,69 @@ func adsetSchedule(p params, lifetime bool) ([]string, []ScheduleBlock, *apiErro
 	}
 	return pacing, sched, nil
 }
+
+// updateAdSet applies budget, end time, schedule and targeting changes of POST /{adset_id}, checked as on create: the
+// budget kind cannot change, floors hold, dayparting needs a lifetime budget. Nothing changes on an error.
+func (s *Sandbox) updateAdSet(c *call, set *AdSet) *apiError {
+	p := c.P
+	if set.Status == "DELETED" || set.Status == "ARCHIVED" {
+		return invalidParam("Param status: a deleted or archived ad set cannot be changed")
+	}
+	next := *set
+	if p.has("targeting") {
+		t, e := s.adsetTargeting(c, set.AccountID)
+		if e != nil {
+			return e
+		}
+		next.Targeting = t
+	}
+	for _, b := range []struct {
+		name string
+		dst  *int64
+		cur  int64
+	}{{"daily_budget", &next.DailyBudget, set.DailyBudget}, {"lifetime_budget", &next.LifetimeBudget, set.LifetimeBudget}} {
+		v, ok, e := p.int64(b.name)
+		switch {
+		case e != nil:
+			return e
+		case !ok:
+			continue
+		case v <= 0:
+			return invalidParam("Param %s must be a positive integer", b.name)
+		case b.cur == 0:
+			return invalidParam("Param %s: an ad set cannot switch between a daily and a lifetime budget", b.name)
+		}
+		*b.dst = v
+	}
+	if end, ok, e := adTime(p, "end_time"); e != nil {
+		return e
+	} else if ok {
+		if !end.After(next.StartTime) || !end.After(s.sim) {
+			return invalidParam("Param end_time must be after start_time and in the future")
+		}
+		next.EndTime = end
+	}
+	acct := s.account(set.AccountID)
+	floor := adsetMinDailyBudget(acct.Currency)
+	if next.DailyBudget > 0 && next.DailyBudget < floor {
+		return budgetTooLow("daily_budget", floor, acct.Currency)
+	}
+	if next.LifetimeBudget > 0 {
+		days := int64((next.EndTime.Sub(next.StartTime) + 24*time.Hour - 1) / (24 * time.Hour))
+		if need := floor * max(days, 1); next.LifetimeBudget < need {
+			return budgetTooLow("lifetime_budget", need, acct.Currency)
+		}
+	}
+	if p.has("adset_schedule") {
+		pacing, sched, e := adsetSchedule(p, next.LifetimeBudget > 0)
+		if e != nil {
+			return e
+		}
+		next.PacingType, next.Schedule = pacing, sched
+	}
+	if next.DailyBudget != set.DailyBudget || next.LifetimeBudget != set.LifetimeBudget {
+		next.BudgetEdits = append(slices.Clone(set.BudgetEdits), s.sim)
+	}
+	*set = next
+	return nil
+}

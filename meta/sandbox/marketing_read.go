@@ -101,13 +101,20 @@ func (s *Sandbox) adView(ad *Ad) map[string]any {
 	v := map[string]any{"id": ad.ID, "account_id": strings.TrimPrefix(ad.AccountID, "act_"), "adset_id": ad.AdSetID,
 		"name": ad.Name, "status": ad.Status, "configured_status": ad.Status,
 		"effective_status": s.effectiveStatus(ad, s.sim), "creative": map[string]string{"id": ad.CreativeID},
-		"created_time": graphTime(ad.Created), "campaign_id": nil, "ad_review_feedback": nil}
+		"created_time": graphTime(ad.Created), "campaign_id": nil, "ad_review_feedback": nil, "issues_info": nil}
 	if set := s.st.adsets[ad.AdSetID]; set != nil {
 		v["campaign_id"] = set.CampaignID
 	}
-	if ad.Review == "DISAPPROVED" {
-		v["ad_review_feedback"] = map[string]any{"global": map[string]string{
-			"Sandbox review": "The ad text asked to be disapproved (sandbox test hook)."}}
+	switch ad.Review {
+	case "DISAPPROVED":
+		reason := ad.ReviewReason
+		if reason == "" {
+			reason = "The ad text asked to be disapproved (sandbox test hook)."
+		}
+		v["ad_review_feedback"] = map[string]any{"global": map[string]string{"Sandbox review": reason}}
+	case "WITH_ISSUES":
+		v["issues_info"] = []map[string]any{{"level": "AD", "error_code": 1815869, "error_summary": "Ad delivery issue",
+			"error_message": ad.ReviewReason, "error_type": "HARD_ERROR"}}
 	}
 	return v
 }
@@ -174,14 +181,18 @@ func (s *Sandbox) adObjectStatus(id string) (status *string, name *string) {
 	return nil, nil
 }
 
-// updateAdObject serves POST /{id} on campaigns, ad sets and ads: status and name changes.
+// updateAdObject serves POST /{id} on campaigns, ad sets and ads: status and name changes, and an ad set's
+// budget, end time and schedule.
 func (s *Sandbox) updateAdObject(c *call) (any, *apiError) {
 	cur, name := s.adObjectStatus(c.Node)
 	if cur == nil {
 		return nil, notFound(c.Node)
 	}
 	status, newName := c.P.str("status"), c.P.str("name")
-	if status == "" && newName == "" {
+	set := s.st.adsets[c.Node]
+	changesSet := set != nil && (c.P.has("daily_budget") || c.P.has("lifetime_budget") || c.P.has("end_time") ||
+		c.P.has("adset_schedule") || c.P.has("targeting"))
+	if status == "" && newName == "" && !changesSet {
 		return nil, required("status")
 	}
 	if status != "" {
@@ -191,6 +202,13 @@ func (s *Sandbox) updateAdObject(c *call) (any, *apiError) {
 		if e := statusChange(*cur, status); e != nil {
 			return nil, e
 		}
+	}
+	if changesSet {
+		if e := s.updateAdSet(c, set); e != nil {
+			return nil, e
+		}
+	}
+	if status != "" {
 		*cur = status
 	}
 	if newName != "" {
@@ -230,9 +248,13 @@ func (s *Sandbox) listAccountAds(c *call) (any, *apiError) {
 			return nil, e
 		}
 	}
+	rules, e := readFiltering(c.P, "ad")
+	if e != nil {
+		return nil, e
+	}
 	var ads []*Ad
 	for _, ad := range s.st.ads {
-		if ad.AccountID != acct.ID {
+		if ad.AccountID != acct.ID || !matches(rules, ad.ID, ad.Name) {
 			continue
 		}
 		eff := s.effectiveStatus(ad, s.sim)

@@ -104,7 +104,9 @@ type AdSet struct {
 	Targeting                               Targeting
 	PacingType                              []string
 	Schedule                                []ScheduleBlock
-	Created                                 time.Time
+	// BudgetEdits are the simulated times of budget changes after creation, for tests of coalescing.
+	BudgetEdits []time.Time
+	Created     time.Time
 }
 
 // Creative is an ad creative; the sandbox reads what a Click-to-Messenger ad needs.
@@ -123,9 +125,13 @@ type Creative struct {
 // Ad is a Marketing API ad.
 type Ad struct {
 	ID, AccountID, AdSetID, CreativeID, Name, Status string
-	// Review is the sandbox's review outcome: "" (approved) or DISAPPROVED for creatives it refuses.
-	Review  string
-	Created time.Time
+	// Review is the sandbox's review outcome: "" (approved), DISAPPROVED for creatives it refuses, or
+	// WITH_ISSUES for an ad a test said cannot deliver; ReviewReason is what Meta would explain.
+	Review       string
+	ReviewReason string
+	// Delivered are the people a sponsored-message ad already reached (each once).
+	Delivered map[Member]bool
+	Created   time.Time
 }
 
 // Audience is a custom audience with its members (Page id + PSID, since PSIDs match only on their Page).
@@ -161,7 +167,8 @@ type Send struct {
 	Tag           string
 	Text          string
 	Metadata      string
-	Marketing     bool // a Marketing Message (billed per delivered message)
+	Marketing     bool   // a Marketing Message (billed per delivered message)
+	AdID          string // the sponsored-message ad that delivered it ("" for Send API calls)
 	At            time.Time
 }
 

@@ -1,6 +1,10 @@
 package sandbox
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // reviewTime is how long a new ad stays in PENDING_REVIEW before it may deliver.
 const reviewTime = 10 * time.Minute
@@ -32,8 +36,31 @@ func (s *Sandbox) effectiveStatus(ad *Ad, at time.Time) string {
 		return "PAUSED"
 	case ad.Review == "DISAPPROVED":
 		return "DISAPPROVED"
+	case ad.Review == "WITH_ISSUES":
+		return "WITH_ISSUES"
 	case at.Before(ad.Created.Add(reviewTime)):
 		return "PENDING_REVIEW"
 	}
 	return "ACTIVE"
+}
+
+// ErrNoSuchAd means SetReview named an ad the sandbox does not hold.
+var ErrNoSuchAd = errors.New("sandbox: no such ad")
+
+// SetReview decides an ad's review as Meta's reviewers would, for tests and demos: "DISAPPROVED" with the
+// reason shown in ad_review_feedback, "WITH_ISSUES" with the reason in issues_info, or "" to approve it.
+func (s *Sandbox) SetReview(adID, review, reason string) error {
+	switch review {
+	case "", "DISAPPROVED", "WITH_ISSUES":
+	default:
+		return fmt.Errorf("sandbox: review %q is not DISAPPROVED, WITH_ISSUES or empty", review)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ad := s.st.ads[adID]
+	if ad == nil {
+		return fmt.Errorf("%w: %s", ErrNoSuchAd, adID)
+	}
+	ad.Review, ad.ReviewReason = review, reason
+	return nil
 }

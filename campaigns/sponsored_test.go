@@ -1,0 +1,93 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"relance/meta"
+	"relance/meta/sandbox"
+	"relance/tenancy"
+)
+
+// TestSponsoredMessageAds: under meta-2017 a slot's paid members (a thread, window and "+1" spent) are handed
+// to Meta as one sponsored-message ad per variant targeting them as a PAGEUID audience; after review the
+// sandbox delivers each person the variant's message once, into their thread; a second pass makes nothing.
+func TestSponsoredMessageAds(t *testing.T) {
+	f := newSendFixture(t, 0)
+	ctx := context.Background()
+	f.exec(t, `UPDATE brands SET policy = ? WHERE id = ?`, tenancy.PolicyMeta2017, f.brand.ID)
+	f.exec(t, `UPDATE campaigns SET ad_account_id = ?, holdout_percent = 0 WHERE id = ?`, testAccount, f.campaign.ID)
+	f.sb.RegisterAccount(sandbox.Account{ID: testAccount, Currency: "EUR", Timezone: "Europe/Paris"})
+	brand := f.brand
+	brand.Policy = tenancy.PolicyMeta2017
+	st := NewStore(f.st.db, f.st.tenant, brand, f.st.opts)
+	snap := f.snapshot(t, f.audience, 2)
+	var paid []string
+	for i := 0; i < 6; i++ {
+		psid := fmt.Sprintf("30%04d", i)
+		f.seedMember(t, snap, testPage, psid, true, f.now.Add(-72*time.Hour), false)
+		f.exec(t, `UPDATE contacts SET last_outbound_at = ? WHERE psid = ?`, f.now.Add(-48*time.Hour).UnixMilli(), psid)
+		f.sb.RegisterThread(testPage, psid, "FR", f.now.Add(-72*time.Hour), "")
+		paid = append(paid, psid)
+	}
+	runID, err := st.RunSlot(ctx, f.campaign.ID, f.now, f.options(t, "a", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := f.run(t, runID); r.Routes[RoutePaid] != len(paid) || r.Counts[SendQueued] < len(paid) {
+		t.Fatalf("run before the ads: %+v", r)
+	}
+	client, err := meta.New(meta.Options{BaseURL: f.url, Version: "v25.0", AppSecret: sendSecret, SendRate: -1,
+		BaseBackoff: time.Millisecond, HTTP: &http.Client{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := func(context.Context, string) (string, error) { return "EAAB-sponsored-token", nil }
+	if due, err := SponsoredDue(ctx, f.st.db.R); err != nil || len(due) != 1 || due[0].RunID != runID {
+		t.Errorf("due before: %+v %v", due, err)
+	}
+	n, err := st.DeliverSponsored(ctx, runID, client, token)
+	if err != nil || n != len(paid) {
+		t.Fatalf("handed %d (%v), want %d", n, err, len(paid))
+	}
+	if n, err = st.DeliverSponsored(ctx, runID, client, token); err != nil || n != 0 {
+		t.Errorf("second pass: %d %v", n, err)
+	}
+	if due, err := SponsoredDue(ctx, f.st.db.R); err != nil || len(due) != 0 {
+		t.Errorf("due after: %+v %v", due, err)
+	}
+	sum := f.sb.Summary()
+	if sum.Campaigns != 1 || sum.AdSets != 2 || sum.Ads != 2 || sum.Audiences != 2 {
+		t.Errorf("Meta holds %+v, want 1 campaign and an audience, ad set and ad per variant", sum)
+	}
+	if err := f.sb.Advance(ctx, 15*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.sb.Advance(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, s := range f.sb.Sends() {
+		if s.AdID == "" {
+			t.Errorf("a Send API message went: %+v", s)
+		}
+		got[s.PSID]++
+		if s.Text != "Our spring menu is here" && s.Text != "Spring is on the menu" {
+			t.Errorf("sponsored message text %q", s.Text)
+		}
+	}
+	for _, psid := range paid {
+		if got[psid] != 1 {
+			t.Errorf("%s got %d sponsored messages, want 1", psid, got[psid])
+		}
+	}
+	sends, _, _ := st.Sends(ctx, f.campaign.ID, runID, SendFilter{Route: RoutePaid}, tenancy.Cursor{})
+	for _, s := range sends {
+		if s.Status != SendSent || s.Reason != ReasonSponsored {
+			t.Errorf("paid send %+v", s)
+		}
+	}
+}
