@@ -59,6 +59,9 @@ type IngestConfig struct {
 	// UnroutedRetention is how long entries kept aside for Pages nobody connected (and deliveries the
 	// database refused) are kept before they are deleted.
 	UnroutedRetention Duration `toml:"unrouted_retention"`
+	// FoldInterval is how often contact aggregates are folded from the events stored since (0: in the commit
+	// that stores them, which costs the webhook several times more writing).
+	FoldInterval Duration `toml:"fold_interval"`
 }
 
 // HTTPConfig is the listener and its limits.
@@ -179,7 +182,8 @@ func Defaults() Config {
 		Scheduler: SchedulerConfig{Enabled: true, Missed: "latest", Reload: Duration{30 * time.Second}},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Defaults:  DefaultsConfig{Currency: "EUR", Timezone: "Europe/Paris"},
-		Ingest:    IngestConfig{NLPThreshold: 0.8, MaxBatch: 5000, UnroutedRetention: Duration{conversations.DefaultRetention}},
+		Ingest: IngestConfig{NLPThreshold: 0.8, MaxBatch: 5000, UnroutedRetention: Duration{conversations.DefaultRetention},
+			FoldInterval: Duration{time.Second}},
 		Audiences: AudiencesConfig{KeepSnapshots: 20, MinRefreshInterval: Duration{time.Hour}},
 	}
 }
@@ -430,6 +434,9 @@ func (c Config) Validate() error {
 	}
 	if c.Ingest.UnroutedRetention.Duration < time.Hour {
 		return bad("ingest.unrouted_retention", "must be at least 1h (e.g. 720h for 30 days)")
+	}
+	if c.Ingest.FoldInterval.Duration < 0 || c.Ingest.FoldInterval.Duration > time.Minute {
+		return bad("ingest.fold_interval", "must be between 0 and 1m")
 	}
 	if _, err := scheduler.ParseMissed(c.Scheduler.Missed); err != nil {
 		return bad("scheduler.missed", "must be skip, latest or all")

@@ -19,8 +19,10 @@ import (
 // entries all over the table. Nothing is lost on a crash: queued rows are folded by the next fold, and a row
 // is deleted only by the transaction that folds it.
 
-// foldRowsPerTx bounds the queued rows one fold transaction takes (memory and the writer's hold).
-const foldRowsPerTx = 20000
+// foldRowsPerTx bounds the queued rows one fold transaction takes. On SQLite the fold holds the only writer
+// while it runs, so webhooks wait for it: a thousand rows take tens of milliseconds, and webhook batches
+// are written between two such transactions.
+const foldRowsPerTx = 1000
 
 // queuedDelta is a delta as stored in contact_fold_queue.delta (JSON; zero fields are left out).
 type queuedDelta struct {
