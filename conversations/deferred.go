@@ -242,11 +242,7 @@ func (in *Ingester) foldOnce(ctx context.Context) (int, error) {
 func (in *Ingester) foldTx(ctx context.Context, claim string) (int, error) {
 	n := 0
 	err := in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		type row struct {
-			id int64
-			d  *delta
-		}
-		var rows []row
+		var rows []queuedRow
 		rs, err := tx.Raw(claim, foldRowsPerTx).Rows()
 		if err != nil {
 			return err
@@ -263,7 +259,7 @@ func (in *Ingester) foldTx(ctx context.Context, claim string) (int, error) {
 				rs.Close()
 				return fmt.Errorf("queued delta %d: %w", id, err)
 			}
-			rows = append(rows, row{id, q.delta()})
+			rows = append(rows, queuedRow{id, q.delta()})
 		}
 		rs.Close()
 		if err := rs.Err(); err != nil {
@@ -272,9 +268,16 @@ func (in *Ingester) foldTx(ctx context.Context, claim string) (int, error) {
 		n = len(rows)
 		// RETURNING promises no order; merging in queue order keeps "newer wins" ties as the inline path has them.
 		sort.Slice(rows, func(i, j int) bool { return rows[i].id < rows[j].id })
+		live, err := liveBrands(tx, rows)
+		if err != nil {
+			return err
+		}
 		merged := map[contactKey]*delta{}
 		order := make([]*delta, 0, len(rows))
 		for _, r := range rows {
+			if !live[r.d.key.brand] {
+				continue // the brand was deleted since: its contacts went with it (and the foreign key would refuse them)
+			}
 			if d := merged[r.d.key]; d != nil {
 				d.merge(r.d)
 				continue
@@ -288,4 +291,33 @@ func (in *Ingester) foldTx(ctx context.Context, claim string) (int, error) {
 		return 0, fmt.Errorf("conversations: fold contacts: %w", err)
 	}
 	return n, nil
+}
+
+// queuedRow is a claimed row of contact_fold_queue.
+type queuedRow struct {
+	id int64
+	d  *delta
+}
+
+// liveBrands returns which brands of the rows still exist.
+func liveBrands(tx *gorm.DB, rows []queuedRow) (map[string]bool, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range rows {
+		if !seen[r.d.key.brand] {
+			seen[r.d.key.brand] = true
+			ids = append(ids, r.d.key.brand)
+		}
+	}
+	live := make(map[string]bool, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		var found []string
+		if err := tx.Raw("SELECT id FROM brands WHERE id IN ?", ids[start:min(start+500, len(ids))]).Scan(&found).Error; err != nil {
+			return nil, err
+		}
+		for _, id := range found {
+			live[id] = true
+		}
+	}
+	return live, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"relance/conversations"
+	"relance/tenancy"
 )
 
 // TestDeferredFoldEqualsInlineUpdates: the same events, one by one in a shuffled order, in deliveries of
@@ -143,4 +144,44 @@ func TestQueuedDeltasOutliveTheirIngester(t *testing.T) {
 	if queued != 0 || inbound != 1 {
 		t.Fatalf("after the next ingester's fold: %d queued, %d inbound messages; want 0 and 1", queued, inbound)
 	}
+}
+
+// TestFoldSkipsDeletedBrands: deltas queued for a brand deleted before the fold are dropped with it; they must
+// not block the fold (the contacts' foreign key would refuse them) nor the other brands' contacts.
+func TestFoldSkipsDeletedBrands(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	name, cur, tz := "Gone", "EUR", "Europe/Paris"
+	gone, err := e.store.Tenant(e.tenant.ID).CreateBrand(ctx, tenancy.BrandInput{Name: &name, Currency: &cur, Timezone: &tz})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const gonePage = "104000000000909"
+	p, err := e.store.Tenant(e.tenant.ID).ConnectPage(ctx, gone.ID, tenancy.PageInput{PageID: gonePage, Name: "Gone FR",
+		AccessToken: "EAAB-gone-page-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goneID := p.ID
+	msg := func(page, psid, mid string) conversations.Entry {
+		return conversations.Entry{PageID: page, Events: []conversations.Event{{Kind: conversations.KindMessage, PageID: page,
+			PSID: psid, MID: mid, At: 1764064800000, Text: "bonjour", Sender: conversations.SenderUser}}}
+	}
+	if _, err := e.in.Submit(ctx, []conversations.Entry{msg(gonePage, "7801", "m_gone"), msg(fixturePage, "7802", "m_kept")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Tenant(e.tenant.ID).DisconnectPage(ctx, gone.ID, goneID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Tenant(e.tenant.ID).DeleteBrand(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.fold(t)
+	var queued, contacts int64
+	e.db.R.Raw("SELECT COUNT(*) FROM contact_fold_queue").Scan(&queued)
+	e.db.R.Raw("SELECT COUNT(*) FROM contacts").Scan(&contacts)
+	if queued != 0 || contacts != 1 {
+		t.Fatalf("after the fold: %d queued, %d contacts; want 0 and the kept brand's 1", queued, contacts)
+	}
+	e.contactID(t, "7802")
 }
