@@ -202,19 +202,66 @@ func (in *Ingester) foldLoop(stop <-chan struct{}) {
 	}
 }
 
-// foldAll folds queued rows until the queue is empty.
+// foldAll folds queued rows until the queue is empty. When a chunk fails, its rows are folded one at a time,
+// and a row that fails alone is kept aside in failed_entries: one value the database refuses must not stop
+// every contact's aggregates. When the database itself fails, keeping aside fails too and nothing is lost.
 func (in *Ingester) foldAll(ctx context.Context) error {
 	for {
-		n, err := in.foldOnce(ctx)
-		if err != nil || n < foldRowsPerTx {
-			return err
+		n, err := in.foldOnce(ctx, foldRowsPerTx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			for range foldRowsPerTx {
+				one, err := in.foldOnce(ctx, 1)
+				if err != nil {
+					if err := in.setAside(ctx, err); err != nil {
+						return err
+					}
+					continue
+				}
+				if one == 0 {
+					return nil
+				}
+			}
+			continue
+		}
+		if n < foldRowsPerTx {
+			return nil
 		}
 	}
 }
 
-// foldOnce takes up to foldRowsPerTx queued rows in one transaction, applies them to the contacts and deletes
-// them; it returns how many it took.
-func (in *Ingester) foldOnce(ctx context.Context) (int, error) {
+// setAside moves the oldest queued row, which the fold failed on alone, to failed_entries.
+func (in *Ingester) setAside(ctx context.Context, cause error) error {
+	now := time.Now().UnixMilli()
+	err := in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var doc string
+		if err := tx.Raw("DELETE FROM contact_fold_queue WHERE id = (SELECT MIN(id) FROM contact_fold_queue) RETURNING delta").
+			Row().Scan(&doc); err != nil {
+			return err
+		}
+		var key queuedDelta
+		_ = json.Unmarshal([]byte(doc), &key) // a row that does not parse is kept all the same
+		msg := cause.Error()
+		if len(msg) > 2000 {
+			msg = msg[:2000]
+		}
+		return tx.Exec(`INSERT INTO failed_entries (page_id, tenant_id, body_hash, body, error, received_at, last_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (body_hash) DO UPDATE SET attempts = failed_entries.attempts + 1,
+			error = excluded.error, last_at = excluded.last_at`,
+			key.Page, key.Tenant, shortHash([]byte("fold\x00"+doc)), doc, msg, now, now).Error
+	})
+	if err != nil {
+		return fmt.Errorf("conversations: keep a contact delta aside: %w (after %w)", err, cause)
+	}
+	in.log.Error("contact delta refused by the database, kept in failed_entries", "err", cause)
+	return nil
+}
+
+// foldOnce takes up to limit queued rows in one transaction, applies them to the contacts and deletes them;
+// it returns how many it took.
+func (in *Ingester) foldOnce(ctx context.Context, limit int) (int, error) {
 	start := time.Now()
 	claim := "DELETE FROM contact_fold_queue WHERE id IN (SELECT id FROM contact_fold_queue ORDER BY id LIMIT ?) RETURNING id, delta"
 	if !in.dialect.json {
@@ -224,7 +271,7 @@ func (in *Ingester) foldOnce(ctx context.Context) (int, error) {
 	n := 0
 	var err error
 	for try := 0; try < 4; try++ {
-		n, err = in.foldTx(ctx, claim)
+		n, err = in.foldTx(ctx, claim, limit)
 		if !lockConflict(err) {
 			break
 		}
@@ -239,11 +286,11 @@ func (in *Ingester) foldOnce(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func (in *Ingester) foldTx(ctx context.Context, claim string) (int, error) {
+func (in *Ingester) foldTx(ctx context.Context, claim string, limit int) (int, error) {
 	n := 0
 	err := in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var rows []queuedRow
-		rs, err := tx.Raw(claim, foldRowsPerTx).Rows()
+		rs, err := tx.Raw(claim, limit).Rows()
 		if err != nil {
 			return err
 		}

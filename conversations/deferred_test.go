@@ -185,3 +185,31 @@ func TestFoldSkipsDeletedBrands(t *testing.T) {
 	}
 	e.contactID(t, "7802")
 }
+
+// TestFoldKeepsARefusedDeltaAside: a queued row the fold cannot apply (here one that does not parse) is moved to
+// failed_entries, and the rows around it are folded: one bad row does not stop every contact's aggregates.
+func TestFoldKeepsARefusedDeltaAside(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	msg := func(psid, mid string) []conversations.Entry {
+		return []conversations.Entry{{PageID: fixturePage, Events: []conversations.Event{{Kind: conversations.KindMessage,
+			PageID: fixturePage, PSID: psid, MID: mid, At: 1764064800000, Text: "bonjour", Sender: conversations.SenderUser}}}}
+	}
+	if _, err := e.in.Submit(ctx, msg("7901", "m_before")); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.W.Exec("INSERT INTO contact_fold_queue (delta) VALUES ('not a delta')").Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.in.Submit(ctx, msg("7902", "m_after")); err != nil {
+		t.Fatal(err)
+	}
+	e.fold(t)
+	var queued, contacts, failed int64
+	e.db.R.Raw("SELECT COUNT(*) FROM contact_fold_queue").Scan(&queued)
+	e.db.R.Raw("SELECT COUNT(*) FROM contacts").Scan(&contacts)
+	e.db.R.Raw("SELECT COUNT(*) FROM failed_entries WHERE body = 'not a delta'").Scan(&failed)
+	if queued != 0 || contacts != 2 || failed != 1 {
+		t.Fatalf("after the fold: %d queued, %d contacts, %d kept aside; want 0, 2 and 1", queued, contacts, failed)
+	}
+}
