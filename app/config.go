@@ -11,6 +11,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"relance/database"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,20 @@ type MetricsConfig struct {
 	Token string `toml:"token"`
 }
 
+// FoldAuto is ingest.fold_interval left unset: FoldInterval picks by database.
+const FoldAuto = time.Duration(-1)
+
+// FoldFor is the fold interval in force on a database dialect.
+func (c IngestConfig) FoldFor(dialect string) time.Duration {
+	if c.FoldInterval.Duration != FoldAuto {
+		return c.FoldInterval.Duration
+	}
+	if dialect == database.Postgres {
+		return time.Second
+	}
+	return 0
+}
+
 // IngestConfig tunes webhook ingestion.
 type IngestConfig struct {
 	NLPThreshold float64 `toml:"nlp_threshold"`
@@ -59,6 +74,11 @@ type IngestConfig struct {
 	// UnroutedRetention is how long entries kept aside for Pages nobody connected (and deliveries the
 	// database refused) are kept before they are deleted.
 	UnroutedRetention Duration `toml:"unrouted_retention"`
+	// FoldInterval is how often contact aggregates are folded from the events stored since (0: in the commit
+	// that stores them, which costs the webhook several times more writing). Unset (FoldAuto) picks by
+	// database: deferred on PostgreSQL, where it doubled throughput, in the commit on SQLite, where the fold
+	// competes for the one writer and made the tail and single-event deliveries slower (README, Benchmarks).
+	FoldInterval Duration `toml:"fold_interval"`
 }
 
 // HTTPConfig is the listener and its limits.
@@ -183,7 +203,8 @@ func Defaults() Config {
 		Scheduler: SchedulerConfig{Enabled: true, Missed: "latest", Reload: Duration{30 * time.Second}},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Defaults:  DefaultsConfig{Currency: "EUR", Timezone: "Europe/Paris"},
-		Ingest:    IngestConfig{NLPThreshold: 0.8, MaxBatch: 5000, UnroutedRetention: Duration{conversations.DefaultRetention}},
+		Ingest: IngestConfig{NLPThreshold: 0.8, MaxBatch: 5000, UnroutedRetention: Duration{conversations.DefaultRetention},
+			FoldInterval: Duration{FoldAuto}},
 		Audiences: AudiencesConfig{KeepSnapshots: 20, MinRefreshInterval: Duration{time.Hour}},
 	}
 }
@@ -434,6 +455,9 @@ func (c Config) Validate() error {
 	}
 	if c.Ingest.UnroutedRetention.Duration < time.Hour {
 		return bad("ingest.unrouted_retention", "must be at least 1h (e.g. 720h for 30 days)")
+	}
+	if c.Ingest.FoldInterval.Duration != FoldAuto && (c.Ingest.FoldInterval.Duration < 0 || c.Ingest.FoldInterval.Duration > time.Minute) {
+		return bad("ingest.fold_interval", "must be between 0 and 1m")
 	}
 	if _, err := scheduler.ParseMissed(c.Scheduler.Missed); err != nil {
 		return bad("scheduler.missed", "must be skip, latest or all")

@@ -94,7 +94,7 @@ func TestDemoCampaigns(t *testing.T) {
 
 	// One slot of each running campaign, through the sandbox serve --demo talks to (webhooks kept in its
 	// outbox here, and ingested below as the server would).
-	sb, err := newSandbox(cfg, r.key, "", r)
+	sb, err := newSandbox(cfg, r.key, "", r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestDemoPeopleHaveNames(t *testing.T) {
 	if err := seedDemo(ctx, r, "http://127.0.0.1", io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	sb, err := newSandbox(cfg, r.key, "", r)
+	sb, err := newSandbox(cfg, r.key, "", r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/hex"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"relance/conversations"
 	"relance/meta"
 	"relance/meta/sandbox"
 	"relance/policy"
@@ -28,7 +30,7 @@ func appSecret(cfg Config, key []byte) string {
 }
 
 // newSandbox builds the sandbox of this configuration, posting its webhooks to webhookURL.
-func newSandbox(cfg Config, key []byte, webhookURL string, r *runtime) (*sandbox.Sandbox, error) {
+func newSandbox(cfg Config, key []byte, webhookURL string, r *runtime, ingest *conversations.Ingester) (*sandbox.Sandbox, error) {
 	start, _ := time.Parse(time.RFC3339, cfg.Meta.SandboxStart) // validated with the configuration
 	return sandbox.New(sandbox.Options{Start: start,
 		AppSecret: appSecret(cfg, key), AppID: cfg.EffectiveAppID(), Seed: cfg.Meta.SandboxSeed,
@@ -45,6 +47,12 @@ func newSandbox(cfg Config, key []byte, webhookURL string, r *runtime) (*sandbox
 			var last, inbound, outbound int64
 			var blocked, unavailable bool
 			var zone string
+			// A reply right after the user's message must find the window that message opened.
+			if ingest != nil {
+				if err := ingest.Fold(context.Background()); err != nil {
+					r.log.Warn("sandbox: fold contacts", "err", err)
+				}
+			}
 			err := r.db.R.Raw(`SELECT last_interaction_at, last_inbound_at, last_outbound_at, blocked, unavailable, optin_timezone
 				FROM contacts WHERE page_id = ? AND psid = ? ORDER BY updated_at DESC LIMIT 1`, pageID, psid).
 				Row().Scan(&last, &inbound, &outbound, &blocked, &unavailable, &zone)

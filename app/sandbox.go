@@ -78,7 +78,7 @@ func RunSandbox(ctx context.Context, cfg Config, ln net.Listener, webhookURL str
 		return err
 	}
 	defer r.close()
-	sb, err := newSandbox(cfg, r.key, webhookURL, r)
+	sb, err := newSandbox(cfg, r.key, webhookURL, r, nil) // relance's contacts lag by up to ingest.fold_interval here
 	if err != nil {
 		ln.Close()
 		return err

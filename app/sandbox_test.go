@@ -167,6 +167,12 @@ func runScenario(t *testing.T, url string, graph *meta.Client, advance func(time
 		}
 		return n
 	}
+	// Contacts are folded after the webhooks' commits (ingest.fold_interval): wait until nothing is queued.
+	for deadline := time.Now().Add(30 * time.Second); q("SELECT COUNT(*) FROM contact_fold_queue") > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("contact deltas still queued after 30 s")
+		}
+	}
 	out.ContactsFromAd = q("SELECT COUNT(*) FROM contacts WHERE page_id = ? AND (first_ref_ad_id = ? OR last_ref_ad_id = ?)", scenarioPage, ad, ad)
 	out.ContactsWithRef = q("SELECT COUNT(*) FROM contacts WHERE page_id = ? AND (first_ref_ref = ? OR last_ref_ref = ?)", scenarioPage, "camp=spring&src=ctm", "camp=spring&src=ctm")
 	out.Inbound = q("SELECT COUNT(*) FROM messages WHERE page_id = ? AND direction = 'in'", scenarioPage)

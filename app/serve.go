@@ -89,10 +89,11 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ingest := conversations.NewIngester(r.db, r.store.Vault(), reg, r.log, cfg.Ingest.MaxBatch)
 	ingest.KeepAsideFor(cfg.Ingest.UnroutedRetention.Duration)
+	ingest.FoldEvery(cfg.Ingest.FoldFor(r.db.Dialect))
 	var sb *sandbox.Sandbox
 	if cfg.Meta.GraphURL == "sandbox" {
 		// The sandbox posts its simulated conversations to this very server, as Meta would.
-		if sb, err = newSandbox(cfg, r.key, "http://"+ln.Addr().String()+"/webhooks/messenger", r); err != nil {
+		if sb, err = newSandbox(cfg, r.key, "http://"+ln.Addr().String()+"/webhooks/messenger", r, ingest); err != nil {
 			ln.Close()
 			return err
 		}

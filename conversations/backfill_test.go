@@ -68,6 +68,7 @@ func (b *backfillEnv) history(t *testing.T, n, long int) {
 
 func (b *backfillEnv) count(t *testing.T, q string) int64 {
 	t.Helper()
+	b.fold(t)
 	var n int64
 	if err := b.db.R.Raw(q, b.tenant.ID, b.brand.ID).Scan(&n).Error; err != nil {
 		t.Fatal(err)

@@ -107,6 +107,7 @@ func TestImportRefusesNonNumericPSIDs(t *testing.T) {
 	if !strings.Contains(res.Errors[0].Message, "digits") {
 		t.Errorf("message: %q", res.Errors[0].Message)
 	}
+	e.fold(t)
 	var n int64
 	e.db.R.Raw("SELECT COUNT(*) FROM contacts").Scan(&n)
 	if n != 1 {

@@ -20,6 +20,7 @@ func TestEntitiesMaskFollowsEntities(t *testing.T) {
 	if _, err := e.in.Feed(ctx, gen, 300, conversations.FeedOptions{Parse: conversations.ParseOptions{AppID: ourApp, NLPThreshold: 0.8}}); err != nil {
 		t.Fatal(err)
 	}
+	e.fold(t)
 	cases := make([]string, 0, 9)
 	for _, name := range nlp.EntityNames() {
 		cases = append(cases, "WHEN '"+name+"' THEN "+strconv.FormatInt(nlp.EntityBit(name), 10))

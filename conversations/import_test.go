@@ -49,6 +49,7 @@ func TestImportJSONLinesAndCSV(t *testing.T) {
 	if res.Imported != 3 || len(res.Errors) != 1 || res.Errors[0].Line != 4 {
 		t.Fatalf("csv import: %+v", res)
 	}
+	e.fold(t)
 	page, err := e.reader.Contacts(ctx, "meta-current", conversations.Filter{Source: "ADS"}, "", 50)
 	if err != nil || len(page.Contacts) != 1 || page.Contacts[0].PSID != "7500" {
 		t.Fatalf("contacts from ads: %+v %v", page.Contacts, err)

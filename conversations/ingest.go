@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,6 +73,9 @@ type Ingester struct {
 	stopped  chan struct{}
 	// retention bounds how long kept-aside and refused entries stay (see KeepAsideFor).
 	retention time.Duration
+	// foldEvery, when set, defers contact aggregates to a fold (see FoldEvery); dirty says rows may be queued.
+	foldEvery time.Duration
+	dirty     atomic.Bool
 }
 
 // submission is one delivery waiting for its commit; tenant, when set, is the only agency it may write to.
@@ -140,7 +144,15 @@ func (in *Ingester) Run(ctx context.Context) {
 			in.loop(ctx)
 		}()
 	}
+	if in.foldEvery <= 0 {
+		wg.Wait()
+		return
+	}
+	stop, folded := make(chan struct{}), make(chan struct{})
+	go func() { in.foldLoop(stop); close(folded) }()
 	wg.Wait()
+	close(stop)
+	<-folded
 }
 
 // loop is one writer: it takes what is waiting, writes it in one transaction, and starts again.
@@ -403,13 +415,21 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 			}
 			d.fold(&o.r.Event, in.vault)
 		}
-		if err := upsertContacts(tx, in.dialect, order); err != nil {
+		if in.foldEvery > 0 {
+			err = enqueueDeltas(tx, in.dialect, order)
+		} else {
+			err = upsertContacts(tx, in.dialect, order)
+		}
+		if err != nil {
 			return err
 		}
 		return insertUnrouted(tx, in.dialect, unrouted)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("conversations: write batch: %w", err)
+	}
+	if in.foldEvery > 0 {
+		in.dirty.Store(true) // before the submitters hear of the commit: their Fold must see these rows
 	}
 	for _, r := range results {
 		in.m.stored.Add(float64(r.Stored))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -39,6 +40,14 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	// The package's tests run the deferred fold (what serve runs), folding only when a test asks (e.fold):
+	// each test that reads aggregates after ingesting thereby checks that folding gives what it expects.
+	return newEnvFolding(t, time.Hour)
+}
+
+// newEnvFolding is newEnv with the ingester's fold interval (0: contacts updated in the ingesting commit).
+func newEnvFolding(t testing.TB, foldEvery time.Duration) *env {
+	t.Helper()
 	ctx := context.Background()
 	v, _ := tenancy.NewVault([]byte("0123456789abcdef0123456789abcdef"))
 	db := testdb.Open(t)
@@ -58,6 +67,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e.in = conversations.NewIngester(db, v, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil)), 5000)
+	e.in.FoldEvery(foldEvery)
 	runCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -87,12 +97,22 @@ func (e *env) ingest(t testing.TB, body []byte) conversations.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.fold(t)
 	return res
+}
+
+// fold brings the contacts up to date with what was ingested (see Ingester.Fold).
+func (e *env) fold(t testing.TB) {
+	t.Helper()
+	if err := e.in.Fold(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // contactID finds a contact by PSID.
 func (e *env) contactID(t testing.TB, psid string) string {
 	t.Helper()
+	e.fold(t)
 	var id string
 	e.db.R.Raw("SELECT id FROM contacts WHERE tenant_id = ? AND brand_id = ? AND psid = ?", e.tenant.ID, e.brand.ID, psid).Scan(&id)
 	if id == "" {

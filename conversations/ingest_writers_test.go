@@ -64,6 +64,7 @@ func TestConcurrentRetriesStoreOnce(t *testing.T) {
 	if stored != n {
 		t.Fatalf("stored %d events in all, want %d (each once)", stored, n)
 	}
+	e.fold(t)
 	var total int64
 	if err := e.db.R.Raw("SELECT COALESCE(SUM(inbound_count), 0) FROM contacts WHERE brand_id = ?", e.brand.ID).Scan(&total).Error; err != nil {
 		t.Fatal(err)

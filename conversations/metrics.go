@@ -4,10 +4,10 @@ import "github.com/prometheus/client_golang/prometheus"
 
 // ingestMetrics are the ingestion metrics of DESIGN §5 (no tenant labels).
 type ingestMetrics struct {
-	stored, duplicates, unrouted, failures, refused, purged prometheus.Counter
-	waiting, failed                                         prometheus.Gauge
-	batchSize, commit                                       prometheus.Histogram
-	rejected                                                *prometheus.CounterVec
+	stored, duplicates, unrouted, failures, refused, purged, folded prometheus.Counter
+	waiting, failed                                                 prometheus.Gauge
+	batchSize, commit, fold                                         prometheus.Histogram
+	rejected                                                        *prometheus.CounterVec
 }
 
 func newIngestMetrics(reg prometheus.Registerer) *ingestMetrics {
@@ -24,9 +24,12 @@ func newIngestMetrics(reg prometheus.Registerer) *ingestMetrics {
 			Buckets: prometheus.ExponentialBuckets(1, 4, 8)}),
 		commit: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "relance_ingest_commit_seconds", Help: "Time to write and commit one batch.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
+		folded: prometheus.NewCounter(prometheus.CounterOpts{Name: "relance_ingest_folded_deltas_total", Help: "Queued contact deltas folded into contacts (ingest.fold_interval)."}),
+		fold: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "relance_ingest_fold_seconds", Help: "Time to fold one transaction of queued contact deltas.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "relance_webhook_rejected_total", Help: "Webhook deliveries refused, by reason."}, []string{"reason"}),
 	}
-	reg.MustRegister(m.stored, m.duplicates, m.unrouted, m.failures, m.refused, m.purged, m.waiting, m.failed, m.batchSize, m.commit, m.rejected)
+	reg.MustRegister(m.stored, m.duplicates, m.unrouted, m.failures, m.refused, m.purged, m.waiting, m.failed, m.batchSize, m.commit, m.rejected, m.folded, m.fold)
 	return m
 }
 

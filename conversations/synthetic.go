@@ -640,6 +640,9 @@ func (in *Ingester) Feed(ctx context.Context, gen *Synthetic, contacts int, o Fe
 
 // markBlocked sets blocked on the given contacts (psids by Page id) and returns how many it changed.
 func (in *Ingester) markBlocked(ctx context.Context, psids map[string][]string) (int, error) {
+	if err := in.Fold(ctx); err != nil { // the contacts must exist to be marked
+		return 0, err
+	}
 	pages := make([]string, 0, len(psids))
 	for p := range psids {
 		pages = append(pages, p)

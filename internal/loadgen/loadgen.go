@@ -168,6 +168,16 @@ func prepare(o Options) []delivery {
 	return ds
 }
 
+// Bodies builds the deliveries' bodies of o, unsigned (in-process benchmarks submit them to the ingester).
+func Bodies(o Options) [][]byte {
+	ds := prepare(o)
+	out := make([][]byte, len(ds))
+	for k, d := range ds {
+		out[k] = d.body
+	}
+	return out
+}
+
 // Body builds one delivery of n events with the default mix (the in-process benchmarks use it).
 func Body(page string, seed string, k, n int) []byte {
 	return newGen(seed+fmt.Sprint(k), 200_000).body(page, k, n)
