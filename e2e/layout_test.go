@@ -237,7 +237,7 @@ func TestLayoutAtPhoneAndDesktopWidths(t *testing.T) {
 
 	// The number-format selector in the footer: choose French, apply, and the page comes back in French format.
 	b.open("/campaigns", 200)
-	budget := `#campaigns tbody tr td.num`
+	budget := `#campaigns tbody tr td.budget`
 	before := b.text(budget)
 	b.do("choose French number format", choose(`#locale-select`, "fr"))
 	b.load("apply it", 200, chromedp.Click(css(`#locale-apply`)))
