@@ -125,6 +125,7 @@ func templateFuncs() template.FuncMap {
 		"locales":     func() []string { return localeCodes },
 		"localeLabel": func(code string) string { return localeFor(code).label },
 		"highlight":   highlight,
+		"reasonIn":    reasonIn,
 		// dict passes several values to a template block: dict "K1" v1 "K2" v2.
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
