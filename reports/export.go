@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -52,11 +53,44 @@ type Money struct {
 }
 
 // RowWriter writes an export's rows one at a time, holding none of them: cells are string (Text, Date),
-// int64 (Int) or Money (Amount), in the order of the columns. Close ends the file; a writer that is not
-// closed has written an incomplete one.
+// int64 (Int) or Money (Amount), in the order of the columns. Close ends the file; Abort gives up on it
+// (an XLSX is then not written at all), and one of them must be called.
 type RowWriter interface {
 	Write(row []any) error
 	Close() error
+	Abort() error
+}
+
+// Options are an export's format and, for CSV, its Excel options.
+type Options struct {
+	Format string
+	CSV    CSVOptions
+}
+
+// NewWriter starts an export of cols on w in o's format.
+func NewWriter(w io.Writer, cols []Column, o Options) (RowWriter, error) {
+	switch o.Format {
+	case FormatCSV:
+		return NewCSV(w, cols, o.CSV)
+	case FormatXLSX:
+		return NewXLSX(w, cols)
+	}
+	return nil, fmt.Errorf("%w: %q", ErrFormat, o.Format)
+}
+
+// WriteSpendExport writes l's ledger export q to w in o's format, complete or not at all for XLSX (a CSV
+// cut short by an error keeps the rows before it). It returns the rows written.
+func WriteSpendExport(ctx context.Context, l *Ledger, q SpendExport, o Options, w io.Writer) (int, error) {
+	rw, err := NewWriter(w, SpendColumns, o)
+	if err != nil {
+		return 0, err
+	}
+	n, err := l.ExportSpend(ctx, q, rw)
+	if err != nil {
+		_ = rw.Abort()
+		return n, err
+	}
+	return n, rw.Close()
 }
 
 // CSVOptions make a CSV open well in Excel.
@@ -249,3 +283,6 @@ func (cw *csvWriter) Close() error {
 	}
 	return nil
 }
+
+// Abort ends a CSV cut short: what was written stays (the caller says why in a last line).
+func (cw *csvWriter) Abort() error { return cw.Close() }

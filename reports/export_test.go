@@ -222,7 +222,7 @@ func exportEnv(t *testing.T) (*Ledger, string) {
 	return NewLedger(db, tn.ID, nil), brands[1]
 }
 
-// TestExportSpendCSV: ledger rows by day then adjustments, converted at each day's rate, a missing rate
+// TestExportSpendCSV: ledger rows by ad account, ad and day, then adjustments, converted at each day's rate, a missing rate
 // left empty and flagged, and the same books give the same bytes.
 func TestExportSpendCSV(t *testing.T) {
 	l, brand2 := exportEnv(t)
@@ -244,8 +244,8 @@ func TestExportSpendCSV(t *testing.T) {
 	got := export(q)
 	want := "type,day,month,brand,ad_account,ad_id,ad_name,currency,spend,impressions,reach,clicks,conversations,replies,reporting_currency,spend_reporting,missing_rate,note\r\n" +
 		"ledger,2026-10-01,2026-10,\"'=Brand, \"\"one\"\"\",act_1,ad0,'-ad EUR,EUR,10.00,100,90,3,2,1,EUR,10.00,,\r\n" +
-		"ledger,2026-10-01,2026-10,Brand two,act_2,ad1,'-ad USD,USD,10.01,100,90,3,2,1,EUR,8.01,,\r\n" +
 		"ledger,2026-10-02,2026-10,\"'=Brand, \"\"one\"\"\",act_1,ad0,'-ad EUR,EUR,20.00,100,90,3,2,1,EUR,20.00,,\r\n" +
+		"ledger,2026-10-01,2026-10,Brand two,act_2,ad1,'-ad USD,USD,10.01,100,90,3,2,1,EUR,8.01,,\r\n" +
 		"ledger,2026-10-02,2026-10,Brand two,act_2,ad1,'-ad USD,USD,20.01,100,90,3,2,1,EUR,13.34,,\r\n" +
 		"adjustment,2026-09-30,2026-10,Brand two,act_2,ad1,,USD,-2.50,0,0,0,0,0,EUR,-2.00,,Meta restated 2026-09-30\r\n"
 	if got != want {

@@ -184,3 +184,6 @@ func (xw *xlsxWriter) Close() error {
 	}
 	return nil
 }
+
+// Abort removes the sheet's temporary file without writing the workbook.
+func (xw *xlsxWriter) Abort() error { return xw.f.Close() }

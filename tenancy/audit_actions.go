@@ -72,6 +72,9 @@ const (
 	ActionMonthReopen       = "month.reopen"
 	ActionSpendSync         = "spend.sync"
 	ActionConversionsImport = "conversion.import"
+	// Scheduled exports.
+	ActionExportSchedule = "export.schedule"
+	ActionExportDelete   = "export.delete"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -88,6 +91,7 @@ var auditActions = []string{
 	ActionUserInvite,
 	ActionFXRatesAdd, ActionAgencySettings, ActionMonthClose, ActionMonthReopen, ActionSpendSync,
 	ActionConversionsImport,
+	ActionExportSchedule, ActionExportDelete,
 }
 
 // AuditActions lists every action the audit log may hold.

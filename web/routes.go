@@ -340,5 +340,11 @@ func (s *Server) routeTable() []route {
 				Tag: "attribution", Response: "ConversionImport"}},
 		{Method: get, Path: "/api/v1/jobs/:job", Rule: tenant(t.PermSpendRead), Handler: s.apiJob,
 			API: &apiDoc{Summary: "A job started by hand: running, done (with its result) or failed (with the error)", Tag: "money", Response: "Job"}},
+		{Method: get, Path: "/api/v1/finance/spend/export.csv", Rule: tenant(t.PermSpendRead), Handler: s.apiSpendExportCSV,
+			API: &apiDoc{Summary: "The spend ledger as CSV, streamed: ledger rows of from..to (or month) then the adjustments booked in those months, spend converted to currency (empty and missing_rate=yes without a rate); bom=1, sep=; and decimal=comma for Excel; a closed month gives the same bytes",
+				Tag: "money", Query: []string{"from", "to", "month", "brand", "ad_account", "currency", "bom", "sep", "decimal"}}},
+		{Method: get, Path: "/api/v1/finance/spend/export.xlsx", Rule: tenant(t.PermSpendRead), Handler: s.apiSpendExportXLSX,
+			API: &apiDoc{Summary: "The same export as XLSX: typed numbers, amounts in their currency's format, dates as dates, the header frozen",
+				Tag: "money", Query: []string{"from", "to", "month", "brand", "ad_account", "currency"}}},
 	}, s.sandboxRoutes()...)
 }
