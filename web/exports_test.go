@@ -125,6 +125,16 @@ func TestScheduledExports(t *testing.T) {
 	if _, list := f.do(fin, http.MethodGet, "/api/v1/exports", ""); !strings.Contains(list, last.ID) {
 		t.Errorf("list: %s", list)
 	}
+	u := f.users[finance]
+	if _, page := f.do(caller{user: &u}, http.MethodGet, "/finance", ""); !strings.Contains(page, `href="/api/v1/exports/`+id+`/files/`+last.ID+`"`) {
+		t.Errorf("finance screen without the kept file: %s", trim(page))
+	}
+	if status, body := f.do(caller{user: &u}, http.MethodPost, "/finance/exports", "name=Weekly&cron=0+6+*+*+1&format=xlsx&period=last_7_days&keep=3"); status != http.StatusSeeOther {
+		t.Errorf("schedule from the screen: %d %s", status, trim(body))
+	}
+	if list, err := ex.List(context.Background()); err != nil || len(list) != 2 || list[1].Name != "Weekly" || list[1].Keep != 3 {
+		t.Errorf("after the screen's form: %+v %v", list, err)
+	}
 	other := caller{token: f.tokens["b_admin"]}
 	for _, p := range []string{"/api/v1/exports/" + id, "/api/v1/exports/" + id + "/files/" + last.ID} {
 		if status, _ := f.do(other, http.MethodGet, p, ""); status != http.StatusNotFound {
