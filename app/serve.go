@@ -126,6 +126,9 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	if err == nil {
 		err = registerAds(sched, r, graph)
 	}
+	if err == nil {
+		err = registerExports(sched, r)
+	}
 	if err != nil {
 		ln.Close()
 		return err

@@ -76,6 +76,9 @@ const (
 	ActionCampaignTest = "campaign.test"
 	// A launch of an ads campaign that Meta (or a missing token) refused: the state did not move.
 	ActionCampaignLaunchFailed = "campaign.launch_failed"
+	// Scheduled exports.
+	ActionExportSchedule = "export.schedule"
+	ActionExportDelete   = "export.delete"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -94,6 +97,7 @@ var auditActions = []string{
 	ActionConversionsImport,
 	ActionCampaignTest,
 	ActionCampaignLaunchFailed,
+	ActionExportSchedule, ActionExportDelete,
 }
 
 // AuditActions lists every action the audit log may hold.

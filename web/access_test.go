@@ -152,6 +152,9 @@ var expected = map[string][]string{
 	"POST /api/v1/brands/:brand/conversions": convWriter, "POST /api/v1/brands/:brand/conversions/import": convWriter,
 	// Test sends: whoever writes the campaign tests it, to the brand's test contacts.
 	"POST /api/v1/brands/:brand/campaigns/:campaign/test": campWriter, "POST /brands/:brand/campaigns/:campaign/test": campWriter,
+	"GET /api/v1/finance/spend/export.csv": moneyStaff, "GET /api/v1/finance/spend/export.xlsx": moneyStaff,
+	"POST /api/v1/exports": moneyStaff, "GET /api/v1/exports": moneyStaff, "GET /api/v1/exports/:export": moneyStaff,
+	"DELETE /api/v1/exports/:export": moneyStaff, "POST /finance/exports": moneyStaff, "POST /finance/exports/:export/delete": moneyStaff, "GET /api/v1/exports/:export/files/:file": moneyStaff,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.

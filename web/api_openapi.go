@@ -313,6 +313,19 @@ var schemas = map[string]any{
 			"effective_status": map[string]any{"type": "string", "description": "Meta's: PENDING_REVIEW, ACTIVE, DISAPPROVED, WITH_ISSUES, ADSET_PAUSED, CAMPAIGN_PAUSED …"},
 			"review":           map[string]any{"type": "string", "description": "why review refused the ad, or what stops its delivery"}})},
 		"error": obj(map[string]any{"message": str(), "code": map[string]any{"type": "integer"}, "subcode": map[string]any{"type": "integer"}, "at": strf("date-time")})}),
+	"ExportParams": obj(map[string]any{"period": map[string]any{"type": "string", "enum": []string{"previous_month", "month_to_date", "previous_day", "last_7_days", "last_28_days"}},
+		"from": strf("date"), "to": strf("date"), "brand": str(), "ad_account": str(), "currency": str(),
+		"bom": map[string]any{"type": "boolean"}, "sep": map[string]any{"type": "string", "enum": []string{",", ";"}},
+		"decimal": map[string]any{"type": "string", "enum": []string{"point", "comma"}}}),
+	"ExportScheduleInput": obj(map[string]any{"name": str(), "cron": str(), "format": map[string]any{"type": "string", "enum": []string{"csv", "xlsx"}},
+		"keep": map[string]any{"type": "integer", "minimum": 1, "maximum": 100}, "params": ref("ExportParams")}, "cron", "format", "params"),
+	"ExportFile": obj(map[string]any{"id": str(), "schedule_id": str(), "name": str(), "format": str(),
+		"status": map[string]any{"type": "string", "enum": []string{"done", "failed"}}, "rows": map[string]any{"type": "integer"},
+		"size": map[string]any{"type": "integer"}, "error": str(), "created_at": strf("date-time")}),
+	"ExportSchedule": obj(map[string]any{"id": str(), "name": str(), "cron": str(), "timezone": str(), "format": str(),
+		"keep": map[string]any{"type": "integer"}, "params": ref("ExportParams"), "created_by": str(), "created_at": strf("date-time"),
+		"files": map[string]any{"type": "array", "items": ref("ExportFile")}}),
+	"ExportScheduleList": listOf("ExportSchedule"),
 }
 
 // openAPI builds the document from the route table, so that a route cannot be served without being described.

@@ -132,6 +132,8 @@ func (s *Server) routeTable() []route {
 		{Method: post, Path: "/finance/months/:month/close", Rule: tenant(t.PermMonthClose), Handler: s.closeMonthForm},
 		{Method: post, Path: "/finance/months/:month/reopen", Rule: tenant(t.PermMonthReopen), Handler: s.reopenMonthForm},
 		{Method: post, Path: "/finance/spend/sync", Rule: tenant(t.PermSpendWrite), Handler: s.spendSyncForm},
+		{Method: post, Path: "/finance/exports", Rule: tenant(t.PermExports), Handler: s.createExportForm},
+		{Method: post, Path: "/finance/exports/:export/delete", Rule: tenant(t.PermExports), Handler: s.deleteExportForm},
 
 		// API v1.
 		{Method: get, Path: "/api/v1/openapi.json", Rule: pub, Handler: s.apiOpenAPI,
@@ -345,5 +347,22 @@ func (s *Server) routeTable() []route {
 				Tag: "attribution", Response: "ConversionImport"}},
 		{Method: get, Path: "/api/v1/jobs/:job", Rule: tenant(t.PermSpendRead), Handler: s.apiJob,
 			API: &apiDoc{Summary: "A job started by hand: running, done (with its result) or failed (with the error)", Tag: "money", Response: "Job"}},
+		{Method: get, Path: "/api/v1/finance/spend/export.csv", Rule: tenant(t.PermSpendRead), Handler: s.apiSpendExportCSV,
+			API: &apiDoc{Summary: "The spend ledger as CSV, streamed: ledger rows of from..to (or month) then the adjustments booked in those months, spend converted to currency (empty and missing_rate=yes without a rate); bom=1, sep=; and decimal=comma for Excel; a closed month gives the same bytes",
+				Tag: "money", Query: []string{"from", "to", "month", "brand", "ad_account", "currency", "bom", "sep", "decimal"}}},
+		{Method: get, Path: "/api/v1/finance/spend/export.xlsx", Rule: tenant(t.PermSpendRead), Handler: s.apiSpendExportXLSX,
+			API: &apiDoc{Summary: "The same export as XLSX: typed numbers, amounts in their currency's format, dates as dates, the header frozen",
+				Tag: "money", Query: []string{"from", "to", "month", "brand", "ad_account", "currency"}}},
+		{Method: post, Path: "/api/v1/exports", Rule: tenant(t.PermExports), Handler: s.apiCreateExport,
+			API: &apiDoc{Summary: "Schedule a spend export (cron in the agency's zone, at least an hour apart; format csv or xlsx; keep the last N files, default 10; params: period previous_month|month_to_date|previous_day|last_7_days|last_28_days or from and to, brand, ad_account, currency, bom, sep, decimal); audited",
+				Tag: "money", Request: "ExportScheduleInput", Response: "ExportSchedule", Status: 201}},
+		{Method: get, Path: "/api/v1/exports", Rule: tenant(t.PermSpendRead), Handler: s.apiExports,
+			API: &apiDoc{Summary: "The scheduled exports, each with its kept files (newest first)", Tag: "money", Response: "ExportScheduleList"}},
+		{Method: get, Path: "/api/v1/exports/:export", Rule: tenant(t.PermSpendRead), Handler: s.apiExport,
+			API: &apiDoc{Summary: "A scheduled export with its kept files", Tag: "money", Response: "ExportSchedule"}},
+		{Method: del, Path: "/api/v1/exports/:export", Rule: tenant(t.PermExports), Handler: s.apiDeleteExport,
+			API: &apiDoc{Summary: "Delete a scheduled export and its files (audited)", Tag: "money", Status: 204}},
+		{Method: get, Path: "/api/v1/exports/:export/files/:file", Rule: tenant(t.PermSpendRead), Handler: s.apiExportFile,
+			API: &apiDoc{Summary: "Download a kept file of a scheduled export", Tag: "money"}},
 	}, s.sandboxRoutes()...)
 }

@@ -30,6 +30,10 @@ type financeView struct {
 	FeesTotal                    string
 	CanClose, CanReopen, CanSync bool
 	Job                          *reports.JobView
+	// From and To are the month's first and last days, for the export links; Exports the scheduled ones.
+	From, To  string
+	Exports   []reports.ScheduleView
+	CanExport bool
 }
 
 // fixedFeeRow is a brand's fixed monthly fee, written out.
@@ -96,6 +100,11 @@ func (s *Server) financePage(c *fiber.Ctx) error {
 	v.CanClose = az.Can(p.TenantID, p.User.ID, "", tenancy.PermMonthClose) && !v.Status.Closed && v.Status.Ended
 	v.CanReopen = az.Can(p.TenantID, p.User.ID, "", tenancy.PermMonthReopen) && v.Status.Closed
 	v.CanSync = az.Can(p.TenantID, p.User.ID, "", tenancy.PermSpendWrite) && s.Graph != nil
+	v.From, v.To = month+"-01", start.AddDate(0, 1, -1).Format(time.DateOnly)
+	v.CanExport = az.Can(p.TenantID, p.User.ID, "", tenancy.PermExports)
+	if v.Exports, err = s.exportsOf(c).List(c.UserContext()); err != nil {
+		return err
+	}
 	if id := c.Query("job"); id != "" {
 		if j, err := s.ledger(c).GetJob(c.UserContext(), id); err == nil {
 			v.Job = &j
