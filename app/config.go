@@ -53,13 +53,33 @@ type MetricsConfig struct {
 	Token string `toml:"token"`
 }
 
-// FoldAuto is ingest.fold_interval left unset: FoldInterval picks by database.
+// FoldAuto is ingest.fold_interval "auto" (the default): FoldFor picks by database.
 const FoldAuto = time.Duration(-1)
+
+// FoldDuration is a Duration that may also be "auto" (FoldAuto).
+type FoldDuration struct{ Duration }
+
+// UnmarshalText parses "auto", "1s", "0s".
+func (d *FoldDuration) UnmarshalText(b []byte) error {
+	if string(b) == "auto" {
+		d.Duration.Duration = FoldAuto
+		return nil
+	}
+	return d.Duration.UnmarshalText(b)
+}
+
+// MarshalText writes "auto" or the duration.
+func (d FoldDuration) MarshalText() ([]byte, error) {
+	if d.Duration.Duration == FoldAuto {
+		return []byte("auto"), nil
+	}
+	return d.Duration.MarshalText()
+}
 
 // FoldFor is the fold interval in force on a database dialect.
 func (c IngestConfig) FoldFor(dialect string) time.Duration {
-	if c.FoldInterval.Duration != FoldAuto {
-		return c.FoldInterval.Duration
+	if c.FoldInterval.Duration.Duration != FoldAuto {
+		return c.FoldInterval.Duration.Duration
 	}
 	if dialect == database.Postgres {
 		return time.Second
@@ -78,7 +98,7 @@ type IngestConfig struct {
 	// that stores them, which costs the webhook several times more writing). Unset (FoldAuto) picks by
 	// database: deferred on PostgreSQL, where it doubled throughput, in the commit on SQLite, where the fold
 	// competes for the one writer and made the tail and single-event deliveries slower (README, Benchmarks).
-	FoldInterval Duration `toml:"fold_interval"`
+	FoldInterval FoldDuration `toml:"fold_interval"`
 }
 
 // HTTPConfig is the listener and its limits.
@@ -204,7 +224,7 @@ func Defaults() Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Defaults:  DefaultsConfig{Currency: "EUR", Timezone: "Europe/Paris"},
 		Ingest: IngestConfig{NLPThreshold: 0.8, MaxBatch: 5000, UnroutedRetention: Duration{conversations.DefaultRetention},
-			FoldInterval: Duration{FoldAuto}},
+			FoldInterval: FoldDuration{Duration{FoldAuto}}},
 		Audiences: AudiencesConfig{KeepSnapshots: 20, MinRefreshInterval: Duration{time.Hour}},
 	}
 }
@@ -456,7 +476,7 @@ func (c Config) Validate() error {
 	if c.Ingest.UnroutedRetention.Duration < time.Hour {
 		return bad("ingest.unrouted_retention", "must be at least 1h (e.g. 720h for 30 days)")
 	}
-	if c.Ingest.FoldInterval.Duration != FoldAuto && (c.Ingest.FoldInterval.Duration < 0 || c.Ingest.FoldInterval.Duration > time.Minute) {
+	if c.Ingest.FoldInterval.Duration.Duration != FoldAuto && (c.Ingest.FoldInterval.Duration.Duration < 0 || c.Ingest.FoldInterval.Duration.Duration > time.Minute) {
 		return bad("ingest.fold_interval", "must be between 0 and 1m")
 	}
 	if _, err := scheduler.ParseMissed(c.Scheduler.Missed); err != nil {
