@@ -53,10 +53,10 @@ func TestDemoVoicesAndBackfill(t *testing.T) {
 		return n
 	}
 	inbound := func(brand, like string) int64 {
-		return count("SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND brand_id = ? AND direction = 'in' AND text LIKE ?",
+		return count("SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND brand_id = ? AND direction = 'in' AND lower(text) LIKE ?",
 			tn.ID, byName[brand], like)
 	}
-	// Each brand's own words, and none of another brand's.
+	// Each brand's own words, and none of another brand's (lower() as LIKE is case-sensitive on PostgreSQL).
 	for _, c := range []struct{ brand, word string }{{"Maison Lumière", "%réserv%"}, {"Kopi Nusantara", "%kak%"},
 		{"Bangkok Bikes", "%pick%up%"}, {"Kopi Nusantara", "%+62 %"}, {"Bangkok Bikes", "%+66 %"}, {"Bangkok Bikes", "%ครับ%"}} {
 		for _, d := range demoBrands {
@@ -66,12 +66,19 @@ func TestDemoVoicesAndBackfill(t *testing.T) {
 		}
 	}
 	// French mostly at the restaurant, some English from its visitors (people keep their language).
-	fr := count(`SELECT COUNT(DISTINCT psid) FROM messages WHERE tenant_id = ? AND brand_id = ? AND direction = 'in' AND
-		(text LIKE '%Bonjour%' OR text LIKE '%Bonsoir%' OR text LIKE '%vous%' OR text LIKE '%Merci%' OR text LIKE '%personnes%'
-		OR text LIKE '%Mon numéro%' OR text LIKE '%C''est%' OR text LIKE '%On est%' OR text LIKE '%Réserver%')`, tn.ID, byName["Maison Lumière"])
-	en := count(`SELECT COUNT(DISTINCT psid) FROM messages WHERE tenant_id = ? AND brand_id = ? AND direction = 'in' AND
-		(text LIKE 'Hello%' OR text LIKE 'Hi!%' OR text LIKE 'How much%' OR text LIKE 'Thanks%' OR text LIKE 'You can%' OR text LIKE 'We are%'
-		OR text LIKE 'Do you%' OR text LIKE 'Is %' OR text LIKE 'Can %' OR text LIKE 'My number%' OR text LIKE 'Book a table')`, tn.ID, byName["Maison Lumière"])
+	people := func(brand string, likes ...string) int64 {
+		q := "SELECT COUNT(DISTINCT psid) FROM messages WHERE tenant_id = ? AND brand_id = ? AND direction = 'in' AND (" +
+			strings.TrimSuffix(strings.Repeat("lower(text) LIKE ? OR ", len(likes)), " OR ") + ")"
+		args := []any{tn.ID, byName[brand]}
+		for _, l := range likes {
+			args = append(args, l)
+		}
+		return count(q, args...)
+	}
+	fr := people("Maison Lumière", "%bonjour%", "%bonsoir%", "%vous%", "%merci%", "%personnes%", "%mon numéro%", "%c'est%",
+		"%on est%", "%réserver%")
+	en := people("Maison Lumière", "hello%", "hi!%", "how much%", "thanks%", "you can%", "we are%", "do you%", "is %", "can %",
+		"my number%", "book a table")
 	if en == 0 || fr < en*3/2 {
 		t.Errorf("Maison Lumière: %d people write French and %d English, want French mostly and some English", fr, en)
 	}
