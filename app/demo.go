@@ -30,13 +30,19 @@ const (
 	demoContacts = 300
 )
 
-// demoBrands are the demo agency's brands, each with a Page and an ad account in the sandbox's ID ranges.
+// demoBrands are the demo agency's brands, each with a Page and an ad account in the sandbox's ID ranges, and
+// the voice its people write in: a French restaurant, an Indonesian coffee and merch shop, a Bangkok bike-tour
+// agency.
 var demoBrands = []struct {
 	name, currency, tz, policy, pageID, pageName, account string
+	voice                                                 *conversations.Voice
 }{
-	{"Maison Lumière", "EUR", "Europe/Paris", tenancy.PolicyMetaCurrent, "104000000000001", "Maison Lumière FR", "act_230000000000001"},
-	{"Kopi Nusantara", "IDR", "Asia/Jakarta", tenancy.PolicyMetaCurrent, "104000000000002", "Kopi Nusantara", "act_230000000000002"},
-	{"Bangkok Bikes", "THB", "Asia/Bangkok", tenancy.PolicyMeta2017, "104000000000003", "Bangkok Bikes TH", "act_230000000000003"},
+	{"Maison Lumière", "EUR", "Europe/Paris", tenancy.PolicyMetaCurrent, "104000000000001", "Maison Lumière FR", "act_230000000000001",
+		conversations.VoiceRestaurant()},
+	{"Kopi Nusantara", "IDR", "Asia/Jakarta", tenancy.PolicyMetaCurrent, "104000000000002", "Kopi Nusantara", "act_230000000000002",
+		conversations.VoiceShop()},
+	{"Bangkok Bikes", "THB", "Asia/Bangkok", tenancy.PolicyMeta2017, "104000000000003", "Bangkok Bikes TH", "act_230000000000003",
+		conversations.VoiceTravel()},
 }
 
 // demoRoles are the demo users, one per role; brand roles are on the first brand.
@@ -54,7 +60,7 @@ func seedDemo(ctx context.Context, r *runtime, publicURL string, out io.Writer) 
 			var brands []string
 			brands, err = seedDemoTenant(ctx, r.store.Tenant(t.ID), appSecret(r.cfg, r.key), true, "")
 			if err == nil {
-				_, err = seedConversations(ctx, r, t.ID, brands, seedPlan{contacts: demoContacts})
+				_, err = seedConversations(ctx, r, t.ID, brands, seedPlan{contacts: demoContacts, voices: true})
 			}
 			if err == nil {
 				err = seedDemoAudiences(ctx, r, t.ID, brands)
@@ -135,6 +141,9 @@ type seedPlan struct {
 	contacts int // per brand
 	messages int // per brand, the contacts' and the Page's together; 0: about six per contact
 	brands   int // how many of the brands, in order; 0: all
+	// voices gives each brand its demo voice (demoBrands); without it every brand speaks the default voice, as
+	// the benchmarks' seeds always have.
+	voices bool
 	// progress, when set, receives a line every few seconds while seeding runs.
 	progress io.Writer
 }
@@ -212,6 +221,9 @@ func seedConversations(ctx context.Context, r *runtime, tenantID string, brandID
 			ids[j] = pg.PageID
 		}
 		gen := conversations.NewSynthetic(ids, o.Parse.AppID, time.Now().UTC(), uint64(i+1), 7100000000100000+int64(i)*10_000_000)
+		if p.voices && i < len(demoBrands) {
+			gen.Voice = demoBrands[i].voice
+		}
 		gen.Plan(p.contacts, p.messages)
 		last := time.Now()
 		o.Progress = nil
@@ -285,7 +297,7 @@ func seedDemoAudiences(ctx context.Context, r *runtime, tenantID string, brandID
 // queueDemoProfiles has the sandbox name the demo's people (User Profile API) as soon as the server runs,
 // rather than only as screens show them.
 func queueDemoProfiles(ctx context.Context, r *runtime, p *conversations.Profiles) {
-	if _, err := p.QueueNew(ctx, time.Time{}, 3*demoContacts); err != nil {
+	if _, err := p.QueueNew(ctx, time.Time{}, len(demoBrands)*demoContacts+demoHistoryThreads); err != nil {
 		r.log.Warn("demo profiles", "err", err)
 	}
 }

@@ -190,6 +190,13 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 			go sb.Follow(loops, 30*time.Second)
 		}
 	}
+	if o.Demo && sb != nil && backfiller != nil {
+		if job, err := demoBackfill(ctx, r, sb, backfiller); err != nil {
+			r.log.Warn("demo backfill", "err", err)
+		} else {
+			r.log.Info("demo backfill", "page", job.PageID, "status", job.Status, "threads", job.Threads, "imported", job.Imported)
+		}
+	}
 	if profiles != nil {
 		go profiles.Run(loops)
 		if o.Demo {

@@ -16,8 +16,8 @@ import (
 const SandboxAppID = "555000000000001"
 
 // Synthetic makes realistic webhook deliveries for demos and benchmarks: contacts arriving from ads, m.me
-// links, the website chat plugin, Messenger codes and organic search, writing in English and French with
-// prices, dates, places, phone numbers, e-mails and links, tapping quick replies and menu buttons, answered by
+// links, the website chat plugin, Messenger codes and organic search, writing in the languages of the
+// generator's Voice (English and French by default) with prices, dates, places, phone numbers, e-mails and links, tapping quick replies and menu buttons, answered by
 // the bot or by a person in the Page Inbox, some opting in to Marketing Messages (and a few opting out again).
 // The bodies are the JSON Meta sends, so they are stored through the same code path as real webhooks. The
 // same seed gives the same deliveries.
@@ -35,7 +35,9 @@ type Synthetic struct {
 	Days int
 	// PSIDBase makes PSIDs unique per generator (e.g. per brand).
 	PSIDBase int64
-	rng      *rand.Rand
+	// Voice is how the contacts and the Page write (languages, texts, ads, links); nil is DefaultVoice.
+	Voice *Voice
+	rng   *rand.Rand
 
 	planContacts, planMessages int64 // Plan's target; 0 = the default average
 	made                       int64 // messages (in and out) generated so far, to steer towards the target
@@ -67,59 +69,6 @@ func NewSynthetic(pages []string, appID string, end time.Time, seed uint64, psid
 func (s *Synthetic) Plan(contacts, messages int) {
 	s.planContacts, s.planMessages, s.made = int64(contacts), int64(messages), 0
 }
-
-var (
-	synthEN = []string{
-		"Hi! How much is the {item}?", "Hello, is the {item} still available?", "Do you deliver to {place} tomorrow?",
-		"Can I book a table for 4 on Friday at 8pm?", "My number is +1 415 555 {nnnn}, call me please",
-		"You can reach me at {email}", "Thanks a lot, see you soon!", "Is the 20% discount valid until Sunday?",
-		"I paid ${n}.99 but didn't get a receipt", "What are your opening hours on Saturday?",
-		"Great, thank you!", "Bye", "Is it cheaper than {n} EUR?", "Where is your shop near {place}?",
-		"Send me the link please", "Do you have it in blue?", "ok", "👍", "I saw this on your site: {url}",
-		"Hello, I'd like to order the {item} for next Monday", "Can someone call me back? {phone_us}",
-		"Is the {item} in stock at your {place} store?", "How much for two? Budget is about ${n}",
-		"Good morning! Do you ship to {place}?", "thanks, bye!", "Can I pay {n} USD in cash on delivery?",
-	}
-	synthFR = []string{
-		"Bonjour, combien coûte le {item} ?", "Salut ! Le {item} est encore dispo ?", "Vous livrez à {place} demain ?",
-		"Je voudrais réserver pour 4 personnes vendredi à 20h", "Mon numéro : 06 12 34 {nn} {nn}",
-		"Écrivez-moi à {email}", "Merci beaucoup, à bientôt !", "La promo de -20 % est valable jusqu'à dimanche ?",
-		"J'ai payé {n},50 € mais je n'ai pas reçu de facture", "Vous êtes ouverts samedi ?",
-		"Super, merci !", "Au revoir", "C'est moins de {n} euros ?", "Votre boutique près de {place} ?",
-		"Envoyez-moi le lien svp", "Vous l'avez en bleu ?", "d'accord", "J'ai vu ça sur votre site : {url}",
-		"Bonsoir, je peux passer récupérer le {item} demain à 18h ?", "Rappelez-moi au 07 {nn} {nn} {nn} {nn} svp",
-		"Le {item} est dispo dans votre magasin de {place} ?", "Pour deux, ça fait {n} € ?", "ok merci, bonne journée",
-		"Bonjour, vous livrez sur {place} ?", "Je peux payer {n} euros en espèces à la livraison ?",
-	}
-	synthItems  = []string{"spring menu", "blue sneakers", "weekend offer", "family box", "coffee beans", "city bike", "brunch formula", "gift card"}
-	synthPlaces = []string{"Paris", "Lyon", "Bangkok", "Jakarta", "Marseille", "Bordeaux", "Lille", "Montréal", "Bruxelles", "Toulouse"}
-	synthBot    = []string{"Thanks for your message! Our team answers within the hour.", "Here is our menu: https://example.com/menu",
-		"Merci ! Un conseiller vous répond rapidement.", "Our shop is open 9am–7pm, Monday to Saturday.",
-		"Voici nos offres de la semaine : https://example.com/offres", "Would you like to see the menu or talk to someone?"}
-	synthHuman = []string{"Hi, this is Camille from the store: yes, it is still available.", "Bonjour, c'est Hugo : oui, on livre demain.",
-		"I've sent you the receipt by e-mail.", "Je vous réserve la table, à vendredi !", "Sorry for the wait! Let me check with the kitchen.",
-		"Bien reçu, je regarde votre commande et je reviens vers vous."}
-	// synthQuickReplies are the buttons the bot offers; a tap sends the title as text with the payload.
-	synthQuickReplies = []struct{ payload, en, fr string }{
-		{"QR_MENU", "See the menu", "Voir le menu"}, {"QR_BOOK", "Book a table", "Réserver"},
-		{"QR_PRICES", "Prices", "Les prix"}, {"QR_HUMAN", "Talk to someone", "Parler à quelqu'un"},
-	}
-	// synthMenu are the persistent menu's postbacks.
-	synthMenu = []struct{ payload, title string }{
-		{"MENU_OFFERS", "Offers"}, {"MENU_HOURS", "Opening hours"}, {"MENU_ORDER", "Track my order"}, {"TALK_TO_HUMAN", "Talk to a person"},
-	}
-	// synthAds are the brand's Click-to-Messenger ads, most popular first; the last one only retargets.
-	synthAds = []struct{ id, ref, title string }{
-		{"23850000000000001", "camp=spring26-var=a", "Spring offer"}, {"23850000000000002", "camp=spring26-var=b", "Spring offer"},
-		{"23850000000000003", "camp=brunch-var=a", "Sunday brunch"}, {"23850000000000004", "camp=brunch-var=b", "Sunday brunch"},
-		{"23850000000000005", "camp=backinstock", "Back in stock"}, {"23850000000000006", "camp=summer26-var=a-src=insta", "Summer sale"},
-		{"23850000000000007", "", "Messenger home ad"}, {"23850000000000008", "camp=retarget-30d", "We miss you"},
-	}
-	synthShortlinks = []string{"poster-paris-11", "qr-flyer-b", "insta-bio", "promo=wk12-src=newsletter", "src=tiktok-camp=summer26"}
-	synthPlugin     = []string{"site-home", "site-checkout", ""}
-	synthCodes      = []string{"store-window", "receipt-qr"}
-	synthZones      = []string{"Europe/Paris", "America/New_York", "Asia/Jakarta", "Asia/Bangkok", "Europe/Brussels", "America/Toronto"}
-)
 
 // synthItem is one messaging item of a synthetic contact, before it is written as JSON.
 type synthItem struct {
@@ -154,7 +103,7 @@ type synthContact struct {
 	r         *rand.Rand
 	page      string
 	psid      string
-	fr        bool
+	lang      *VoiceLang
 	t         int64
 	n         int // mids used
 	items     []synthItem
@@ -180,7 +129,7 @@ func (c *synthContact) mid() string {
 func (s *Synthetic) Contact(i int) []byte {
 	r := s.rng
 	c := &synthContact{s: s, r: r, page: s.Pages[i%len(s.Pages)], psid: strconv.FormatInt(s.PSIDBase+int64(i), 10),
-		fr: r.IntN(2) == 0, items: s.items[:0]}
+		lang: s.voice().pick(r), items: s.items[:0]}
 	want := s.messageCount(i)
 	c.arrive()
 	optin := r.IntN(100) < 15
@@ -246,16 +195,17 @@ func (c *synthContact) arrive() {
 	case n < 35:
 		c.getStarted(c.ad(false))
 	case n < 53:
-		ref := &synthRef{source: "SHORTLINK", ref: synthShortlinks[skewed(r, len(synthShortlinks))]}
+		links := c.s.voice().Shortlinks
+		ref := &synthRef{source: "SHORTLINK", ref: links[skewed(r, len(links))]}
 		if r.IntN(2) == 0 {
 			c.getStarted(ref)
 		} else {
 			c.add(synthItem{kind: synthReferral, ref: ref})
 		}
 	case n < 59:
-		c.add(synthItem{kind: synthReferral, ref: &synthRef{source: "CUSTOMER_CHAT_PLUGIN", ref: synthPlugin[r.IntN(len(synthPlugin))]}})
+		c.add(synthItem{kind: synthReferral, ref: &synthRef{source: "CUSTOMER_CHAT_PLUGIN", ref: pickOf(r, c.s.voice().Plugin)}})
 	case n < 62:
-		c.add(synthItem{kind: synthReferral, ref: &synthRef{source: "MESSENGER_CODE", ref: synthCodes[r.IntN(len(synthCodes))]}})
+		c.add(synthItem{kind: synthReferral, ref: &synthRef{source: "MESSENGER_CODE", ref: pickOf(r, c.s.voice().Codes)}})
 	case n < 80:
 		c.getStarted(nil)
 	}
@@ -267,11 +217,12 @@ func (c *synthContact) getStarted(ref *synthRef) {
 
 // ad picks an ad, the popular ones more often; retarget gives the retargeting ad half the time.
 func (c *synthContact) ad(retarget bool) *synthRef {
-	a := synthAds[skewed(c.r, len(synthAds)-1)]
+	ads := c.s.voice().Ads
+	a := ads[skewed(c.r, len(ads)-1)]
 	if retarget && c.r.IntN(2) == 0 {
-		a = synthAds[len(synthAds)-1]
+		a = ads[len(ads)-1]
 	}
-	return &synthRef{source: "ADS", ref: a.ref, adID: a.id, adTitle: a.title}
+	return &synthRef{source: "ADS", ref: a.Ref, adID: a.ID, adTitle: a.Title}
 }
 
 // skewed picks an index below n, the first ones more often.
@@ -288,7 +239,8 @@ func (c *synthContact) revisit() {
 		if r.IntN(5) < 3 {
 			c.add(synthItem{kind: synthReferral, ref: c.ad(true)})
 		} else {
-			c.add(synthItem{kind: synthReferral, ref: &synthRef{source: "SHORTLINK", ref: synthShortlinks[skewed(r, len(synthShortlinks))]}})
+			links := c.s.voice().Shortlinks
+			c.add(synthItem{kind: synthReferral, ref: &synthRef{source: "SHORTLINK", ref: links[skewed(r, len(links))]}})
 		}
 	}
 }
@@ -297,27 +249,24 @@ func (c *synthContact) revisit() {
 func (c *synthContact) turn(want int) {
 	r := c.r
 	if r.IntN(100) < 5 {
-		m := synthMenu[r.IntN(len(synthMenu))]
-		c.add(synthItem{kind: synthPostback, mid: c.mid(), title: m.title, payload: m.payload})
-		if m.payload == "TALK_TO_HUMAN" && !c.human {
+		m := pickOf(r, c.s.voice().Menu)
+		c.add(synthItem{kind: synthPostback, mid: c.mid(), title: m.Title, payload: m.Payload})
+		if m.Payload == "TALK_TO_HUMAN" && !c.human {
 			c.pass("TALK_TO_HUMAN")
 		}
 	}
 	switch {
 	case c.offered && r.IntN(2) == 0:
-		q := synthQuickReplies[r.IntN(len(synthQuickReplies))]
-		text := q.en
-		if c.fr {
-			text = q.fr
-		}
-		c.add(synthItem{kind: synthMessage, mid: c.mid(), text: text, payload: q.payload})
-		if q.payload == "QR_HUMAN" && !c.human {
+		k := r.IntN(len(c.s.voice().QuickReplies))
+		payload := c.s.voice().QuickReplies[k]
+		c.add(synthItem{kind: synthMessage, mid: c.mid(), text: c.lang.QuickReplies[k], payload: payload})
+		if payload == "QR_HUMAN" && !c.human {
 			c.pass("QR_HUMAN")
 		}
 	case r.IntN(100) < 3:
 		c.add(synthItem{kind: synthMessage, mid: c.mid(), image: true})
 	default:
-		c.add(synthItem{kind: synthMessage, mid: c.mid(), text: c.s.text(c.fr, c.psid)})
+		c.add(synthItem{kind: synthMessage, mid: c.mid(), text: c.s.text(c.lang, c.psid)})
 	}
 	c.made++
 	c.offered = false
@@ -327,10 +276,10 @@ func (c *synthContact) turn(want int) {
 	x := r.IntN(10)
 	switch {
 	case c.human && x < 6, !c.human && x >= 5 && x < 7:
-		c.add(synthItem{kind: synthEcho, mid: c.mid(), appID: PageInboxAppID, text: synthHuman[r.IntN(len(synthHuman))]})
+		c.add(synthItem{kind: synthEcho, mid: c.mid(), appID: PageInboxAppID, text: pickOf(r, c.lang.Human)})
 	case !c.human && x < 5, c.human && x == 6:
 		c.offered = r.IntN(3) == 0
-		c.add(synthItem{kind: synthEcho, mid: c.mid(), appID: c.s.AppID, meta: "relance:auto-reply", text: synthBot[r.IntN(len(synthBot))]})
+		c.add(synthItem{kind: synthEcho, mid: c.mid(), appID: c.s.AppID, meta: "relance:auto-reply", text: pickOf(r, c.lang.Bot)})
 	default:
 		return
 	}
@@ -344,17 +293,13 @@ func (c *synthContact) pass(why string) {
 }
 
 func (c *synthContact) optin(status string) {
-	c.add(synthItem{kind: synthOptin, payload: status, title: synthZones[c.r.IntN(len(synthZones))]})
+	c.add(synthItem{kind: synthOptin, payload: status, title: pickOf(c.r, c.s.voice().Zones)})
 }
 
-// text picks a message and fills its blanks.
-func (s *Synthetic) text(fr bool, psid string) string {
+// text picks a message of the language and fills its blanks.
+func (s *Synthetic) text(lang *VoiceLang, psid string) string {
 	r := s.rng
-	list := synthEN
-	if fr {
-		list = synthFR
-	}
-	tpl := list[r.IntN(len(list))]
+	tpl := lang.Texts[r.IntN(len(lang.Texts))]
 	if !strings.Contains(tpl, "{") {
 		return tpl
 	}
@@ -369,13 +314,13 @@ func (s *Synthetic) text(fr bool, psid string) string {
 		b.WriteString(tpl[:open])
 		switch tpl[open+1 : end] {
 		case "item":
-			b.WriteString(synthItems[r.IntN(len(synthItems))])
+			b.WriteString(lang.Items[r.IntN(len(lang.Items))])
 		case "place":
-			b.WriteString(synthPlaces[r.IntN(len(synthPlaces))])
+			b.WriteString(pickOf(r, s.voice().Places))
 		case "email":
-			b.WriteString("client" + psid + "@example.com")
+			fmt.Fprintf(&b, s.voice().Email, psid)
 		case "url":
-			fmt.Fprintf(&b, "https://shop.example.com/p/%d", 1000+r.IntN(9000))
+			fmt.Fprintf(&b, s.voice().URL, 1000+r.IntN(9000))
 		case "phone_us":
 			fmt.Fprintf(&b, "+1 212 555 %04d", r.IntN(10000))
 		case "nnnn":
@@ -384,6 +329,8 @@ func (s *Synthetic) text(fr bool, psid string) string {
 			fmt.Fprintf(&b, "%02d", r.IntN(100))
 		case "n":
 			b.WriteString(strconv.Itoa(10 + r.IntN(89)))
+		default:
+			voiceBlank(&b, r, tpl[open+1:end])
 		}
 		tpl = tpl[end+1:]
 	}
@@ -515,7 +462,8 @@ func (c *synthContact) appendRef(b []byte, ref *synthRef) []byte {
 		b = append(b, '}')
 	}
 	if ref.source == "CUSTOMER_CHAT_PLUGIN" {
-		b = append(b, `,"referer_uri":"https://shop.example.com/"`...)
+		b = append(b, `,"referer_uri":`...)
+		b = appendJSON(b, c.s.voice().Site)
 	}
 	return append(b, '}')
 }
