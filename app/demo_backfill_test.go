@@ -92,7 +92,7 @@ func TestDemoVoicesAndBackfill(t *testing.T) {
 	}
 
 	// The demo's start: the sandbox gets the older threads, and the Page is backfilled from it.
-	sb, err := newSandbox(cfg, r.key, "", r)
+	sb, err := newSandbox(cfg, r.key, "", r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestDemoVoicesAndBackfill(t *testing.T) {
 	}
 
 	// A second start (serve --demo again, a new sandbox) finds the backfill done and runs none.
-	sb2, err := newSandbox(cfg, r.key, "", r)
+	sb2, err := newSandbox(cfg, r.key, "", r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
