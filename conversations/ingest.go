@@ -72,7 +72,22 @@ type Ingester struct {
 	stopped  chan struct{}
 	// retention bounds how long kept-aside and refused entries stay (see KeepAsideFor).
 	retention time.Duration
+	// observer, when set, derives facts from each batch's new user events in its transaction (see Observe).
+	observer Observer
 }
+
+// Observed is a user's event a batch stored for the first time (a message, a postback or a referral).
+type Observed struct {
+	TenantID, BrandID string
+	Event             *Event
+}
+
+// Observer derives facts from a batch's new user events inside the transaction that stores them, so that
+// they commit together or not at all (attribution). An error fails the batch like any write error.
+type Observer func(ctx context.Context, tx *gorm.DB, events []Observed) error
+
+// Observe sets the observer; call it before Run.
+func (in *Ingester) Observe(o Observer) { in.observer = o }
 
 // submission is one delivery waiting for its commit; tenant, when set, is the only agency it may write to.
 type submission struct {
@@ -372,6 +387,7 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 		}
 		deltas := map[contactKey]*delta{}
 		var order []*delta
+		var observed []Observed
 		for i := range results {
 			results[i].Stored, results[i].Duplicates = 0, 0
 		}
@@ -402,9 +418,17 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 				order = append(order, d)
 			}
 			d.fold(&o.r.Event, in.vault)
+			if in.observer != nil && (o.r.Kind == KindMessage || o.r.Kind == KindPostback || o.r.Kind == KindReferral) {
+				observed = append(observed, Observed{TenantID: o.r.TenantID, BrandID: o.r.BrandID, Event: &o.r.Event})
+			}
 		}
 		if err := upsertContacts(tx, in.dialect, order); err != nil {
 			return err
+		}
+		if len(observed) > 0 {
+			if err := in.observer(ctx, tx, observed); err != nil {
+				return err
+			}
 		}
 		return insertUnrouted(tx, in.dialect, unrouted)
 	})

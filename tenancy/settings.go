@@ -19,6 +19,12 @@ const (
 	// campaign message a day per contact, which is also about what Marketing Messages delivers (§3 of the reference).
 	DefaultCapMessages = 1
 	DefaultCapDays     = 1
+	// DefaultConversationGapHours of silence end a conversation: the next inbound message starts another.
+	DefaultConversationGapHours = 24
+	// DefaultReplyWindowHours after a delivered campaign send, an inbound message counts as a reply to it.
+	DefaultReplyWindowHours = 72
+	// MaxAttributionHours bounds both: 30 days.
+	MaxAttributionHours = 720
 )
 
 // QuietHours is a daily span, brand time, in which campaign messages wait ("HH:MM"; from after to spans midnight).
@@ -57,6 +63,8 @@ type BrandSettings struct {
 	FrequencyCap     *FrequencyCap `json:"frequency_cap,omitempty"`
 	Fees             *Fees         `json:"fees,omitempty"`
 	CAPIForwarding   *bool         `json:"capi_forwarding,omitempty"`
+	ConversationGap  *int          `json:"conversation_gap_hours,omitempty"`
+	ReplyWindow      *int          `json:"reply_window_hours,omitempty"`
 }
 
 // EffectiveSettings are the settings in force, defaults filled in.
@@ -67,12 +75,23 @@ type EffectiveSettings struct {
 	Fees             Fees         `json:"fees"`
 	// CAPIForwarding sends the brand's conversions to Meta's Conversions API (off unless switched on).
 	CAPIForwarding bool `json:"capi_forwarding"`
+	// ConversationGapHours of silence end a conversation (attribution).
+	ConversationGapHours int `json:"conversation_gap_hours"`
+	// ReplyWindowHours after a delivered send make an inbound message a reply to it (attribution).
+	ReplyWindowHours int `json:"reply_window_hours"`
 }
 
 // Effective fills the defaults in: approval is required unless switched off (DESIGN §5).
 func (s BrandSettings) Effective() EffectiveSettings {
 	e := EffectiveSettings{ApprovalRequired: true, QuietHours: QuietHours{DefaultQuietFrom, DefaultQuietTo},
-		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}, Fees: Fees{Monthly: FeeAmount{Amount: "0"}}}
+		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}, Fees: Fees{Monthly: FeeAmount{Amount: "0"}},
+		ConversationGapHours: DefaultConversationGapHours, ReplyWindowHours: DefaultReplyWindowHours}
+	if s.ConversationGap != nil {
+		e.ConversationGapHours = *s.ConversationGap
+	}
+	if s.ReplyWindow != nil {
+		e.ReplyWindowHours = *s.ReplyWindow
+	}
 	if s.ApprovalRequired != nil {
 		e.ApprovalRequired = *s.ApprovalRequired
 	}
@@ -133,6 +152,8 @@ type SettingsInput struct {
 	FrequencyCap     *FrequencyCap `json:"frequency_cap"`
 	Fees             *FeesInput    `json:"fees"`
 	CAPIForwarding   *bool         `json:"capi_forwarding"`
+	ConversationGap  *int          `json:"conversation_gap_hours"`
+	ReplyWindow      *int          `json:"reply_window_hours"`
 }
 
 // FeesInput changes fees; nil fields are left as they are.
@@ -146,6 +167,20 @@ func (in SettingsInput) apply(fe fieldErrors, s *BrandSettings, currency string)
 	if in.CAPIForwarding != nil {
 		v := *in.CAPIForwarding
 		s.CAPIForwarding = &v
+	}
+	for _, h := range []struct {
+		field string
+		in    *int
+		out   **int
+	}{{"settings.conversation_gap_hours", in.ConversationGap, &s.ConversationGap}, {"settings.reply_window_hours", in.ReplyWindow, &s.ReplyWindow}} {
+		switch {
+		case h.in == nil:
+		case *h.in < 1 || *h.in > MaxAttributionHours:
+			fe.add(h.field, fmt.Sprintf("must be from 1 to %d hours", MaxAttributionHours))
+		default:
+			v := *h.in
+			*h.out = &v
+		}
 	}
 	if f := in.Fees; f != nil {
 		next := Fees{Monthly: FeeAmount{Amount: "0"}}
