@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"relance/attribution"
 	"relance/conversations"
 	"relance/meta"
 	"relance/meta/sandbox"
@@ -89,6 +90,7 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ingest := conversations.NewIngester(r.db, r.store.Vault(), reg, r.log, cfg.Ingest.MaxBatch)
 	ingest.KeepAsideFor(cfg.Ingest.UnroutedRetention.Duration)
+	ingest.Observe(attribution.NewTracker(r.db).Observer()) // conversations and touches, in each batch's transaction
 	var sb *sandbox.Sandbox
 	if cfg.Meta.GraphURL == "sandbox" {
 		// The sandbox posts its simulated conversations to this very server, as Meta would.
