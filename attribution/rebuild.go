@@ -48,7 +48,10 @@ func (t *Tracker) Rebuild(ctx context.Context, tenantID, brandID string) (Rebuil
 	}
 	after := ""
 	for {
-		var contacts []struct{ ID, BrandID, PageID, PSID string }
+		var contacts []struct {
+			ID, BrandID, PageID string
+			PSID                string `gorm:"column:psid"`
+		}
 		if err := scope(t.db.R.WithContext(ctx).Table("contacts")).Select("id, brand_id, page_id, psid").Where("id > ?", after).
 			Order("id").Limit(rebuildChunk).Scan(&contacts).Error; err != nil {
 			return sum, fmt.Errorf("attribution: rebuild: contacts: %w", err)
@@ -88,8 +91,10 @@ func (t *Tracker) Rebuild(ctx context.Context, tenantID, brandID string) (Rebuil
 // and referrals (want filters the superset the IN lists select).
 func (t *Tracker) history(ctx context.Context, tenantID string, brands, pages, psids []string, want map[thread]bool) ([]conversations.Observed, error) {
 	var msgs []struct {
-		BrandID, PageID, PSID, MID, QuickReply string
-		SentAt                                 int64
+		BrandID, PageID, QuickReply string
+		PSID                        string `gorm:"column:psid"`
+		MID                         string `gorm:"column:mid"`
+		SentAt                      int64
 	}
 	if err := t.db.R.WithContext(ctx).Raw(`SELECT brand_id, page_id, psid, mid, quick_reply, sent_at FROM messages
 		WHERE tenant_id = ? AND brand_id IN ? AND page_id IN ? AND psid IN ? AND direction = 'in'`, tenantID, brands, pages, psids).
@@ -97,8 +102,10 @@ func (t *Tracker) history(ctx context.Context, tenantID string, brands, pages, p
 		return nil, fmt.Errorf("attribution: rebuild: messages: %w", err)
 	}
 	var evs []struct {
-		BrandID, PageID, PSID, Kind, Payload, RefSource, RefRef, RefAdID, Data string
-		At                                                                     int64
+		BrandID, PageID, Kind, Payload, RefSource, RefRef, Data string
+		PSID                                                    string `gorm:"column:psid"`
+		RefAdID                                                 string `gorm:"column:ref_ad_id"`
+		At                                                      int64
 	}
 	if err := t.db.R.WithContext(ctx).Raw(`SELECT brand_id, page_id, psid, kind, payload, ref_source, ref_ref, ref_ad_id, data, at
 		FROM contact_events WHERE tenant_id = ? AND brand_id IN ? AND page_id IN ? AND psid IN ? AND kind IN ?`,

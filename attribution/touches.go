@@ -234,8 +234,9 @@ type replyAsk struct {
 
 // sendRow is a delivered send of a thread.
 type sendRow struct {
-	ID, PSID, CampaignID, Variant string
-	SentAt                        int64
+	ID, CampaignID, Variant string
+	PSID                    string `gorm:"column:psid"`
+	SentAt                  int64
 }
 
 // deliveredStatuses are the statuses of a send that reached the person.

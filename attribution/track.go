@@ -272,8 +272,9 @@ func loadThreads(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread]th
 	for s := range pages {
 		for _, chunk := range chunks(psids[s], 500) {
 			var rows []struct {
-				PageID, PSID, ConversationID string
-				StartedAt, LastInAt          int64
+				PageID, ConversationID string
+				PSID                   string `gorm:"column:psid"`
+				StartedAt, LastInAt    int64
 			}
 			if err := tx.WithContext(ctx).Raw(`SELECT page_id, psid, conversation_id, started_at, last_in_at FROM attr_threads
 				WHERE tenant_id = ? AND brand_id = ? AND page_id IN ? AND psid IN ?`, s.tenant, s.brand, pages[s], chunk).
