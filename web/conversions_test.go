@@ -94,3 +94,22 @@ func TestConversionAttribution(t *testing.T) {
 		}
 	}
 }
+
+// TestAttributionSettings reads the conversation gap and reply window defaults and refuses values out of range.
+func TestAttributionSettings(t *testing.T) {
+	f := newFixture(t)
+	adm := caller{token: f.tokens[admin]}
+	path := "/api/v1/brands/" + f.a1.ID
+	if status, body := f.do(adm, "GET", path, ""); status != 200 || !strings.Contains(body, `"conversation_gap_hours":24`) ||
+		!strings.Contains(body, `"reply_window_hours":72`) {
+		t.Fatalf("defaults: %d %s", status, body)
+	}
+	status, body := f.do(adm, "PATCH", path, `{"settings":{"conversation_gap_hours":0,"reply_window_hours":721}}`)
+	if status != 422 || !strings.Contains(body, `"settings.conversation_gap_hours"`) || !strings.Contains(body, `"settings.reply_window_hours"`) {
+		t.Errorf("out of range: %d %s", status, body)
+	}
+	if status, body := f.do(adm, "PATCH", path, `{"settings":{"conversation_gap_hours":12,"reply_window_hours":48}}`); status != 200 ||
+		!strings.Contains(body, `"conversation_gap_hours":12`) || !strings.Contains(body, `"reply_window_hours":48`) {
+		t.Errorf("patch: %d %s", status, body)
+	}
+}
