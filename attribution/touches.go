@@ -270,11 +270,12 @@ func resolveReplies(ctx context.Context, tx *gorm.DB, asks []replyAsk) ([]touchR
 	}
 	sends := map[thread][]sendRow{}
 	for s, sp := range spans {
-		for _, chunk := range chunks(sp.psids, 500) {
+		for _, chunk := range chunks(sp.psids, 1000) {
 			var rows []sendRow
+			psidIn, psidArg := inList(tx, "psid", chunk)
 			if err := tx.WithContext(ctx).Raw(`SELECT id, psid, campaign_id, variant, sent_at FROM campaign_sends
-				WHERE tenant_id = ? AND page_id = ? AND psid IN ? AND status IN ? AND brand_id = ? AND sent_at >= ? AND sent_at <= ?`,
-				s.tenant, s.page, chunk, deliveredStatuses, s.brand, sp.from, sp.to).Scan(&rows).Error; err != nil {
+				WHERE tenant_id = ? AND page_id = ? AND `+psidIn+` AND status IN ? AND brand_id = ? AND sent_at >= ? AND sent_at <= ?`,
+				s.tenant, s.page, psidArg, deliveredStatuses, s.brand, sp.from, sp.to).Scan(&rows).Error; err != nil {
 				return nil, fmt.Errorf("campaign sends: %w", err)
 			}
 			for _, r := range rows {

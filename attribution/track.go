@@ -2,6 +2,7 @@ package attribution
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -270,14 +271,16 @@ func loadThreads(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread]th
 	}
 	out := make(map[thread]threadState, len(keys))
 	for s := range pages {
-		for _, chunk := range chunks(psids[s], 500) {
+		for _, chunk := range chunks(psids[s], 1000) {
+			pageIn, pageArg := inList(tx, "page_id", pages[s])
+			psidIn, psidArg := inList(tx, "psid", chunk)
 			var rows []struct {
 				PageID, ConversationID string
 				PSID                   string `gorm:"column:psid"`
 				StartedAt, LastInAt    int64
 			}
 			if err := tx.WithContext(ctx).Raw(`SELECT page_id, psid, conversation_id, started_at, last_in_at FROM attr_threads
-				WHERE tenant_id = ? AND brand_id = ? AND page_id IN ? AND psid IN ?`, s.tenant, s.brand, pages[s], chunk).
+				WHERE tenant_id = ? AND brand_id = ? AND `+pageIn+` AND `+psidIn, s.tenant, s.brand, pageArg, psidArg).
 				Scan(&rows).Error; err != nil {
 				return nil, fmt.Errorf("threads: %w", err)
 			}
@@ -300,24 +303,58 @@ func chunks(ids []string, n int) [][]string {
 	return append(out, ids)
 }
 
-// bulkExec inserts rows of len(cols) values in statements of at most 200 rows, with suffix after VALUES.
+// bulkExec inserts rows of len(cols) values, with suffix after them (ON CONFLICT …). PostgreSQL gets VALUES
+// lists; SQLite gets the rows as one JSON parameter expanded by jsonb_each, as the ingester does: the
+// pure-Go driver binds parameters in quadratic time, and a batch holds thousands of rows.
 func bulkExec(tx *gorm.DB, table string, cols []string, rows [][]any, suffix string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") "
+	if tx.Dialector.Name() != "postgres" {
+		sel := make([]string, len(cols))
+		for i := range cols {
+			sel[i] = fmt.Sprintf("value->>%d", i)
+		}
+		q := head + "SELECT " + strings.Join(sel, ", ") + " FROM jsonb_each(?) WHERE true " + suffix
+		for len(rows) > 0 {
+			n := min(len(rows), 2000)
+			doc, err := json.Marshal(rows[:n])
+			if err != nil {
+				return err
+			}
+			if err := tx.Exec(q, string(doc)).Error; err != nil {
+				return fmt.Errorf("insert %s: %w", table, err)
+			}
+			rows = rows[n:]
+		}
+		return nil
+	}
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
 	for len(rows) > 0 {
-		n := min(len(rows), 200)
+		n := min(len(rows), 1000)
 		args := make([]any, 0, n*len(cols))
 		ph := make([]string, n)
 		for i, r := range rows[:n] {
 			args = append(args, r...)
 			ph[i] = one
 		}
-		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + strings.Join(ph, ", ") + " " + suffix
-		if err := tx.Exec(q, args...).Error; err != nil {
+		if err := tx.Exec(head+"VALUES "+strings.Join(ph, ", ")+" "+suffix, args...).Error; err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// inList is "col IN ?" with its argument: on SQLite a JSON array expanded by json_each (one parameter,
+// see bulkExec), on PostgreSQL the values.
+func inList(tx *gorm.DB, col string, values []string) (string, any) {
+	if tx.Dialector.Name() == "postgres" {
+		return col + " IN ?", values
+	}
+	doc, _ := json.Marshal(values)
+	return col + " IN (SELECT value FROM json_each(?))", string(doc)
 }
 
 // saveThreads writes the threads the batch moved, in key order (a lock order between concurrent writers).

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"relance/app"
+	"relance/attribution"
 	"relance/conversations"
 	"relance/database"
 	"relance/internal/loadgen"
@@ -123,7 +124,13 @@ func BenchmarkWebhookLatencyAt5000(b *testing.B) {
 
 // BenchmarkBulkWrite writes the same 100,000 events straight through the ingester, no HTTP, in batches of
 // 5,000: the storage limit the webhook path is compared with.
-func BenchmarkBulkWrite(b *testing.B) {
+func BenchmarkBulkWrite(b *testing.B) { bulkWrite(b, false) }
+
+// BenchmarkBulkWriteAttribution is BenchmarkBulkWrite with attribution deriving conversations and touches in
+// each batch, as relance serve runs it: the two compared in one run give attribution's cost.
+func BenchmarkBulkWriteAttribution(b *testing.B) { bulkWrite(b, true) }
+
+func bulkWrite(b *testing.B, attribute bool) {
 	for i := 0; i < b.N; i++ {
 		url := prepare(b)
 		db, err := database.Open(url, database.Options{})
@@ -132,6 +139,9 @@ func BenchmarkBulkWrite(b *testing.B) {
 		}
 		v, _ := tenancy.NewVault([]byte(key))
 		in := conversations.NewIngester(db, v, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil)), 5000)
+		if attribute {
+			in.Observe(attribution.NewTracker(db).Observer())
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { in.Run(ctx); close(done) }()
