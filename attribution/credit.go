@@ -37,18 +37,19 @@ var WindowDays = []int{1, 7, 28}
 // Touch is a stored touch: what tied a conversation to a campaign. CampaignID is empty for an outside ad
 // (an ad relance did not launch), named by AdName when Meta sent its title.
 type Touch struct {
-	ID             string    `json:"id"`
-	ConversationID string    `json:"conversation_id"`
-	Type           string    `json:"type"`
-	At             time.Time `json:"at"`
-	CampaignID     string    `json:"campaign_id"`
-	Variant        string    `json:"variant"`
-	Outside        bool      `json:"outside"`
-	AdID           string    `json:"ad_id,omitempty"`
-	AdName         string    `json:"ad_name,omitempty"`
-	Ref            string    `json:"ref,omitempty"`
-	Link           string    `json:"link,omitempty"`
-	SendID         string    `json:"send_id,omitempty"`
+	ID string `json:"id"`
+	// ConversationStartedAt names the touch's conversation (with the contact): when it started.
+	ConversationStartedAt time.Time `json:"conversation_started_at"`
+	Type                  string    `json:"type"`
+	At                    time.Time `json:"at"`
+	CampaignID            string    `json:"campaign_id"`
+	Variant               string    `json:"variant"`
+	Outside               bool      `json:"outside"`
+	AdID                  string    `json:"ad_id,omitempty"`
+	AdName                string    `json:"ad_name,omitempty"`
+	Ref                   string    `json:"ref,omitempty"`
+	Link                  string    `json:"link,omitempty"`
+	SendID                string    `json:"send_id,omitempty"`
 }
 
 // Share is one touch's part of a conversion's value, in minor units.

@@ -39,13 +39,13 @@ type ConversionDetail struct {
 
 // touchRecord is the stored form of a touch.
 type touchRecord struct {
-	ID, ConversationID, Type, CampaignID, Variant, AdID, AdName, Ref, Link, SendID string
-	At                                                                             int64
+	ID, Type, CampaignID, Variant, AdID, AdName, Ref, Link, SendID string
+	ConversationAt, At                                             int64
 }
 
 // view is the touch as the API shows it.
 func (r touchRecord) view() Touch {
-	return Touch{ID: r.ID, ConversationID: r.ConversationID, Type: r.Type, At: time.UnixMilli(r.At).UTC(), CampaignID: r.CampaignID,
+	return Touch{ID: r.ID, ConversationStartedAt: time.UnixMilli(r.ConversationAt).UTC(), Type: r.Type, At: time.UnixMilli(r.At).UTC(), CampaignID: r.CampaignID,
 		Variant: r.Variant, Outside: r.Type == TouchAdReferral && r.CampaignID == "", AdID: r.AdID, AdName: r.AdName, Ref: r.Ref,
 		Link: r.Link, SendID: r.SendID}
 }
@@ -58,7 +58,7 @@ func (s *Store) Detail(ctx context.Context, id string, c Choice) (ConversionDeta
 	}
 	var rows []touchRecord
 	at := conv.OccurredAt.UnixMilli()
-	if err := s.db.R.WithContext(ctx).Raw(`SELECT id, conversation_id, type, campaign_id, variant, ad_id, ad_name, ref, link, send_id, at
+	if err := s.db.R.WithContext(ctx).Raw(`SELECT id, conversation_at, type, campaign_id, variant, ad_id, ad_name, ref, link, send_id, at
 		FROM attr_touches WHERE tenant_id = ? AND brand_id = ? AND page_id = ? AND psid = ? AND at <= ? AND at >= ? ORDER BY at, id`,
 		s.tenant, s.brand.ID, conv.PageID, conv.PSID, at, at-c.Window().Milliseconds()).Scan(&rows).Error; err != nil {
 		return ConversionDetail{}, fmt.Errorf("attribution: touches: %w", err)

@@ -36,7 +36,7 @@ func (t *Tracker) Rebuild(ctx context.Context, tenantID, brandID string) (Rebuil
 		if brandID != "" {
 			where, args = where+" AND brand_id = ?", append(args, brandID)
 		}
-		for _, table := range []string{"attr_touches", "attr_conversations", "attr_threads"} {
+		for _, table := range []string{"attr_touches", "attr_conversations"} {
 			if err := tx.Exec("DELETE FROM "+table+" WHERE "+where, args...).Error; err != nil {
 				return err
 			}
@@ -75,7 +75,7 @@ func (t *Tracker) Rebuild(ctx context.Context, tenantID, brandID string) (Rebuil
 		if len(evs) == 0 {
 			continue
 		}
-		if err := t.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return t.apply(ctx, tx, evs) }); err != nil {
+		if err := t.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return t.apply(ctx, tx, evs, noPrior) }); err != nil {
 			return sum, fmt.Errorf("attribution: rebuild: %w", err)
 		}
 	}
@@ -87,8 +87,8 @@ func (t *Tracker) Rebuild(ctx context.Context, tenantID, brandID string) (Rebuil
 	return sum, nil
 }
 
-// history reads the user events of some contacts as the ingester observed them: inbound messages, postbacks
-// and referrals (want filters the superset the IN lists select).
+// history reads the user events of some contacts as the ingester observed them: inbound messages, postbacks,
+// referrals and opt-ins (want filters the superset the IN lists select).
 func (t *Tracker) history(ctx context.Context, tenantID string, brands, pages, psids []string, want map[thread]bool) ([]conversations.Observed, error) {
 	var msgs []struct {
 		BrandID, PageID, QuickReply string
@@ -109,7 +109,7 @@ func (t *Tracker) history(ctx context.Context, tenantID string, brands, pages, p
 	}
 	if err := t.db.R.WithContext(ctx).Raw(`SELECT brand_id, page_id, psid, kind, payload, ref_source, ref_ref, ref_ad_id, data, at
 		FROM contact_events WHERE tenant_id = ? AND brand_id IN ? AND page_id IN ? AND psid IN ? AND kind IN ?`,
-		tenantID, brands, pages, psids, []string{conversations.KindPostback, conversations.KindReferral}).Scan(&evs).Error; err != nil {
+		tenantID, brands, pages, psids, []string{conversations.KindPostback, conversations.KindReferral, conversations.KindOptin}).Scan(&evs).Error; err != nil {
 		return nil, fmt.Errorf("attribution: rebuild: events: %w", err)
 	}
 	out := make([]conversations.Observed, 0, len(msgs)+len(evs))

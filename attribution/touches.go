@@ -119,10 +119,10 @@ func (t *Tracker) resolveAds(ctx context.Context, tx *gorm.DB, touches []touchRo
 	}
 	found := map[string]touchRow{}
 	for _, n := range named {
-		found[n.conv+"|"+n.key] = n
+		found[fmt.Sprintf("%v|%d|%d|%s", n.th, n.conv, n.at, n.key)] = n
 	}
 	for _, p := range outside {
-		if n, ok := found[p.conv+"|"+p.key]; ok {
+		if n, ok := found[fmt.Sprintf("%v|%d|%d|%s", p.th, p.conv, p.at, p.key)]; ok {
 			out = append(out, n)
 		} else {
 			out = append(out, p.touchRow)

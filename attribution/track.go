@@ -68,30 +68,41 @@ func NewTracker(db *database.DB) *Tracker {
 	return &Tracker{db: db, Ads: NoAds{}, rules: map[string]brandRules{}, now: time.Now}
 }
 
-// Observer is the tracker as the ingester's observer.
-func (t *Tracker) Observer() conversations.Observer { return t.observe }
+// Observer is the tracker as the ingester's observer: it runs before the batch updates the contacts, whose
+// last_interaction_at is then the user's previous event (the start of the silence).
+func (t *Tracker) Observer() conversations.Observer {
+	return func(ctx context.Context, tx *gorm.DB, evs []conversations.Observed) error {
+		if err := t.apply(ctx, tx, evs, previousEvents); err != nil {
+			return fmt.Errorf("attribution: observe: %w", err)
+		}
+		return nil
+	}
+}
 
 // thread identifies a contact's thread with a brand.
 type thread struct{ tenant, brand, page, psid string }
 
-// threadState is a thread's current conversation.
+// threadState is where a thread stands while a batch is walked.
 type threadState struct {
-	conv            string
-	started, lastIn int64
-	dirty, known    bool
+	// last is the user's latest event so far (0: none ever).
+	last int64
+	// conv is the start of the current conversation; 0 while it is one from before the batch (looked up
+	// only if a touch needs it).
+	conv int64
 }
 
 // convRow is a conversation to insert.
 type convRow struct {
-	id, kind string
-	th       thread
-	at       int64
+	th   thread
+	at   int64
+	kind string
 }
 
-// touchRow is a touch to insert.
+// touchRow is a touch to insert; conv is its conversation's start (0: to look up).
 type touchRow struct {
 	th                                                 thread
-	conv, typ, key                                     string
+	conv                                               int64
+	typ, key                                           string
 	at                                                 int64
 	campaign, variant, adID, adName, ref, link, sendID string
 }
@@ -102,15 +113,14 @@ type pendingRef struct {
 	refs []string
 }
 
-// observe places a batch's new user events in conversations and records their touches (see Observer).
-func (t *Tracker) observe(ctx context.Context, tx *gorm.DB, evs []conversations.Observed) error {
-	if err := t.apply(ctx, tx, evs); err != nil {
-		return fmt.Errorf("attribution: observe: %w", err)
-	}
-	return nil
-}
+// priorFunc reads the user's latest event before the batch, per thread (absent: none).
+type priorFunc func(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread]int64, error)
 
-func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Observed) error {
+// noPrior is a rebuild's: the history is walked from its start.
+func noPrior(context.Context, *gorm.DB, []thread) (map[thread]int64, error) { return nil, nil }
+
+// apply places user events in conversations and records their touches.
+func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Observed, prior priorFunc) error {
 	by := map[thread][]*conversations.Event{}
 	var keys []thread
 	brands := map[string]bool{}
@@ -126,7 +136,7 @@ func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Ob
 	if err != nil {
 		return err
 	}
-	states, err := loadThreads(ctx, tx, keys)
+	last, err := prior(ctx, tx, keys)
 	if err != nil {
 		return err
 	}
@@ -143,19 +153,18 @@ func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Ob
 			}
 			return kindOrder(es[i].Kind) < kindOrder(es[j].Kind)
 		})
-		st := states[k]
+		st := threadState{last: last[k]}
 		r := rules[k.brand]
 		for _, e := range es {
-			if st.conv == "" || (e.At >= st.lastIn && e.At-st.lastIn >= r.gap) {
-				kind := ConversationReturning
-				if st.conv == "" {
-					kind = ConversationNew
-				}
-				st.conv, st.started = tenancy.NewID(), e.At
-				convs = append(convs, convRow{id: st.conv, kind: kind, th: k, at: e.At})
+			switch {
+			case st.last == 0:
+				st.conv = e.At
+				convs = append(convs, convRow{th: k, at: e.At, kind: ConversationNew})
+			case e.At >= st.last && e.At-st.last >= r.gap:
+				st.conv = e.At
+				convs = append(convs, convRow{th: k, at: e.At, kind: ConversationReturning})
 			}
-			st.lastIn = max(st.lastIn, e.At)
-			st.dirty = true
+			st.last = max(st.last, e.At)
 			base := touchRow{th: k, conv: st.conv, at: e.At}
 			tr, pr := touchesOf(base, e)
 			touches = append(touches, tr...)
@@ -164,30 +173,90 @@ func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Ob
 				replies = append(replies, replyAsk{base: base, window: r.reply})
 			}
 		}
-		states[k] = st
-	}
-	ads, err := t.resolveAds(ctx, tx, touches)
-	if err != nil {
-		return err
-	}
-	touches = ads
-	named, err := resolveRefs(ctx, tx, refs)
-	if err != nil {
-		return err
-	}
-	touches = append(touches, named...)
-	sent, err := resolveReplies(ctx, tx, replies)
-	if err != nil {
-		return err
-	}
-	touches = append(touches, sent...)
-	if err := saveThreads(tx, states); err != nil {
-		return err
 	}
 	if err := insertConversations(tx, convs); err != nil {
 		return err
 	}
+	if touches, err = t.resolveAds(ctx, tx, touches); err != nil {
+		return err
+	}
+	named, err := resolveRefs(ctx, tx, refs)
+	if err != nil {
+		return err
+	}
+	sent, err := resolveReplies(ctx, tx, replies)
+	if err != nil {
+		return err
+	}
+	touches = append(append(touches, named...), sent...)
+	if touches, err = placeTouches(ctx, tx, touches); err != nil {
+		return err
+	}
 	return insertTouches(tx, touches)
+}
+
+// previousEvents reads the contacts' last_interaction_at before the batch updates them: one query per brand.
+func previousEvents(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread]int64, error) {
+	type scope struct{ tenant, brand string }
+	pages, psids := map[scope][]string{}, map[scope][]string{}
+	seen := map[string]bool{}
+	for _, k := range keys {
+		s := scope{k.tenant, k.brand}
+		if p := s.tenant + "|" + s.brand + "|p|" + k.page; !seen[p] {
+			seen[p] = true
+			pages[s] = append(pages[s], k.page)
+		}
+		if p := s.tenant + "|" + s.brand + "|u|" + k.psid; !seen[p] {
+			seen[p] = true
+			psids[s] = append(psids[s], k.psid)
+		}
+	}
+	out := make(map[thread]int64, len(keys))
+	for s := range pages {
+		for _, chunk := range chunks(psids[s], 2000) {
+			pageIn, pageArg := inList(tx, "page_id", pages[s])
+			psidIn, psidArg := inList(tx, "psid", chunk)
+			var rows []struct {
+				PageID            string
+				PSID              string `gorm:"column:psid"`
+				LastInteractionAt int64
+			}
+			if err := tx.WithContext(ctx).Raw(`SELECT page_id, psid, last_interaction_at FROM contacts
+				WHERE tenant_id = ? AND brand_id = ? AND `+pageIn+` AND `+psidIn+` AND last_interaction_at > 0`, s.tenant, s.brand, pageArg, psidArg).
+				Scan(&rows).Error; err != nil {
+				return nil, fmt.Errorf("contacts: %w", err)
+			}
+			for _, r := range rows {
+				out[thread{s.tenant, s.brand, r.PageID, r.PSID}] = r.LastInteractionAt
+			}
+		}
+	}
+	return out, nil
+}
+
+// placeTouches finds the conversation of touches that continue one started before their batch: the
+// contact's latest conversation started at or before the touch. A thread whose earlier history was never
+// observed (stored before attribution ran) has none: its conversation starts with the touch, as returning.
+func placeTouches(ctx context.Context, tx *gorm.DB, touches []touchRow) ([]touchRow, error) {
+	var missing []convRow
+	for i := range touches {
+		x := &touches[i]
+		if x.conv != 0 {
+			continue
+		}
+		var start *int64
+		if err := tx.WithContext(ctx).Raw(`SELECT MAX(started_at) FROM attr_conversations WHERE tenant_id = ? AND brand_id = ? AND page_id = ?
+			AND psid = ? AND started_at <= ?`, x.th.tenant, x.th.brand, x.th.page, x.th.psid, x.at).Scan(&start).Error; err != nil {
+			return nil, fmt.Errorf("conversation of a touch: %w", err)
+		}
+		if start != nil && *start > 0 {
+			x.conv = *start
+			continue
+		}
+		x.conv = x.at
+		missing = append(missing, convRow{th: x.th, at: x.at, kind: ConversationReturning})
+	}
+	return touches, insertConversations(tx, missing)
 }
 
 // kindOrder puts a referral before the message or postback it came with at the same instant.
@@ -249,46 +318,6 @@ func (t *Tracker) brandRules(ctx context.Context, tx *gorm.DB, brands map[string
 		}
 		r := brandRules{gap: int64(e.ConversationGapHours) * 3600_000, reply: int64(e.ReplyWindowHours) * 3600_000, read: now}
 		t.rules[b], out[b] = r, r
-	}
-	return out, nil
-}
-
-// loadThreads reads the state of the batch's threads: one query per brand.
-func loadThreads(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread]threadState, error) {
-	type scope struct{ tenant, brand string }
-	pages, psids := map[scope][]string{}, map[scope][]string{}
-	seen := map[string]bool{}
-	for _, k := range keys {
-		s := scope{k.tenant, k.brand}
-		if p := s.tenant + "|" + s.brand + "|p|" + k.page; !seen[p] {
-			seen[p] = true
-			pages[s] = append(pages[s], k.page)
-		}
-		if p := s.tenant + "|" + s.brand + "|u|" + k.psid; !seen[p] {
-			seen[p] = true
-			psids[s] = append(psids[s], k.psid)
-		}
-	}
-	out := make(map[thread]threadState, len(keys))
-	for s := range pages {
-		for _, chunk := range chunks(psids[s], 1000) {
-			pageIn, pageArg := inList(tx, "page_id", pages[s])
-			psidIn, psidArg := inList(tx, "psid", chunk)
-			var rows []struct {
-				PageID, ConversationID string
-				PSID                   string `gorm:"column:psid"`
-				StartedAt, LastInAt    int64
-			}
-			if err := tx.WithContext(ctx).Raw(`SELECT page_id, psid, conversation_id, started_at, last_in_at FROM attr_threads
-				WHERE tenant_id = ? AND brand_id = ? AND `+pageIn+` AND `+psidIn, s.tenant, s.brand, pageArg, psidArg).
-				Scan(&rows).Error; err != nil {
-				return nil, fmt.Errorf("threads: %w", err)
-			}
-			for _, r := range rows {
-				out[thread{s.tenant, s.brand, r.PageID, r.PSID}] = threadState{conv: r.ConversationID, started: r.StartedAt,
-					lastIn: r.LastInAt, known: true}
-			}
-		}
 	}
 	return out, nil
 }
@@ -357,31 +386,14 @@ func inList(tx *gorm.DB, col string, values []string) (string, any) {
 	return col + " IN (SELECT value FROM json_each(?))", string(doc)
 }
 
-// saveThreads writes the threads the batch moved, in key order (a lock order between concurrent writers).
-func saveThreads(tx *gorm.DB, states map[thread]threadState) error {
-	keys := make([]thread, 0, len(states))
-	for k, s := range states {
-		if s.dirty {
-			keys = append(keys, k)
-		}
-	}
-	sort.Slice(keys, func(i, j int) bool { return lessThread(keys[i], keys[j]) })
-	rows := make([][]any, len(keys))
-	for i, k := range keys {
-		s := states[k]
-		rows[i] = []any{k.tenant, k.brand, k.page, k.psid, s.conv, s.started, s.lastIn}
-	}
-	return bulkExec(tx, "attr_threads", []string{"tenant_id", "brand_id", "page_id", "psid", "conversation_id", "started_at", "last_in_at"}, rows,
-		"ON CONFLICT (tenant_id, brand_id, page_id, psid) DO UPDATE SET conversation_id = excluded.conversation_id, "+
-			"started_at = excluded.started_at, last_in_at = excluded.last_in_at")
-}
-
+// insertConversations writes new conversations; one already stored (a retried batch) is kept.
 func insertConversations(tx *gorm.DB, convs []convRow) error {
 	rows := make([][]any, len(convs))
 	for i, c := range convs {
-		rows[i] = []any{c.id, c.th.tenant, c.th.brand, c.th.page, c.th.psid, c.kind, c.at}
+		rows[i] = []any{c.th.tenant, c.th.brand, c.th.page, c.th.psid, c.at, c.kind}
 	}
-	return bulkExec(tx, "attr_conversations", []string{"id", "tenant_id", "brand_id", "page_id", "psid", "kind", "started_at"}, rows, "")
+	return bulkExec(tx, "attr_conversations", []string{"tenant_id", "brand_id", "page_id", "psid", "started_at", "kind"}, rows,
+		"ON CONFLICT (tenant_id, brand_id, page_id, psid, started_at) DO NOTHING")
 }
 
 // insertTouches writes touches once per conversation, type and key (a repeat keeps the first).
@@ -389,7 +401,7 @@ func insertTouches(tx *gorm.DB, touches []touchRow) error {
 	seen := map[string]bool{}
 	var rows [][]any
 	for _, t := range touches {
-		k := t.conv + "|" + t.typ + "|" + t.key
+		k := fmt.Sprintf("%v|%d|%s|%s", t.th, t.conv, t.typ, t.key)
 		if seen[k] {
 			continue
 		}
@@ -397,7 +409,7 @@ func insertTouches(tx *gorm.DB, touches []touchRow) error {
 		rows = append(rows, []any{tenancy.NewID(), t.th.tenant, t.th.brand, t.th.page, t.th.psid, t.conv, t.typ, t.key, t.at,
 			t.campaign, t.variant, t.adID, t.adName, t.ref, t.link, t.sendID})
 	}
-	return bulkExec(tx, "attr_touches", []string{"id", "tenant_id", "brand_id", "page_id", "psid", "conversation_id", "type", "touch_key",
+	return bulkExec(tx, "attr_touches", []string{"id", "tenant_id", "brand_id", "page_id", "psid", "conversation_at", "type", "touch_key",
 		"at", "campaign_id", "variant", "ad_id", "ad_name", "ref", "link", "send_id"}, rows,
-		"ON CONFLICT (conversation_id, type, touch_key) DO NOTHING")
+		"ON CONFLICT (tenant_id, brand_id, page_id, psid, conversation_at, type, touch_key) DO NOTHING")
 }

@@ -34,7 +34,20 @@ func (e *env) feed(t *testing.T, tr *Tracker, batches ...[]*conversations.Event)
 			}
 			obs[i] = conversations.Observed{TenantID: e.tenant, BrandID: e.brand.ID, Event: ev}
 		}
-		if err := e.db.W.Transaction(func(tx *gorm.DB) error { return tr.observe(context.Background(), tx, obs) }); err != nil {
+		err := e.db.W.Transaction(func(tx *gorm.DB) error {
+			if err := tr.Observer()(context.Background(), tx, obs); err != nil {
+				return err
+			}
+			// As the ingester does after observing: the contact's latest user event moves on.
+			for _, ev := range b {
+				if err := tx.Exec(`UPDATE contacts SET last_interaction_at = CASE WHEN last_interaction_at > ? THEN last_interaction_at ELSE ? END
+					WHERE page_id = ? AND psid = ?`, ev.At, ev.At, ev.PageID, ev.PSID).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -154,7 +167,7 @@ func (e *env) send(t *testing.T, id, campaign, variant, psid, status string, at 
 func (e *env) touches(t *testing.T, psid string) []string {
 	t.Helper()
 	var rows []touchRecord
-	if err := e.db.R.Raw(`SELECT id, conversation_id, type, campaign_id, variant, ad_id, ad_name, ref, link, send_id, at FROM attr_touches
+	if err := e.db.R.Raw(`SELECT id, conversation_at, type, campaign_id, variant, ad_id, ad_name, ref, link, send_id, at FROM attr_touches
 		WHERE tenant_id = ? AND page_id = ? AND psid = ? ORDER BY at, type`, e.tenant, testPage, psid).Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -264,8 +277,8 @@ func TestTouchesBelongToTheirOwnConversation(t *testing.T) {
 		Kind  string
 		Count int
 	}
-	e.db.R.Raw(`SELECT c.kind, COUNT(t.id) AS count FROM attr_conversations c LEFT JOIN attr_touches t ON t.conversation_id = c.id
-		WHERE c.psid = ? GROUP BY c.id, c.kind, c.started_at ORDER BY c.started_at`, psid1).Scan(&rows)
+	e.db.R.Raw(`SELECT c.kind, COUNT(t.id) AS count FROM attr_conversations c LEFT JOIN attr_touches t ON t.page_id = c.page_id
+		AND t.psid = c.psid AND t.conversation_at = c.started_at WHERE c.psid = ? GROUP BY c.kind, c.started_at ORDER BY c.started_at`, psid1).Scan(&rows)
 	if fmt.Sprint(rows) != "[{new 1} {returning 0}]" {
 		t.Errorf("the returning conversation has no touch of its own, so is unattributed: %v", rows)
 	}

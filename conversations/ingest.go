@@ -76,14 +76,15 @@ type Ingester struct {
 	observer Observer
 }
 
-// Observed is a user's event a batch stored for the first time (a message, a postback or a referral).
+// Observed is a user's event a batch stored for the first time (a message, a postback, a referral or an opt-in).
 type Observed struct {
 	TenantID, BrandID string
 	Event             *Event
 }
 
 // Observer derives facts from a batch's new user events inside the transaction that stores them, so that
-// they commit together or not at all (attribution). An error fails the batch like any write error.
+// they commit together or not at all (attribution). It runs before the batch updates the contacts, so it
+// reads them as they were (last_interaction_at: the user's previous event). An error fails the batch.
 type Observer func(ctx context.Context, tx *gorm.DB, events []Observed) error
 
 // Observe sets the observer; call it before Run.
@@ -418,17 +419,17 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 				order = append(order, d)
 			}
 			d.fold(&o.r.Event, in.vault)
-			if in.observer != nil && (o.r.Kind == KindMessage || o.r.Kind == KindPostback || o.r.Kind == KindReferral) {
+			if in.observer != nil && (o.r.Kind == KindMessage || o.r.Kind == KindPostback || o.r.Kind == KindReferral || o.r.Kind == KindOptin) {
 				observed = append(observed, Observed{TenantID: o.r.TenantID, BrandID: o.r.BrandID, Event: &o.r.Event})
 			}
-		}
-		if err := upsertContacts(tx, in.dialect, order); err != nil {
-			return err
 		}
 		if len(observed) > 0 {
 			if err := in.observer(ctx, tx, observed); err != nil {
 				return err
 			}
+		}
+		if err := upsertContacts(tx, in.dialect, order); err != nil {
+			return err
 		}
 		return insertUnrouted(tx, in.dialect, unrouted)
 	})

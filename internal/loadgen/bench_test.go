@@ -5,10 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
 
 	"relance/app"
 	"relance/attribution"
@@ -139,8 +141,15 @@ func bulkWrite(b *testing.B, attribute bool) {
 		}
 		v, _ := tenancy.NewVault([]byte(key))
 		in := conversations.NewIngester(db, v, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil)), 5000)
+		var spent atomic.Int64 // time in attribution, inside the batches' transactions
 		if attribute {
-			in.Observe(attribution.NewTracker(db).Observer())
+			obs := attribution.NewTracker(db).Observer()
+			in.Observe(func(ctx context.Context, tx *gorm.DB, evs []conversations.Observed) error {
+				t := time.Now()
+				err := obs(ctx, tx, evs)
+				spent.Add(int64(time.Since(t)))
+				return err
+			})
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
@@ -163,6 +172,10 @@ func bulkWrite(b *testing.B, attribute bool) {
 		const events = benchDeliveries * 100
 		b.ReportMetric(events/elapsed.Seconds(), "events/s")
 		b.Logf("bulk: %d events in %v: %.0f events/s", events, elapsed.Round(time.Millisecond), events/elapsed.Seconds())
+		if attribute {
+			b.Logf("attribution: %v of it (%.1f %%)", time.Duration(spent.Load()).Round(time.Millisecond), 100*float64(spent.Load())/float64(elapsed))
+			b.ReportMetric(100*float64(spent.Load())/float64(elapsed), "attribution-%")
+		}
 		cancel()
 		<-done
 		db.Close()
