@@ -195,39 +195,48 @@ func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Ob
 	return insertTouches(tx, touches)
 }
 
-// previousEvents reads the contacts' last_interaction_at before the batch updates them: one query per brand.
+// previousEvents reads the contacts' last_interaction_at before the batch updates them, by their unique key:
+// on SQLite the batch's (Page, PSID) pairs as one JSON parameter joined first (CROSS JOIN keeps that order),
+// on PostgreSQL IN lists.
 func previousEvents(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread]int64, error) {
 	type scope struct{ tenant, brand string }
-	pages, psids := map[scope][]string{}, map[scope][]string{}
-	seen := map[string]bool{}
+	pairs := map[scope][][2]string{}
 	for _, k := range keys {
 		s := scope{k.tenant, k.brand}
-		if p := s.tenant + "|" + s.brand + "|p|" + k.page; !seen[p] {
-			seen[p] = true
-			pages[s] = append(pages[s], k.page)
-		}
-		if p := s.tenant + "|" + s.brand + "|u|" + k.psid; !seen[p] {
-			seen[p] = true
-			psids[s] = append(psids[s], k.psid)
-		}
+		pairs[s] = append(pairs[s], [2]string{k.page, k.psid})
 	}
 	out := make(map[thread]int64, len(keys))
-	for s := range pages {
-		for _, chunk := range chunks(psids[s], 2000) {
-			pageIn, pageArg := inList(tx, "page_id", pages[s])
-			psidIn, psidArg := inList(tx, "psid", chunk)
+	pg := tx.Dialector.Name() == "postgres"
+	for s, all := range pairs {
+		for len(all) > 0 {
+			part := all[:min(len(all), 2000)]
+			all = all[len(part):]
 			var rows []struct {
 				PageID            string
 				PSID              string `gorm:"column:psid"`
 				LastInteractionAt int64
 			}
-			if err := tx.WithContext(ctx).Raw(`SELECT page_id, psid, last_interaction_at FROM contacts
-				WHERE tenant_id = ? AND brand_id = ? AND `+pageIn+` AND `+psidIn+` AND last_interaction_at > 0`, s.tenant, s.brand, pageArg, psidArg).
-				Scan(&rows).Error; err != nil {
+			var q *gorm.DB
+			if pg {
+				pages, psids := make([]string, len(part)), make([]string, len(part))
+				for i, p := range part {
+					pages[i], psids[i] = p[0], p[1]
+				}
+				q = tx.WithContext(ctx).Raw(`SELECT page_id, psid, last_interaction_at FROM contacts
+					WHERE tenant_id = ? AND brand_id = ? AND page_id IN ? AND psid IN ?`, s.tenant, s.brand, pages, psids)
+			} else {
+				doc, _ := json.Marshal(part)
+				q = tx.WithContext(ctx).Raw(`SELECT c.page_id, c.psid, c.last_interaction_at FROM json_each(?) j
+					CROSS JOIN contacts c ON c.tenant_id = ? AND c.brand_id = ? AND c.page_id = j.value->>0 AND c.psid = j.value->>1`,
+					string(doc), s.tenant, s.brand)
+			}
+			if err := q.Scan(&rows).Error; err != nil {
 				return nil, fmt.Errorf("contacts: %w", err)
 			}
 			for _, r := range rows {
-				out[thread{s.tenant, s.brand, r.PageID, r.PSID}] = r.LastInteractionAt
+				if r.LastInteractionAt > 0 {
+					out[thread{s.tenant, s.brand, r.PageID, r.PSID}] = r.LastInteractionAt
+				}
 			}
 		}
 	}

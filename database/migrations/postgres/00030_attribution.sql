@@ -4,7 +4,8 @@
 
 -- A conversation starts with a user's event after conversation_gap of silence, or with the first ever (kind
 -- new, else returning). It is named by its contact and start: no id of its own, so that a batch writes one
--- row per new conversation and nothing for the messages that continue one.
+-- row per new conversation and nothing for the messages that continue one. Written in the ingest
+-- transaction, it has no secondary index: reports read it by brand through the key's prefix.
 CREATE TABLE attr_conversations (
     tenant_id  TEXT NOT NULL,
     brand_id   TEXT NOT NULL,
@@ -14,7 +15,6 @@ CREATE TABLE attr_conversations (
     kind       TEXT NOT NULL,
     PRIMARY KEY (tenant_id, brand_id, page_id, psid, started_at)
 );
-CREATE INDEX attr_conversations_brand ON attr_conversations (tenant_id, brand_id, started_at);
 
 -- A touch ties a conversation (its contact and conversation_at, the conversation's start) to a campaign and
 -- variant: ad_referral, ref_link, payload or send_reply. campaign_id is empty for an ad relance did not
