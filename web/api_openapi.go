@@ -155,10 +155,10 @@ var schemas = map[string]any{
 		"psid": str(), "type": str(), "value": ref("ConversionValue"), "occurred_at": strf("date-time"), "source": str(),
 		"created_at": strf("date-time"), "capi": obj(map[string]any{"status": map[string]any{"type": "string",
 			"enum": []string{"off", "pending", "sent", "too_old", "failed"}}, "event_id": str(), "sent_at": strf("date-time"), "error": str()})}),
-	"ConversionList":   listOf("Conversion"),
+	"ConversionList": listOf("Conversion"),
 	"ConversionDetail": map[string]any{"allOf": []any{ref("Conversion"), obj(map[string]any{"attribution": obj(map[string]any{"model": str(),
 		"window_days": map[string]any{"type": "integer"}, "touches": map[string]any{"type": "array", "items": obj(map[string]any{
-			"id": str(), "conversation_id": str(), "type": str(), "at": strf("date-time"), "campaign_id": str(), "variant": str(),
+			"id": str(), "conversation_started_at": strf("date-time"), "type": str(), "at": strf("date-time"), "campaign_id": str(), "variant": str(),
 			"outside": map[string]any{"type": "boolean"}, "ad_id": str(), "ad_name": str(), "ref": str(), "link": str(), "send_id": str()})},
 		"credit": map[string]any{"type": "array", "items": obj(map[string]any{"touch_id": str(), "type": str(), "campaign_id": str(),
 			"campaign_name": str(), "variant": str(), "outside": map[string]any{"type": "boolean"}, "ad_name": str(),
