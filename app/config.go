@@ -11,7 +11,6 @@ import (
 	"os"
 	"reflect"
 	"regexp"
-	"relance/database"
 	"strconv"
 	"strings"
 	"time"
@@ -76,13 +75,13 @@ func (d FoldDuration) MarshalText() ([]byte, error) {
 	return d.Duration.MarshalText()
 }
 
-// FoldFor is the fold interval in force on a database dialect.
-func (c IngestConfig) FoldFor(dialect string) time.Duration {
+// FoldFor is the fold interval in force. "auto" folds in the webhook's commit on both
+// databases for now: attribution reads each contact's last activity in the batch that stores a new event
+// (to tell a new conversation from a continued one), and a deferred fold would leave it stale by up to the
+// interval. Deferring doubled PostgreSQL's throughput (README, Benchmarks): set it explicitly to trade that.
+func (c IngestConfig) FoldFor() time.Duration {
 	if c.FoldInterval.Duration.Duration != FoldAuto {
 		return c.FoldInterval.Duration.Duration
-	}
-	if dialect == database.Postgres {
-		return time.Second
 	}
 	return 0
 }
@@ -95,9 +94,8 @@ type IngestConfig struct {
 	// database refused) are kept before they are deleted.
 	UnroutedRetention Duration `toml:"unrouted_retention"`
 	// FoldInterval is how often contact aggregates are folded from the events stored since (0: in the commit
-	// that stores them, which costs the webhook several times more writing). Unset (FoldAuto) picks by
-	// database: deferred on PostgreSQL, where it doubled throughput, in the commit on SQLite, where the fold
-	// competes for the one writer and made the tail and single-event deliveries slower (README, Benchmarks).
+	// that stores them, which costs the webhook several times more writing). "auto" (FoldAuto) is in the
+	// commit: see FoldFor.
 	FoldInterval FoldDuration `toml:"fold_interval"`
 }
 

@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"relance/attribution"
 	"relance/audiences"
 	"relance/conversations"
 	"relance/meta/sandbox"
@@ -179,6 +180,7 @@ func seedConversations(ctx context.Context, r *runtime, tenantID string, brandID
 	db := *r.db
 	db.W = r.db.W.Session(&gorm.Session{Logger: r.db.W.Logger.LogMode(logger.Error)})
 	in := conversations.NewIngester(&db, r.store.Vault(), prometheus.NewRegistry(), r.log, max(r.cfg.Ingest.MaxBatch, seedBatch))
+	in.Observe(attribution.NewTracker(&db).Observer())
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { in.Run(runCtx); close(done) }()

@@ -36,6 +36,8 @@ Commands:
                                     Page: the Page's own token to paste in "Connect a Page"
   fx import FILE                    store the ECB's reference rates (eurofxref-hist.csv; - reads
                                     standard input) for every agency's conversions
+  attribution rebuild --tenant S [--brand B]
+                                    derive conversations and touches again from stored messages
 
 Every command reads --config FILE (default relance.toml if present), RELANCE_<SECTION>_<KEY>
 environment variables, and --set section.key=value flags, in that order of precedence.
@@ -113,6 +115,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	case "fx":
 		if s, rest := sub(); s == "import" {
 			return cmdFXImport(ctx, rest, stdin, stdout)
+		}
+	case "attribution":
+		if s, rest := sub(); s == "rebuild" {
+			return cmdAttributionRebuild(ctx, rest, stdout)
 		}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

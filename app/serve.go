@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"relance/attribution"
 	"relance/conversations"
 	"relance/meta"
 	"relance/meta/sandbox"
@@ -89,7 +90,13 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ingest := conversations.NewIngester(r.db, r.store.Vault(), reg, r.log, cfg.Ingest.MaxBatch)
 	ingest.KeepAsideFor(cfg.Ingest.UnroutedRetention.Duration)
-	ingest.FoldEvery(cfg.Ingest.FoldFor(r.db.Dialect))
+	fold := cfg.Ingest.FoldFor()
+	ingest.FoldEvery(fold)
+	if fold > 0 {
+		r.log.Warn("ingest.fold_interval defers contact aggregates: attribution may split a conversation whose messages arrive within the interval of each other's batches",
+			"fold_interval", fold.String())
+	}
+	ingest.Observe(attribution.NewTracker(r.db).Observer()) // conversations and touches, in each batch's transaction
 	var sb *sandbox.Sandbox
 	if cfg.Meta.GraphURL == "sandbox" {
 		// The sandbox posts its simulated conversations to this very server, as Meta would.

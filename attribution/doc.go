@@ -1,6 +1,6 @@
 // Package attribution holds what a brand's conversations lead to (DESIGN §5 "Attribution"): conversions
 // reported by the brand (API, CSV import) and their forwarding to Meta's Conversions API for business
-// messaging. Touches and credit build on it.
+// messaging; conversations and the touches that tie them to campaigns; credit by model and window.
 //
 // Decisions:
 //   - A conversion is idempotent on the brand's external_id: the same id again answers the stored conversion
@@ -14,4 +14,12 @@
 //     a call whose answer was lost leaves it failed ("answer lost"), never re-sent, since Meta does not
 //     deduplicate. Meta rejects a whole batch for one bad event, so a rejected batch is split in halves until
 //     the bad events are alone; the others go through.
+//   - Conversations and touches are derived in the ingest transaction (Tracker.Observer) by the same code
+//     that rebuilds them from history (Tracker.Rebuild). The silence before an event is the contact's
+//     last_interaction_at as it was before the batch: no state table, one read per batch, one row per new
+//     conversation. An event that arrives late and out of order is not placed exactly until a rebuild.
+//   - Silence is the contact's: the Page's own messages (campaign sends included) do not keep a conversation
+//     open, or every broadcast would hide the returning conversations it causes.
+//   - A conversation has no id: its contact and start name it, and touches carry that start.
+//   - Credit is computed when read, from touches: a model and window never change a stored row.
 package attribution

@@ -76,7 +76,23 @@ type Ingester struct {
 	// foldEvery, when set, defers contact aggregates to a fold (see FoldEvery); dirty says rows may be queued.
 	foldEvery time.Duration
 	dirty     atomic.Bool
+	// observer, when set, derives facts from each batch's new user events in its transaction (see Observe).
+	observer Observer
 }
+
+// Observed is a user's event a batch stored for the first time (a message, a postback, a referral or an opt-in).
+type Observed struct {
+	TenantID, BrandID string
+	Event             *Event
+}
+
+// Observer derives facts from a batch's new user events inside the transaction that stores them, so that
+// they commit together or not at all (attribution). It runs before the batch updates the contacts, so it
+// reads them as they were (last_interaction_at: the user's previous event). An error fails the batch.
+type Observer func(ctx context.Context, tx *gorm.DB, events []Observed) error
+
+// Observe sets the observer; call it before Run.
+func (in *Ingester) Observe(o Observer) { in.observer = o }
 
 // submission is one delivery waiting for its commit; tenant, when set, is the only agency it may write to.
 type submission struct {
@@ -384,6 +400,7 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 		}
 		deltas := map[contactKey]*delta{}
 		var order []*delta
+		var observed []Observed
 		for i := range results {
 			results[i].Stored, results[i].Duplicates = 0, 0
 		}
@@ -414,6 +431,14 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 				order = append(order, d)
 			}
 			d.fold(&o.r.Event, in.vault)
+			if in.observer != nil && (o.r.Kind == KindMessage || o.r.Kind == KindPostback || o.r.Kind == KindReferral || o.r.Kind == KindOptin) {
+				observed = append(observed, Observed{TenantID: o.r.TenantID, BrandID: o.r.BrandID, Event: &o.r.Event})
+			}
+		}
+		if len(observed) > 0 {
+			if err := in.observer(ctx, tx, observed); err != nil {
+				return err
+			}
 		}
 		if in.foldEvery > 0 {
 			err = enqueueDeltas(tx, in.dialect, order)

@@ -19,6 +19,12 @@ const (
 	// campaign message a day per contact, which is also about what Marketing Messages delivers (§3 of the reference).
 	DefaultCapMessages = 1
 	DefaultCapDays     = 1
+	// DefaultConversationGapHours of silence end a conversation: the next inbound message starts another.
+	DefaultConversationGapHours = 24
+	// DefaultReplyWindowHours after a delivered campaign send, an inbound message counts as a reply to it.
+	DefaultReplyWindowHours = 72
+	// MaxAttributionHours bounds both: 30 days.
+	MaxAttributionHours = 720
 )
 
 // QuietHours is a daily span, brand time, in which campaign messages wait ("HH:MM"; from after to spans midnight).
@@ -58,7 +64,9 @@ type BrandSettings struct {
 	Fees             *Fees         `json:"fees,omitempty"`
 	CAPIForwarding   *bool         `json:"capi_forwarding,omitempty"`
 	// TestContacts are the contacts (ids) of the brand's own staff that campaign test sends may go to.
-	TestContacts []string `json:"test_contacts,omitempty"`
+	TestContacts    []string `json:"test_contacts,omitempty"`
+	ConversationGap *int     `json:"conversation_gap_hours,omitempty"`
+	ReplyWindow     *int     `json:"reply_window_hours,omitempty"`
 }
 
 // EffectiveSettings are the settings in force, defaults filled in.
@@ -68,14 +76,25 @@ type EffectiveSettings struct {
 	FrequencyCap     FrequencyCap `json:"frequency_cap"`
 	Fees             Fees         `json:"fees"`
 	// CAPIForwarding sends the brand's conversions to Meta's Conversions API (off unless switched on).
-	CAPIForwarding bool     `json:"capi_forwarding"`
-	TestContacts   []string `json:"test_contacts"`
+	CAPIForwarding bool `json:"capi_forwarding"`
+	// ConversationGapHours of silence end a conversation (attribution).
+	ConversationGapHours int `json:"conversation_gap_hours"`
+	// ReplyWindowHours after a delivered send make an inbound message a reply to it (attribution).
+	ReplyWindowHours int      `json:"reply_window_hours"`
+	TestContacts     []string `json:"test_contacts"`
 }
 
 // Effective fills the defaults in: approval is required unless switched off (DESIGN §5).
 func (s BrandSettings) Effective() EffectiveSettings {
 	e := EffectiveSettings{ApprovalRequired: true, QuietHours: QuietHours{DefaultQuietFrom, DefaultQuietTo},
-		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}, Fees: Fees{Monthly: FeeAmount{Amount: "0"}}, TestContacts: []string{}}
+		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}, Fees: Fees{Monthly: FeeAmount{Amount: "0"}},
+		ConversationGapHours: DefaultConversationGapHours, ReplyWindowHours: DefaultReplyWindowHours, TestContacts: []string{}}
+	if s.ConversationGap != nil {
+		e.ConversationGapHours = *s.ConversationGap
+	}
+	if s.ReplyWindow != nil {
+		e.ReplyWindowHours = *s.ReplyWindow
+	}
 	if s.ApprovalRequired != nil {
 		e.ApprovalRequired = *s.ApprovalRequired
 	}
@@ -140,6 +159,8 @@ type SettingsInput struct {
 	Fees             *FeesInput    `json:"fees"`
 	CAPIForwarding   *bool         `json:"capi_forwarding"`
 	TestContacts     *[]string     `json:"test_contacts"`
+	ConversationGap  *int          `json:"conversation_gap_hours"`
+	ReplyWindow      *int          `json:"reply_window_hours"`
 }
 
 // MaxTestContacts is how many test contacts a brand may name.
@@ -156,6 +177,20 @@ func (in SettingsInput) apply(fe fieldErrors, s *BrandSettings, currency string)
 	if in.CAPIForwarding != nil {
 		v := *in.CAPIForwarding
 		s.CAPIForwarding = &v
+	}
+	for _, h := range []struct {
+		field string
+		in    *int
+		out   **int
+	}{{"settings.conversation_gap_hours", in.ConversationGap, &s.ConversationGap}, {"settings.reply_window_hours", in.ReplyWindow, &s.ReplyWindow}} {
+		switch {
+		case h.in == nil:
+		case *h.in < 1 || *h.in > MaxAttributionHours:
+			fe.add(h.field, fmt.Sprintf("must be from 1 to %d hours", MaxAttributionHours))
+		default:
+			v := *h.in
+			*h.out = &v
+		}
 	}
 	if f := in.Fees; f != nil {
 		next := Fees{Monthly: FeeAmount{Amount: "0"}}

@@ -31,9 +31,14 @@ func (s *Server) apiConversions(c *fiber.Ctx) error {
 	return c.JSON(listBody{Data: rows, NextCursor: next})
 }
 
-// apiConversion answers GET /api/v1/brands/:brand/conversions/:conversion.
+// apiConversion answers GET /api/v1/brands/:brand/conversions/:conversion?model=&window=: the conversion with
+// its touches and their credit under the model and window chosen (last_touch, 7 days by default).
 func (s *Server) apiConversion(c *fiber.Ctx) error {
-	conv, err := s.conversionStore(c).Get(c.UserContext(), c.Params("conversion"))
+	choice, err := attribution.ParseChoice(c.Query("model"), c.Query("window"))
+	if err != nil {
+		return err
+	}
+	conv, err := s.conversionStore(c).Detail(c.UserContext(), c.Params("conversion"), choice)
 	if err != nil {
 		return err
 	}

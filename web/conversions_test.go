@@ -1,10 +1,16 @@
 package web_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"relance/campaigns"
+	"relance/conversations"
 )
 
 // TestConversionsAPI reports a conversion of the fixture's contact, again with the same external id (200, the
@@ -43,5 +49,67 @@ func TestConversionsAPI(t *testing.T) {
 	}
 	if status, _ := f.do(caller{token: f.tokens["b_admin"]}, http.MethodGet, base, ""); status != http.StatusForbidden && status != http.StatusNotFound {
 		t.Errorf("another agency listed conversions: %d", status)
+	}
+}
+
+// TestConversionAttribution shows a conversion's touches and credit under the model and window asked for,
+// and refuses unknown models and windows by name.
+func TestConversionAttribution(t *testing.T) {
+	f := newFixture(t)
+	mgr := caller{token: f.tokens[manager]}
+	base := "/api/v1/brands/" + f.a1.ID + "/conversions"
+	now := time.Now().UTC()
+	// The contact comes back through the campaign's m.me link two hours ago (its ref is its id: it has none).
+	body := fmt.Sprintf(`{"object":"page","entry":[{"id":"%s","time":1,"messaging":[{"sender":{"id":"7199000000000001"},"recipient":{"id":"%s"},`+
+		`"timestamp":%d,"referral":{"source":"SHORTLINK","type":"OPEN_THREAD","ref":"%s"}}]}]}`, f.page.PageID, f.page.PageID,
+		now.Add(-2*time.Hour).UnixMilli(), campaigns.BaseRef(f.campaign))
+	entries, err := conversations.Parse([]byte(body), conversations.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ingest.Submit(context.Background(), entries); err != nil {
+		t.Fatal(err)
+	}
+	conv := `{"external_id":"order-9","contact_id":"` + f.contact + `","type":"purchase","value":{"amount":"10.01","currency":"EUR"},"occurred_at":"` +
+		now.Add(-time.Hour).Format(time.RFC3339) + `"}`
+	status, out := f.do(mgr, http.MethodPost, base, conv)
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, out)
+	}
+	var created struct{ ID string }
+	_ = json.Unmarshal([]byte(out), &created)
+	status, out = f.do(caller{token: f.tokens[finance]}, http.MethodGet, base+"/"+created.ID, "")
+	if status != http.StatusOK || !strings.Contains(out, `"model":"last_touch","window_days":7`) ||
+		!strings.Contains(out, `"campaign_id":"`+f.campaign.ID+`"`) || !strings.Contains(out, `"type":"ref_link"`) ||
+		!strings.Contains(out, `"value":{"amount":"10.01","currency":"EUR"}`) || !strings.Contains(out, `"unattributed":{"amount":"0.00"`) {
+		t.Errorf("default credit: %d %s", status, out)
+	}
+	if _, out := f.do(mgr, http.MethodGet, base+"/"+created.ID+"?model=linear&window=1", ""); !strings.Contains(out, `"model":"linear","window_days":1`) ||
+		!strings.Contains(out, `"amount":"10.01"`) {
+		t.Errorf("linear, 1 day: %s", out)
+	}
+	for q, field := range map[string]string{"?model=last": "model", "?window=3": "window", "?model=linear&window=x": "window"} {
+		if status, out := f.do(mgr, http.MethodGet, base+"/"+created.ID+q, ""); status != http.StatusUnprocessableEntity || !strings.Contains(out, `"`+field+`"`) {
+			t.Errorf("%s: %d %s", q, status, out)
+		}
+	}
+}
+
+// TestAttributionSettings reads the conversation gap and reply window defaults and refuses values out of range.
+func TestAttributionSettings(t *testing.T) {
+	f := newFixture(t)
+	adm := caller{token: f.tokens[admin]}
+	path := "/api/v1/brands/" + f.a1.ID
+	if status, body := f.do(adm, "GET", path, ""); status != 200 || !strings.Contains(body, `"conversation_gap_hours":24`) ||
+		!strings.Contains(body, `"reply_window_hours":72`) {
+		t.Fatalf("defaults: %d %s", status, body)
+	}
+	status, body := f.do(adm, "PATCH", path, `{"settings":{"conversation_gap_hours":0,"reply_window_hours":721}}`)
+	if status != 422 || !strings.Contains(body, `"settings.conversation_gap_hours"`) || !strings.Contains(body, `"settings.reply_window_hours"`) {
+		t.Errorf("out of range: %d %s", status, body)
+	}
+	if status, body := f.do(adm, "PATCH", path, `{"settings":{"conversation_gap_hours":12,"reply_window_hours":48}}`); status != 200 ||
+		!strings.Contains(body, `"conversation_gap_hours":12`) || !strings.Contains(body, `"reply_window_hours":48`) {
+		t.Errorf("patch: %d %s", status, body)
 	}
 }

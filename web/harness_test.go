@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"relance/attribution"
 	"relance/audiences"
 	"relance/campaigns"
 	"relance/conversations"
@@ -155,6 +156,7 @@ func newFixtureWith(t testing.TB, opt func(*web.Deps)) *fixture {
 	f.logs = &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	f.ingest = conversations.NewIngester(st.DB(), v, reg, log, 5000)
+	f.ingest.Observe(attribution.NewTracker(st.DB()).Observer())
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { f.ingest.Run(runCtx); close(done) }()

@@ -92,8 +92,19 @@ func formBrandInput(c *fiber.Ctx) (tenancy.BrandInput, brandForm) {
 		in.Settings.Fees = &tenancy.FeesInput{PercentBP: &bp, Monthly: &monthly}
 		capi := c.FormValue("capi_forwarding") == "on"
 		in.Settings.CAPIForwarding = &capi
+		// Hours left empty (a form from before these fields) keep what is set; anything else is validated.
+		gap, reply := tenancy.DefaultConversationGapHours, tenancy.DefaultReplyWindowHours
+		if v := strings.TrimSpace(c.FormValue("conversation_gap_hours")); v != "" {
+			gap, _ = strconv.Atoi(v)
+			in.Settings.ConversationGap = &gap
+		}
+		if v := strings.TrimSpace(c.FormValue("reply_window_hours")); v != "" {
+			reply, _ = strconv.Atoi(v)
+			in.Settings.ReplyWindow = &reply
+		}
 		f.Settings = tenancy.EffectiveSettings{ApprovalRequired: approval, QuietHours: *in.Settings.QuietHours,
-			FrequencyCap: *in.Settings.FrequencyCap, Fees: tenancy.Fees{PercentBP: bp, Monthly: monthly}, CAPIForwarding: capi}
+			FrequencyCap: *in.Settings.FrequencyCap, Fees: tenancy.Fees{PercentBP: bp, Monthly: monthly}, CAPIForwarding: capi,
+			ConversationGapHours: gap, ReplyWindowHours: reply}
 		f.FeePercent = c.FormValue("fee_percent")
 		// Test contacts: contact ids, one a line (commas and spaces separate too).
 		tests := strings.FieldsFunc(c.FormValue("test_contacts"), func(r rune) bool { return r == ',' || unicode.IsSpace(r) })

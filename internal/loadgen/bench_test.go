@@ -5,12 +5,15 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
 
 	"relance/app"
+	"relance/attribution"
 	"relance/conversations"
 	"relance/database"
 	"relance/internal/loadgen"
@@ -123,7 +126,13 @@ func BenchmarkWebhookLatencyAt5000(b *testing.B) {
 
 // BenchmarkBulkWrite writes the same 100,000 events straight through the ingester, no HTTP, in batches of
 // 5,000: the storage limit the webhook path is compared with.
-func BenchmarkBulkWrite(b *testing.B) {
+func BenchmarkBulkWrite(b *testing.B) { bulkWrite(b, false) }
+
+// BenchmarkBulkWriteAttribution is BenchmarkBulkWrite with attribution deriving conversations and touches in
+// each batch, as relance serve runs it: the two compared in one run give attribution's cost.
+func BenchmarkBulkWriteAttribution(b *testing.B) { bulkWrite(b, true) }
+
+func bulkWrite(b *testing.B, attribute bool) {
 	for i := 0; i < b.N; i++ {
 		url := prepare(b)
 		db, err := database.Open(url, database.Options{})
@@ -132,6 +141,16 @@ func BenchmarkBulkWrite(b *testing.B) {
 		}
 		v, _ := tenancy.NewVault([]byte(key))
 		in := conversations.NewIngester(db, v, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil)), 5000)
+		var spent atomic.Int64 // time in attribution, inside the batches' transactions
+		if attribute {
+			obs := attribution.NewTracker(db).Observer()
+			in.Observe(func(ctx context.Context, tx *gorm.DB, evs []conversations.Observed) error {
+				t := time.Now()
+				err := obs(ctx, tx, evs)
+				spent.Add(int64(time.Since(t)))
+				return err
+			})
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { in.Run(ctx); close(done) }()
@@ -153,6 +172,10 @@ func BenchmarkBulkWrite(b *testing.B) {
 		const events = benchDeliveries * 100
 		b.ReportMetric(events/elapsed.Seconds(), "events/s")
 		b.Logf("bulk: %d events in %v: %.0f events/s", events, elapsed.Round(time.Millisecond), events/elapsed.Seconds())
+		if attribute {
+			b.Logf("attribution: %v of it (%.1f %%)", time.Duration(spent.Load()).Round(time.Millisecond), 100*float64(spent.Load())/float64(elapsed))
+			b.ReportMetric(100*float64(spent.Load())/float64(elapsed), "attribution-%")
+		}
 		cancel()
 		<-done
 		db.Close()

@@ -1,0 +1,424 @@
+package attribution
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"relance/conversations"
+	"relance/database"
+	"relance/tenancy"
+)
+
+// Conversation kinds.
+const (
+	ConversationNew       = "new"       // the contact's first conversation ever
+	ConversationReturning = "returning" // a later one, after conversation_gap of silence
+)
+
+// AdOwner is the campaign and variant of an ad relance launched.
+type AdOwner struct{ CampaignID, Variant string }
+
+// AdLookup names the campaigns of ads relance launched; an ad it does not know is an outside ad. It reads in
+// the ingest transaction, so it must be one indexed query for the whole batch.
+type AdLookup interface {
+	AdOwners(ctx context.Context, tx *gorm.DB, tenantID string, adIDs []string) (map[string]AdOwner, error)
+}
+
+// NoAds knows no ad: every ad referral is an outside ad. It stands in until relance's launched Meta objects
+// can be looked up (Tracker.Ads).
+type NoAds struct{}
+
+// AdOwners finds nothing.
+func (NoAds) AdOwners(context.Context, *gorm.DB, string, []string) (map[string]AdOwner, error) {
+	return nil, nil
+}
+
+// Tracker derives conversations and touches from a brand's stored user events, as they are stored (it is the
+// ingester's observer) and again from the whole history (Rebuild). Both run the same code, so a rebuild
+// gives what the incremental path gave, except for events that arrived late and out of order, which only a
+// rebuild places exactly.
+type Tracker struct {
+	db *database.DB
+	// Ads finds the campaigns of ads relance launched; NoAds until set.
+	Ads AdLookup
+	mu  sync.Mutex
+	// rules caches each brand's gap and reply window for a minute: a batch must not read the brands table.
+	rules map[string]brandRules
+	now   func() time.Time
+}
+
+// brandRules are a brand's attribution settings as durations in ms, and when they were read.
+type brandRules struct {
+	gap, reply int64
+	read       time.Time
+}
+
+// rulesTTL is how long a brand setting change may take to reach attribution.
+const rulesTTL = time.Minute
+
+// NewTracker makes a tracker over db.
+func NewTracker(db *database.DB) *Tracker {
+	return &Tracker{db: db, Ads: NoAds{}, rules: map[string]brandRules{}, now: time.Now}
+}
+
+// Observer is the tracker as the ingester's observer: it runs before the batch updates the contacts, whose
+// last_interaction_at is then the user's previous event (the start of the silence).
+func (t *Tracker) Observer() conversations.Observer {
+	return func(ctx context.Context, tx *gorm.DB, evs []conversations.Observed) error {
+		if err := t.apply(ctx, tx, evs, previousEvents); err != nil {
+			return fmt.Errorf("attribution: observe: %w", err)
+		}
+		return nil
+	}
+}
+
+// thread identifies a contact's thread with a brand.
+type thread struct{ tenant, brand, page, psid string }
+
+// threadState is where a thread stands while a batch is walked.
+type threadState struct {
+	// last is the user's latest event so far (0: none ever).
+	last int64
+	// conv is the start of the current conversation; 0 while it is one from before the batch (looked up
+	// only if a touch needs it).
+	conv int64
+}
+
+// convRow is a conversation to insert.
+type convRow struct {
+	th   thread
+	at   int64
+	kind string
+}
+
+// touchRow is a touch to insert; conv is its conversation's start (0: to look up).
+type touchRow struct {
+	th                                                 thread
+	conv                                               int64
+	typ, key                                           string
+	at                                                 int64
+	campaign, variant, adID, adName, ref, link, sendID string
+}
+
+// pendingRef is a touch waiting for its ref to name a campaign.
+type pendingRef struct {
+	touchRow
+	refs []string
+}
+
+// priorFunc reads the user's latest event before the batch, per thread (absent: none).
+type priorFunc func(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread]int64, error)
+
+// noPrior is a rebuild's: the history is walked from its start.
+func noPrior(context.Context, *gorm.DB, []thread) (map[thread]int64, error) { return nil, nil }
+
+// apply places user events in conversations and records their touches.
+func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Observed, prior priorFunc) error {
+	by := map[thread][]*conversations.Event{}
+	var keys []thread
+	brands := map[string]bool{}
+	for _, o := range evs {
+		k := thread{o.TenantID, o.BrandID, o.Event.PageID, o.Event.PSID}
+		if by[k] == nil {
+			keys = append(keys, k)
+		}
+		by[k] = append(by[k], o.Event)
+		brands[o.BrandID] = true
+	}
+	rules, err := t.brandRules(ctx, tx, brands)
+	if err != nil {
+		return err
+	}
+	last, err := prior(ctx, tx, keys)
+	if err != nil {
+		return err
+	}
+	sort.Slice(keys, func(i, j int) bool { return lessThread(keys[i], keys[j]) })
+	var convs []convRow
+	var touches []touchRow
+	var refs []pendingRef
+	var replies []replyAsk
+	for _, k := range keys {
+		es := by[k]
+		sort.SliceStable(es, func(i, j int) bool {
+			if es[i].At != es[j].At {
+				return es[i].At < es[j].At
+			}
+			return kindOrder(es[i].Kind) < kindOrder(es[j].Kind)
+		})
+		st := threadState{last: last[k]}
+		r := rules[k.brand]
+		for _, e := range es {
+			switch {
+			case st.last == 0:
+				st.conv = e.At
+				convs = append(convs, convRow{th: k, at: e.At, kind: ConversationNew})
+			case e.At >= st.last && e.At-st.last >= r.gap:
+				st.conv = e.At
+				convs = append(convs, convRow{th: k, at: e.At, kind: ConversationReturning})
+			}
+			st.last = max(st.last, e.At)
+			base := touchRow{th: k, conv: st.conv, at: e.At}
+			tr, pr := touchesOf(base, e)
+			touches = append(touches, tr...)
+			refs = append(refs, pr...)
+			if e.Kind == conversations.KindMessage || e.Kind == conversations.KindPostback {
+				replies = append(replies, replyAsk{base: base, window: r.reply})
+			}
+		}
+	}
+	if err := insertConversations(tx, convs); err != nil {
+		return err
+	}
+	if touches, err = t.resolveAds(ctx, tx, touches); err != nil {
+		return err
+	}
+	named, err := resolveRefs(ctx, tx, refs)
+	if err != nil {
+		return err
+	}
+	sent, err := resolveReplies(ctx, tx, replies)
+	if err != nil {
+		return err
+	}
+	touches = append(append(touches, named...), sent...)
+	if touches, err = placeTouches(ctx, tx, touches); err != nil {
+		return err
+	}
+	return insertTouches(tx, touches)
+}
+
+// previousEvents reads the contacts' last_interaction_at before the batch updates them, by their unique key:
+// on SQLite the batch's (Page, PSID) pairs as one JSON parameter joined first (CROSS JOIN keeps that order),
+// on PostgreSQL IN lists.
+func previousEvents(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread]int64, error) {
+	type scope struct{ tenant, brand string }
+	pairs := map[scope][][2]string{}
+	for _, k := range keys {
+		s := scope{k.tenant, k.brand}
+		pairs[s] = append(pairs[s], [2]string{k.page, k.psid})
+	}
+	out := make(map[thread]int64, len(keys))
+	pg := tx.Dialector.Name() == "postgres"
+	for s, all := range pairs {
+		for len(all) > 0 {
+			part := all[:min(len(all), 2000)]
+			all = all[len(part):]
+			var rows []struct {
+				PageID            string
+				PSID              string `gorm:"column:psid"`
+				LastInteractionAt int64
+			}
+			var q *gorm.DB
+			if pg {
+				pages, psids := make([]string, len(part)), make([]string, len(part))
+				for i, p := range part {
+					pages[i], psids[i] = p[0], p[1]
+				}
+				q = tx.WithContext(ctx).Raw(`SELECT page_id, psid, last_interaction_at FROM contacts
+					WHERE tenant_id = ? AND brand_id = ? AND page_id IN ? AND psid IN ?`, s.tenant, s.brand, pages, psids)
+			} else {
+				doc, _ := json.Marshal(part)
+				q = tx.WithContext(ctx).Raw(`SELECT c.page_id, c.psid, c.last_interaction_at FROM json_each(?) j
+					CROSS JOIN contacts c ON c.tenant_id = ? AND c.brand_id = ? AND c.page_id = j.value->>0 AND c.psid = j.value->>1`,
+					string(doc), s.tenant, s.brand)
+			}
+			if err := q.Scan(&rows).Error; err != nil {
+				return nil, fmt.Errorf("contacts: %w", err)
+			}
+			for _, r := range rows {
+				if r.LastInteractionAt > 0 {
+					out[thread{s.tenant, s.brand, r.PageID, r.PSID}] = r.LastInteractionAt
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// placeTouches finds the conversation of touches that continue one started before their batch: the
+// contact's latest conversation started at or before the touch. A thread whose earlier history was never
+// observed (stored before attribution ran) has none: its conversation starts with the touch, as returning.
+func placeTouches(ctx context.Context, tx *gorm.DB, touches []touchRow) ([]touchRow, error) {
+	var missing []convRow
+	for i := range touches {
+		x := &touches[i]
+		if x.conv != 0 {
+			continue
+		}
+		var start *int64
+		if err := tx.WithContext(ctx).Raw(`SELECT MAX(started_at) FROM attr_conversations WHERE tenant_id = ? AND brand_id = ? AND page_id = ?
+			AND psid = ? AND started_at <= ?`, x.th.tenant, x.th.brand, x.th.page, x.th.psid, x.at).Scan(&start).Error; err != nil {
+			return nil, fmt.Errorf("conversation of a touch: %w", err)
+		}
+		if start != nil && *start > 0 {
+			x.conv = *start
+			continue
+		}
+		x.conv = x.at
+		missing = append(missing, convRow{th: x.th, at: x.at, kind: ConversationReturning})
+	}
+	return touches, insertConversations(tx, missing)
+}
+
+// kindOrder puts a referral before the message or postback it came with at the same instant.
+func kindOrder(kind string) int {
+	switch kind {
+	case conversations.KindReferral:
+		return 0
+	case conversations.KindPostback:
+		return 1
+	}
+	return 2
+}
+
+func lessThread(a, b thread) bool {
+	if a.tenant != b.tenant {
+		return a.tenant < b.tenant
+	}
+	if a.brand != b.brand {
+		return a.brand < b.brand
+	}
+	if a.page != b.page {
+		return a.page < b.page
+	}
+	return a.psid < b.psid
+}
+
+// brandRules reads the gap and reply window of brands, cached for rulesTTL.
+func (t *Tracker) brandRules(ctx context.Context, tx *gorm.DB, brands map[string]bool) (map[string]brandRules, error) {
+	now := t.now()
+	out := make(map[string]brandRules, len(brands))
+	var missing []string
+	t.mu.Lock()
+	for b := range brands {
+		if r, ok := t.rules[b]; ok && now.Sub(r.read) < rulesTTL {
+			out[b] = r
+		} else {
+			missing = append(missing, b)
+		}
+	}
+	t.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID       string
+		Settings tenancy.BrandSettings
+	}
+	if err := tx.WithContext(ctx).Raw("SELECT id, settings FROM brands WHERE id IN ?", missing).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("brand settings: %w", err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, b := range missing {
+		e := tenancy.BrandSettings{}.Effective()
+		for _, r := range rows {
+			if r.ID == b {
+				e = r.Settings.Effective()
+			}
+		}
+		r := brandRules{gap: int64(e.ConversationGapHours) * 3600_000, reply: int64(e.ReplyWindowHours) * 3600_000, read: now}
+		t.rules[b], out[b] = r, r
+	}
+	return out, nil
+}
+
+// chunks splits ids into slices of at most n.
+func chunks(ids []string, n int) [][]string {
+	var out [][]string
+	for len(ids) > n {
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	return append(out, ids)
+}
+
+// bulkExec inserts rows of len(cols) values, with suffix after them (ON CONFLICT …). PostgreSQL gets VALUES
+// lists; SQLite gets the rows as one JSON parameter expanded by jsonb_each, as the ingester does: the
+// pure-Go driver binds parameters in quadratic time, and a batch holds thousands of rows.
+func bulkExec(tx *gorm.DB, table string, cols []string, rows [][]any, suffix string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") "
+	if tx.Dialector.Name() != "postgres" {
+		sel := make([]string, len(cols))
+		for i := range cols {
+			sel[i] = fmt.Sprintf("value->>%d", i)
+		}
+		q := head + "SELECT " + strings.Join(sel, ", ") + " FROM jsonb_each(?) WHERE true " + suffix
+		for len(rows) > 0 {
+			n := min(len(rows), 2000)
+			doc, err := json.Marshal(rows[:n])
+			if err != nil {
+				return err
+			}
+			if err := tx.Exec(q, string(doc)).Error; err != nil {
+				return fmt.Errorf("insert %s: %w", table, err)
+			}
+			rows = rows[n:]
+		}
+		return nil
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
+	for len(rows) > 0 {
+		n := min(len(rows), 1000)
+		args := make([]any, 0, n*len(cols))
+		ph := make([]string, n)
+		for i, r := range rows[:n] {
+			args = append(args, r...)
+			ph[i] = one
+		}
+		if err := tx.Exec(head+"VALUES "+strings.Join(ph, ", ")+" "+suffix, args...).Error; err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// inList is "col IN ?" with its argument: on SQLite a JSON array expanded by json_each (one parameter,
+// see bulkExec), on PostgreSQL the values.
+func inList(tx *gorm.DB, col string, values []string) (string, any) {
+	if tx.Dialector.Name() == "postgres" {
+		return col + " IN ?", values
+	}
+	doc, _ := json.Marshal(values)
+	return col + " IN (SELECT value FROM json_each(?))", string(doc)
+}
+
+// insertConversations writes new conversations; one already stored (a retried batch) is kept.
+func insertConversations(tx *gorm.DB, convs []convRow) error {
+	rows := make([][]any, len(convs))
+	for i, c := range convs {
+		rows[i] = []any{c.th.tenant, c.th.brand, c.th.page, c.th.psid, c.at, c.kind}
+	}
+	return bulkExec(tx, "attr_conversations", []string{"tenant_id", "brand_id", "page_id", "psid", "started_at", "kind"}, rows,
+		"ON CONFLICT (tenant_id, brand_id, page_id, psid, started_at) DO NOTHING")
+}
+
+// insertTouches writes touches once per conversation, type and key (a repeat keeps the first).
+func insertTouches(tx *gorm.DB, touches []touchRow) error {
+	seen := map[string]bool{}
+	var rows [][]any
+	for _, t := range touches {
+		k := fmt.Sprintf("%v|%d|%s|%s", t.th, t.conv, t.typ, t.key)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		rows = append(rows, []any{tenancy.NewID(), t.th.tenant, t.th.brand, t.th.page, t.th.psid, t.conv, t.typ, t.key, t.at,
+			t.campaign, t.variant, t.adID, t.adName, t.ref, t.link, t.sendID})
+	}
+	return bulkExec(tx, "attr_touches", []string{"id", "tenant_id", "brand_id", "page_id", "psid", "conversation_at", "type", "touch_key",
+		"at", "campaign_id", "variant", "ad_id", "ad_name", "ref", "link", "send_id"}, rows,
+		"ON CONFLICT (tenant_id, brand_id, page_id, psid, conversation_at, type, touch_key) DO NOTHING")
+}
