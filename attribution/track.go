@@ -32,7 +32,7 @@ type AdLookup interface {
 }
 
 // NoAds knows no ad: every ad referral is an outside ad. It stands in until relance's launched Meta objects
-// can be looked up (Tracker.Ads).
+// can be looked up (Tracker.Ads); tests use it.
 type NoAds struct{}
 
 // AdOwners finds nothing.
@@ -65,7 +65,7 @@ const rulesTTL = time.Minute
 
 // NewTracker makes a tracker over db.
 func NewTracker(db *database.DB) *Tracker {
-	return &Tracker{db: db, Ads: NoAds{}, rules: map[string]brandRules{}, now: time.Now}
+	return &Tracker{db: db, Ads: LaunchedAds{}, rules: map[string]brandRules{}, now: time.Now}
 }
 
 // Observer is the tracker as the ingester's observer: it runs before the batch updates the contacts, whose
