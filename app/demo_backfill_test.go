@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"relance/conversations"
-	"relance/internal/testdb"
 	"relance/tenancy"
 )
 
@@ -21,22 +19,7 @@ import (
 // nothing.
 func TestDemoVoicesAndBackfill(t *testing.T) {
 	ctx := tenancy.WithActor(context.Background(), tenancy.Actor{Label: "test"})
-	cfg := Defaults()
-	cfg.Database.URL = testdb.URL(t)
-	cfg.Security.SecretKey = "demo-backfill-test-secret-key-0123456789ab"
-	cfg.Meta.SandboxSeed = "demo-backfill-test"
-	r, err := startWith(ctx, cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.close)
-	if err := seedDemo(ctx, r, "http://127.0.0.1", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	tn, err := r.store.TenantBySlug(ctx, demoSlug)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, cfg, tn := seededDemo(ctx, t, func(c *Config) { c.Meta.SandboxSeed = "demo-backfill-test" })
 	brands, _, err := r.store.Tenant(tn.ID).Brands(ctx, tenancy.Visible{All: true}, tenancy.Cursor{})
 	if err != nil || len(brands) != len(demoBrands) {
 		t.Fatalf("brands: %d %v", len(brands), err)

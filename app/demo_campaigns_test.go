@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
 	"testing"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 
 	"relance/campaigns"
 	"relance/conversations"
-	"relance/internal/testdb"
 	"relance/scheduler"
 	"relance/tenancy"
 )
@@ -22,22 +20,7 @@ import (
 // finds sends delivered, read and replied, counted on the campaign's run and in its list activity.
 func TestDemoCampaigns(t *testing.T) {
 	ctx := tenancy.WithActor(context.Background(), tenancy.Actor{Label: "test"})
-	cfg := Defaults()
-	cfg.Database.URL = testdb.URL(t)
-	cfg.Security.SecretKey = "demo-campaigns-test-secret-key-0123456789"
-	cfg.Meta.SandboxSeed = "demo-campaigns-test"
-	r, err := startWith(ctx, cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.close)
-	if err := seedDemo(ctx, r, "http://127.0.0.1", io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	tn, err := r.store.TenantBySlug(ctx, demoSlug)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, cfg, tn := seededDemo(ctx, t, func(c *Config) { c.Meta.SandboxSeed = "demo-campaigns-test" })
 	brands, _, err := r.store.Tenant(tn.ID).Brands(ctx, tenancy.Visible{All: true}, tenancy.Cursor{})
 	if err != nil || len(brands) != len(demoBrands) {
 		t.Fatalf("brands: %d %v", len(brands), err)
@@ -170,18 +153,7 @@ func ingestPending(t *testing.T, r *runtime, bodies [][]byte, appID string) {
 // API once the server runs, each asked for once.
 func TestDemoPeopleHaveNames(t *testing.T) {
 	ctx := context.Background()
-	cfg := Defaults()
-	cfg.Database.URL = testdb.URL(t)
-	cfg.Security.SecretKey = "demo-people-test-secret-key-0123456789abc"
-	cfg.Meta.SandboxStart = "2026-03-02T00:00:00Z"
-	r, err := startWith(ctx, cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.close)
-	if err := seedDemo(ctx, r, "http://127.0.0.1", io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	r, cfg, _ := seededDemo(ctx, t, func(c *Config) { c.Meta.SandboxStart = "2026-03-02T00:00:00Z" })
 	sb, err := newSandbox(cfg, r.key, "", r, nil)
 	if err != nil {
 		t.Fatal(err)
