@@ -5,7 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"relance/meta"
 	"relance/reports"
 	"relance/tenancy"
 )
@@ -42,11 +41,6 @@ type fixedFeeRow struct{ Brand, Amount, Reported string }
 // adjustmentRow is a restatement booked in the month, written out.
 type adjustmentRow struct{ Day, AdAccountID, AdID, Spend, Reason string }
 
-// money writes minor units with their currency ("1234.50 EUR").
-func money(minor int64, cur string) string {
-	return meta.FormatDecimal(meta.Money{Minor: minor, Currency: cur}) + " " + cur
-}
-
 // financePage shows a month (GET /finance?month=YYYY-MM, default the month before this one, the one to close).
 func (s *Server) financePage(c *fiber.Ctx) error {
 	month := c.Query("month")
@@ -56,6 +50,8 @@ func (s *Server) financePage(c *fiber.Ctx) error {
 	if !reports.ValidMonth(month) {
 		return &tenancy.ValidationError{Fields: map[string]string{"month": "must be a month YYYY-MM"}}
 	}
+	loc := requestLocale(c)
+	money := func(minor int64, cur string) string { return formatMoney(minor, cur, loc) }
 	mv, err := s.financeMonth(c, month)
 	if err != nil {
 		return err
