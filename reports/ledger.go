@@ -213,14 +213,12 @@ func (l *Ledger) Sync(ctx context.Context, src InsightsSource, token string, acc
 			// month was closed (a month reopened after a restatement keeps that adjustment where it was booked).
 			t := f
 			if !inFresh {
-				t = o
-				t.Spend, t.Impressions, t.Reach, t.Clicks, t.Conversations, t.Replies, t.PulledAt = 0, 0, 0, 0, 0, 0, now
+				t = o.withFigures(figures{}) // Meta no longer reports the day
+				t.PulledAt = now
 			}
-			a := adjusted[k]
-			t.Spend, t.Impressions, t.Reach = t.Spend-a.Spend, t.Impressions-a.Impressions, t.Reach-a.Reach
-			t.Clicks, t.Conversations, t.Replies = t.Clicks-a.Clicks, t.Conversations-a.Conversations, t.Replies-a.Replies
+			t = t.withFigures(t.figures().minus(adjusted[k]))
 			switch {
-			case isZero(t):
+			case t.figures().zero():
 				if inOld {
 					if err := tx.Where("tenant_id = ? AND ad_account_id = ? AND ad_id = ? AND day = ?", l.tenant, acct.AccountID, k.ad, k.day).
 						Delete(&SpendDay{}).Error; err != nil {
@@ -245,34 +243,21 @@ func (l *Ledger) Sync(ctx context.Context, src InsightsSource, token string, acc
 
 // sameFigures reports whether two rows say the same (the pull time aside).
 func sameFigures(a, b SpendDay) bool {
-	return a.Spend == b.Spend && a.Impressions == b.Impressions && a.Reach == b.Reach && a.Clicks == b.Clicks &&
-		a.Conversations == b.Conversations && a.Replies == b.Replies && a.Currency == b.Currency &&
+	return a.figures() == b.figures() && a.Currency == b.Currency &&
 		a.AdName == b.AdName && a.MetaCampaignID == b.MetaCampaignID && a.AdsetID == b.AdsetID
 }
 
-// isZero reports whether a row holds no figure at all.
-func isZero(d SpendDay) bool {
-	return d.Spend == 0 && d.Impressions == 0 && d.Reach == 0 && d.Clicks == 0 && d.Conversations == 0 && d.Replies == 0
-}
-
 // adjustmentSums totals the adjustments already booked per ad and day in the range.
-func (l *Ledger) adjustmentSums(tx *gorm.DB, account, from, to string) (map[key]SpendDay, error) {
+func (l *Ledger) adjustmentSums(tx *gorm.DB, account, from, to string) (map[key]figures, error) {
 	var adj []Adjustment
 	if err := tx.Where("tenant_id = ? AND ad_account_id = ? AND day >= ? AND day <= ?", l.tenant, account, from, to).
 		Find(&adj).Error; err != nil {
 		return nil, err
 	}
-	out := map[key]SpendDay{}
+	out := map[key]figures{}
 	for _, a := range adj {
 		k := key{a.AdID, a.Day}
-		s := out[k]
-		s.Spend += a.Spend
-		s.Impressions += a.Impressions
-		s.Reach += a.Reach
-		s.Clicks += a.Clicks
-		s.Conversations += a.Conversations
-		s.Replies += a.Replies
-		out[k] = s
+		out[k] = out[k].plus(a.figures())
 	}
 	return out, nil
 }
@@ -280,13 +265,12 @@ func (l *Ledger) adjustmentSums(tx *gorm.DB, account, from, to string) (map[key]
 // adjust books, for a day of a closed month, the difference between Meta's figures (f, zero when Meta no
 // longer reports the day) and what the books hold (the closed row o plus the adjustments adj). It returns
 // how many adjustment rows it wrote (0 or 1).
-func (l *Ledger) adjust(tx *gorm.DB, acct tenancy.AdAccount, k key, f, o, adj SpendDay, closed map[string]bool, now int64) (int, error) {
-	d := Adjustment{Spend: f.Spend - o.Spend - adj.Spend, Impressions: f.Impressions - o.Impressions - adj.Impressions,
-		Reach: f.Reach - o.Reach - adj.Reach, Clicks: f.Clicks - o.Clicks - adj.Clicks,
-		Conversations: f.Conversations - o.Conversations - adj.Conversations, Replies: f.Replies - o.Replies - adj.Replies}
-	if isZero(SpendDay{Spend: d.Spend, Impressions: d.Impressions, Reach: d.Reach, Clicks: d.Clicks, Conversations: d.Conversations, Replies: d.Replies}) {
+func (l *Ledger) adjust(tx *gorm.DB, acct tenancy.AdAccount, k key, f, o SpendDay, adj figures, closed map[string]bool, now int64) (int, error) {
+	delta := f.figures().minus(o.figures()).minus(adj)
+	if delta.zero() {
 		return 0, nil
 	}
+	d := Adjustment{}.withFigures(delta)
 	cur := f.Currency
 	if cur == "" {
 		cur = o.Currency
@@ -295,7 +279,7 @@ func (l *Ledger) adjust(tx *gorm.DB, acct tenancy.AdAccount, k key, f, o, adj Sp
 		cur = acct.Currency
 	}
 	month := firstOpenAfter(k.day[:7], closed)
-	held := o.Spend + adj.Spend
+	held := o.Spend + adj.spend
 	d.ID, d.TenantID, d.BrandID, d.AdAccountID, d.AdID, d.Day, d.Month, d.Currency, d.CreatedAt =
 		tenancy.NewID(), l.tenant, acct.BrandID, acct.AccountID, k.ad, k.day, month, cur, now
 	d.Reason = fmt.Sprintf("Meta restated %s (closed month %s) on %s: spend %s → %s %s",
