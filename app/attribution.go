@@ -10,7 +10,8 @@ import (
 )
 
 // cmdAttributionRebuild derives an agency's (or one brand's) conversations and touches again from the stored
-// history, replacing what the incremental path wrote (after a change of conversation_gap, or events that
+// history, and the report rollups with them (report_days, report_credits), replacing what the incremental
+// path wrote (after a change of conversation_gap, or events that
 // arrived late and out of order). Run it while the brand is quiet: events stored meanwhile may be counted in
 // a conversation the rebuild replaces.
 func cmdAttributionRebuild(ctx context.Context, args []string, out io.Writer) error {
@@ -41,7 +42,7 @@ func cmdAttributionRebuild(ctx context.Context, args []string, out io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "rebuilt attribution of %d contacts from %d events: %d conversations, %d touches in %v\n",
-		sum.Contacts, sum.Events, sum.Conversations, sum.Touches, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(out, "rebuilt attribution of %d contacts from %d events: %d conversations, %d touches, report credit of %d conversions in %v\n",
+		sum.Contacts, sum.Events, sum.Conversations, sum.Touches, sum.Conversions, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -128,5 +128,26 @@ func (s *Store) insert(tx *gorm.DB, batch []conversionRow, res *ImportResult) er
 	}
 	res.Created += int(r.RowsAffected)
 	res.Duplicates += len(batch) - int(r.RowsAffected)
-	return nil
+	stored := batch
+	if int(r.RowsAffected) < len(batch) { // credit only the rows written, not the duplicates refused
+		ids := make([]string, len(batch))
+		for i, b := range batch {
+			ids[i] = b.ID
+		}
+		var have []string
+		if err := tx.Model(&conversionRow{}).Where("id IN ?", ids).Pluck("id", &have).Error; err != nil {
+			return err
+		}
+		in := make(map[string]bool, len(have))
+		for _, id := range have {
+			in[id] = true
+		}
+		stored = nil
+		for _, b := range batch {
+			if in[b.ID] {
+				stored = append(stored, b)
+			}
+		}
+	}
+	return recredit(tx.Statement.Context, tx, stored, s.zone, false)
 }

@@ -13,6 +13,8 @@ import (
 // RebuildSummary says what a rebuild found.
 type RebuildSummary struct {
 	Contacts, Events, Conversations, Touches int64
+	// Conversions is how many conversions got their report credit computed again.
+	Conversions int64
 }
 
 // rebuildChunk is how many contacts a rebuild reads and writes per transaction.
@@ -20,8 +22,9 @@ const rebuildChunk = 500
 
 // Rebuild derives an agency's (or one of its brands') conversations and touches again from the stored
 // messages and events, replacing what was there: the same code as the incremental path, over the whole
-// history in time order, so it also places exactly the events that arrived late. Conversions are not
-// touched: credit is read from touches.
+// history in time order, so it also places exactly the events that arrived late. The report rollups are
+// rebuilt with them (report_days as the history is walked, then every conversion's credit lines);
+// conversions themselves are not touched.
 func (t *Tracker) Rebuild(ctx context.Context, tenantID, brandID string) (RebuildSummary, error) {
 	var sum RebuildSummary
 	scope := func(q *gorm.DB) *gorm.DB {
@@ -36,7 +39,7 @@ func (t *Tracker) Rebuild(ctx context.Context, tenantID, brandID string) (Rebuil
 		if brandID != "" {
 			where, args = where+" AND brand_id = ?", append(args, brandID)
 		}
-		for _, table := range []string{"attr_touches", "attr_conversations"} {
+		for _, table := range []string{"attr_touches", "attr_conversations", "report_days"} {
 			if err := tx.Exec("DELETE FROM "+table+" WHERE "+where, args...).Error; err != nil {
 				return err
 			}
@@ -75,10 +78,16 @@ func (t *Tracker) Rebuild(ctx context.Context, tenantID, brandID string) (Rebuil
 		if len(evs) == 0 {
 			continue
 		}
-		if err := t.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return t.apply(ctx, tx, evs, noPrior) }); err != nil {
+		if err := t.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return t.apply(ctx, tx, evs, noPrior, false) }); err != nil {
 			return sum, fmt.Errorf("attribution: rebuild: %w", err)
 		}
 	}
+	// Touches may have changed under every conversion: their credit is computed again, all of it.
+	n, err := t.RecreditAll(ctx, tenantID, brandID)
+	if err != nil {
+		return sum, err
+	}
+	sum.Conversions = n
 	for table, n := range map[string]*int64{"attr_conversations": &sum.Conversations, "attr_touches": &sum.Touches} {
 		if err := scope(t.db.R.WithContext(ctx).Table(table)).Count(n).Error; err != nil {
 			return sum, fmt.Errorf("attribution: rebuild: count: %w", err)

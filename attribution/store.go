@@ -141,7 +141,7 @@ func (s *Store) Create(ctx context.Context, in ConversionInput) (Conversion, boo
 			return err
 		}
 		created = true
-		return nil
+		return recredit(ctx, tx, []conversionRow{out}, s.zone, false)
 	})
 	if err != nil {
 		var v *tenancy.ValidationError
@@ -158,6 +158,15 @@ func (s *Store) row(c checked, k contactKey, source string) conversionRow {
 	return conversionRow{ID: tenancy.NewID(), TenantID: s.tenant, BrandID: s.brand.ID, ExternalID: c.in.ExternalID,
 		ContactID: k.ID, PageID: k.PageID, PSID: k.PSID, Type: c.in.Type, Value: c.value.Minor, Currency: c.value.Currency,
 		OccurredAt: c.occurred.UnixMilli(), Source: source, CreatedAt: s.now().UnixMilli(), CAPIStatus: s.capiStatus(c.occurred)}
+}
+
+// zone is the brand's time zone, whose days report rollups count by.
+func (s *Store) zone(string) *time.Location {
+	loc, err := time.LoadLocation(s.brand.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // byExternal reads the brand's conversion with an external id.

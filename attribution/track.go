@@ -57,7 +57,9 @@ type Tracker struct {
 // brandRules are a brand's attribution settings as durations in ms, and when they were read.
 type brandRules struct {
 	gap, reply int64
-	read       time.Time
+	// loc is the brand's zone: report rollups count by its days.
+	loc  *time.Location
+	read time.Time
 }
 
 // rulesTTL is how long a brand setting change may take to reach attribution.
@@ -72,7 +74,7 @@ func NewTracker(db *database.DB) *Tracker {
 // last_interaction_at is then the user's previous event (the start of the silence).
 func (t *Tracker) Observer() conversations.Observer {
 	return func(ctx context.Context, tx *gorm.DB, evs []conversations.Observed) error {
-		if err := t.apply(ctx, tx, evs, previousEvents); err != nil {
+		if err := t.apply(ctx, tx, evs, previousEvents, true); err != nil {
 			return fmt.Errorf("attribution: observe: %w", err)
 		}
 		return nil
@@ -119,8 +121,10 @@ type priorFunc func(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread
 // noPrior is a rebuild's: the history is walked from its start.
 func noPrior(context.Context, *gorm.DB, []thread) (map[thread]int64, error) { return nil, nil }
 
-// apply places user events in conversations and records their touches.
-func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Observed, prior priorFunc) error {
+// apply places user events in conversations and records their touches, and keeps the report rollups in
+// step (recredit: also the credit of the conversions the new touches may change; a rebuild recredits all
+// at its end instead).
+func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Observed, prior priorFunc, recredit bool) error {
 	by := map[thread][]*conversations.Event{}
 	var keys []thread
 	brands := map[string]bool{}
@@ -189,10 +193,20 @@ func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Ob
 		return err
 	}
 	touches = append(append(touches, named...), sent...)
-	if touches, err = placeTouches(ctx, tx, touches); err != nil {
+	var missing []convRow
+	if touches, missing, err = placeTouches(ctx, tx, touches); err != nil {
 		return err
 	}
-	return insertTouches(tx, touches)
+	if err := rollUp(ctx, tx, rules, append(convs, missing...), touches); err != nil {
+		return err
+	}
+	if err := insertTouches(tx, touches); err != nil {
+		return err
+	}
+	if !recredit {
+		return nil
+	}
+	return recreditTouched(ctx, tx, rules, touches)
 }
 
 // previousEvents reads the contacts' last_interaction_at before the batch updates them, by their unique key:
@@ -246,7 +260,7 @@ func previousEvents(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread
 // placeTouches finds the conversation of touches that continue one started before their batch: the
 // contact's latest conversation started at or before the touch. A thread whose earlier history was never
 // observed (stored before attribution ran) has none: its conversation starts with the touch, as returning.
-func placeTouches(ctx context.Context, tx *gorm.DB, touches []touchRow) ([]touchRow, error) {
+func placeTouches(ctx context.Context, tx *gorm.DB, touches []touchRow) ([]touchRow, []convRow, error) {
 	var missing []convRow
 	for i := range touches {
 		x := &touches[i]
@@ -256,7 +270,7 @@ func placeTouches(ctx context.Context, tx *gorm.DB, touches []touchRow) ([]touch
 		var start *int64
 		if err := tx.WithContext(ctx).Raw(`SELECT MAX(started_at) FROM attr_conversations WHERE tenant_id = ? AND brand_id = ? AND page_id = ?
 			AND psid = ? AND started_at <= ?`, x.th.tenant, x.th.brand, x.th.page, x.th.psid, x.at).Scan(&start).Error; err != nil {
-			return nil, fmt.Errorf("conversation of a touch: %w", err)
+			return nil, nil, fmt.Errorf("conversation of a touch: %w", err)
 		}
 		if start != nil && *start > 0 {
 			x.conv = *start
@@ -265,7 +279,7 @@ func placeTouches(ctx context.Context, tx *gorm.DB, touches []touchRow) ([]touch
 		x.conv = x.at
 		missing = append(missing, convRow{th: x.th, at: x.at, kind: ConversationReturning})
 	}
-	return touches, insertConversations(tx, missing)
+	return touches, missing, insertConversations(tx, missing)
 }
 
 // kindOrder puts a referral before the message or postback it came with at the same instant.
@@ -312,20 +326,25 @@ func (t *Tracker) brandRules(ctx context.Context, tx *gorm.DB, brands map[string
 	var rows []struct {
 		ID       string
 		Settings tenancy.BrandSettings
+		Timezone string
 	}
-	if err := tx.WithContext(ctx).Raw("SELECT id, settings FROM brands WHERE id IN ?", missing).Scan(&rows).Error; err != nil {
+	if err := tx.WithContext(ctx).Raw("SELECT id, settings, timezone FROM brands WHERE id IN ?", missing).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("brand settings: %w", err)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, b := range missing {
 		e := tenancy.BrandSettings{}.Effective()
+		loc := time.UTC
 		for _, r := range rows {
 			if r.ID == b {
 				e = r.Settings.Effective()
+				if l, err := time.LoadLocation(r.Timezone); err == nil {
+					loc = l
+				}
 			}
 		}
-		r := brandRules{gap: int64(e.ConversationGapHours) * 3600_000, reply: int64(e.ReplyWindowHours) * 3600_000, read: now}
+		r := brandRules{gap: int64(e.ConversationGapHours) * 3600_000, reply: int64(e.ReplyWindowHours) * 3600_000, loc: loc, read: now}
 		t.rules[b], out[b] = r, r
 	}
 	return out, nil

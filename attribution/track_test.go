@@ -335,6 +335,15 @@ func TestRebuildGivesWhatIngestGave(t *testing.T) {
 	if fmt.Sprint(before) != want {
 		t.Fatalf("ingested: %v\nwant %v", before, want)
 	}
+	if _, _, err := e.st.Create(ctx, ConversionInput{ExternalID: "o-1", PageID: testPage, PSID: psid1, Type: "purchase",
+		Value: &Value{Amount: "10.01", Currency: "EUR"}, OccurredAt: hours(41).Format(time.RFC3339)}); err != nil {
+		t.Fatal(err)
+	}
+	rollups := fmt.Sprint(e.days(t), e.credits(t, "linear", 28), e.credits(t, "last_touch", 1))
+	if want := "[2026-11-01 camp-a///POSTER 1/1/0 2026-11-01 camp-a/B// 1/1/1 2026-11-03 camp-a/// 1/0/0 2026-11-05 //777/ 1/0/0] " +
+		"[camp-a/ 50 500 camp-a/ 50 501] [camp-a/ 100 1001]"; rollups != want {
+		t.Errorf("rollups: %s\nwant %s", rollups, want)
+	}
 	sum, err := NewTracker(e.db).Rebuild(ctx, e.tenant, e.brand.ID)
 	if err != nil || sum.Conversations != 4 || sum.Touches != 4 {
 		t.Fatalf("rebuild: %+v %v", sum, err)
@@ -342,5 +351,8 @@ func TestRebuildGivesWhatIngestGave(t *testing.T) {
 	after := [][]string{e.convs(t, psid1), e.touches(t, psid1), e.convs(t, psid2), e.touches(t, psid2)}
 	if fmt.Sprint(after) != want {
 		t.Errorf("rebuilt: %v\nwant %v", after, want)
+	}
+	if got := fmt.Sprint(e.days(t), e.credits(t, "linear", 28), e.credits(t, "last_touch", 1)); got != rollups {
+		t.Errorf("rebuilt rollups: %s\nwant %s", got, rollups)
 	}
 }
