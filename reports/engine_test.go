@@ -71,10 +71,10 @@ func newReportEnv(t *testing.T) *reportEnv {
 			"Ad "+ad, cur, minor, imp, clicks)
 	}
 	spend(e.a, "act_1", "ad-1", "2026-11-02", "EUR", 10000, 1000, 50) // 100.00 EUR
-	spend(e.a, "act_1", "ad-1b", "2026-11-03", "EUR", 3333, 300, 10) // 33.33 EUR
-	spend(e.a, "act_1", "ad-9", "2026-11-03", "EUR", 1000, 100, 5)   // an outside ad
-	spend(e.b, "act_2", "ad-2", "2026-11-02", "USD", 5000, 500, 20)  // 50 USD = 40.00 EUR
-	spend(e.b, "act_2", "ad-2", "2026-11-03", "USD", 2000, 200, 8)   // 20 USD at the 2nd's rate = 16.00 EUR
+	spend(e.a, "act_1", "ad-1b", "2026-11-03", "EUR", 3333, 300, 10)  // 33.33 EUR
+	spend(e.a, "act_1", "ad-9", "2026-11-03", "EUR", 1000, 100, 5)    // an outside ad
+	spend(e.b, "act_2", "ad-2", "2026-11-02", "USD", 5000, 500, 20)   // 50 USD = 40.00 EUR
+	spend(e.b, "act_2", "ad-2", "2026-11-03", "USD", 2000, 200, 8)    // 20 USD at the 2nd's rate = 16.00 EUR
 	spend(e.c, "act_3", "ad-3", "2026-11-02", "COP", 5000000, 900, 9)
 	spend(e.a, "act_1", "ad-1", "2026-10-31", "EUR", 99999, 1, 1) // outside the range
 	day := func(brand, d, camp, variant, ad, link string, c, n, r int64) {
