@@ -35,6 +35,8 @@ const (
 	Amount
 	// Date is a day (a YYYY-MM-DD string): as written in CSV, a date cell in XLSX.
 	Date
+	// Decimal is a number with up to two decimals: a Count (hundredths) or a Ratio; a number cell in XLSX.
+	Decimal
 )
 
 // Column is an export column: its header and kind.
@@ -53,7 +55,7 @@ type Money struct {
 }
 
 // RowWriter writes an export's rows one at a time, holding none of them: cells are string (Text, Date),
-// int64 (Int) or Money (Amount), in the order of the columns. Close ends the file; Abort gives up on it
+// int64 (Int), Money (Amount), Count or Ratio (Decimal), in the order of the columns. Close ends the file; Abort gives up on it
 // (an XLSX is then not written at all), and one of them must be called.
 type RowWriter interface {
 	Write(row []any) error
@@ -169,6 +171,16 @@ func (cw *csvWriter) write(row []any, header bool) error {
 		case Money:
 			if v.Valid {
 				b = cw.appendMoney(b, v)
+			}
+		case Count:
+			if v%100 == 0 {
+				b = strconv.AppendInt(b, int64(v)/100, 10)
+			} else {
+				b = AppendDecimal(b, int64(v), 2, cw.o.DecimalComma)
+			}
+		case Ratio:
+			if v.Valid {
+				b = AppendDecimal(b, divRound(v.Num*100, v.Den), 2, cw.o.DecimalComma)
 			}
 		default:
 			return fmt.Errorf("reports: csv: column %s: cell of type %T", cw.cols[i].Name, v)

@@ -121,6 +121,14 @@ func (xw *xlsxWriter) Write(row []any) error {
 				return err
 			}
 			xw.cells[i] = excelize.Cell{StyleID: s, Value: float64(v.Minor) / math.Pow10(d)}
+		case Count:
+			xw.cells[i] = float64(v) / 100
+		case Ratio:
+			if !v.Valid {
+				xw.cells[i] = nil
+				continue
+			}
+			xw.cells[i] = float64(divRound(v.Num*100, v.Den)) / 100
 		default:
 			return fmt.Errorf("reports: xlsx: column %s: cell of type %T", xw.cols[i].Name, v)
 		}
