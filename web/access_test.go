@@ -155,6 +155,9 @@ var expected = map[string][]string{
 	"GET /api/v1/finance/spend/export.csv": moneyStaff, "GET /api/v1/finance/spend/export.xlsx": moneyStaff,
 	"POST /api/v1/exports": moneyStaff, "GET /api/v1/exports": moneyStaff, "GET /api/v1/exports/:export": moneyStaff,
 	"DELETE /api/v1/exports/:export": moneyStaff, "POST /finance/exports": moneyStaff, "POST /finance/exports/:export/delete": moneyStaff, "GET /api/v1/exports/:export/files/:file": moneyStaff,
+	// Reports: every role reads them; brand roles only their brands' figures (TestReportScoping).
+	"GET /reports": everyone, "GET /api/v1/reports": everyone,
+	"GET /api/v1/reports/export.csv": everyone, "GET /api/v1/reports/export.xlsx": everyone,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.

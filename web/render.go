@@ -38,6 +38,8 @@ type nav struct {
 	Campaigns, Approvals bool
 	// Money is the finance and exchange-rates screens (spend:read).
 	Money bool
+	// Reports is the reports screen (reports:read agency-wide or on a brand).
+	Reports bool
 }
 
 const flashCookie = "relance_flash"
@@ -71,6 +73,8 @@ func (s *Server) renderPage(c *fiber.Ctx, name, title string, data any) error {
 		aall, aids := az.Brands(p.TenantID, u.ID, tenancy.PermCampaignsApprove)
 		l.Nav.Campaigns, l.Nav.Approvals = call || len(cids) > 0, aall || len(aids) > 0
 		l.Nav.Money = az.Can(p.TenantID, u.ID, "", tenancy.PermSpendRead)
+		rall, rids := az.Brands(p.TenantID, u.ID, tenancy.PermReportsRead)
+		l.Nav.Reports = rall || len(rids) > 0
 	}
 	if f := c.Cookies(flashCookie); f != "" {
 		l.Flash = f

@@ -134,6 +134,8 @@ func (s *Server) routeTable() []route {
 		{Method: post, Path: "/finance/spend/sync", Rule: tenant(t.PermSpendWrite), Handler: s.spendSyncForm},
 		{Method: post, Path: "/finance/exports", Rule: tenant(t.PermExports), Handler: s.createExportForm},
 		{Method: post, Path: "/finance/exports/:export/delete", Rule: tenant(t.PermExports), Handler: s.deleteExportForm},
+		// Reports: the handlers narrow to the brands the caller may read reports of.
+		{Method: get, Path: "/reports", Rule: anyBrand(t.PermReportsRead), Handler: s.reportsPage},
 
 		// API v1.
 		{Method: get, Path: "/api/v1/openapi.json", Rule: pub, Handler: s.apiOpenAPI,
@@ -365,5 +367,14 @@ func (s *Server) routeTable() []route {
 			API: &apiDoc{Summary: "Delete a scheduled export and its files (audited)", Tag: "money", Status: 204}},
 		{Method: get, Path: "/api/v1/exports/:export/files/:file", Rule: tenant(t.PermSpendRead), Handler: s.apiExportFile,
 			API: &apiDoc{Summary: "Download a kept file of a scheduled export", Tag: "money"}},
+		{Method: get, Path: "/api/v1/reports", Rule: anyBrand(t.PermReportsRead), Handler: s.apiReport,
+			API: &apiDoc{Summary: "A report from the daily rollups: spend (each day converted at its rate; null and listed in missing_rates without one), fees, impressions, clicks, conversations, replies, credited conversions and revenue, costs and ROAS, grouped by brand|campaign|variant|ad|link|day|month (default campaign); model last_touch|first_touch|linear, window 1|7|28 days; brand roles see their brands only",
+				Tag: "reports", Response: "Report", Query: []string{"from", "to", "group", "brand", "campaign", "model", "window", "currency"}}},
+		{Method: get, Path: "/api/v1/reports/export.csv", Rule: anyBrand(t.PermReportsRead), Handler: s.apiReportExportCSV,
+			API: &apiDoc{Summary: "The same report as CSV, a line per row then the totals; bom=1, sep=; and decimal=comma for Excel; formula-looking text neutralised",
+				Tag: "reports", Query: []string{"from", "to", "group", "brand", "campaign", "model", "window", "currency", "bom", "sep", "decimal"}}},
+		{Method: get, Path: "/api/v1/reports/export.xlsx", Rule: anyBrand(t.PermReportsRead), Handler: s.apiReportExportXLSX,
+			API: &apiDoc{Summary: "The same report as XLSX: typed numbers, amounts in their currency's format, the header frozen",
+				Tag: "reports", Query: []string{"from", "to", "group", "brand", "campaign", "model", "window", "currency"}}},
 	}, s.sandboxRoutes()...)
 }
