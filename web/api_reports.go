@@ -116,7 +116,9 @@ func (s *Server) apiReport(c *fiber.Ctx) error {
 func (s *Server) apiReportExportCSV(c *fiber.Ctx) error { return s.reportExport(c, reports.FormatCSV) }
 
 // apiReportExportXLSX answers GET /api/v1/reports/export.xlsx.
-func (s *Server) apiReportExportXLSX(c *fiber.Ctx) error { return s.reportExport(c, reports.FormatXLSX) }
+func (s *Server) apiReportExportXLSX(c *fiber.Ctx) error {
+	return s.reportExport(c, reports.FormatXLSX)
+}
 
 // reportExport streams a report as a file: the parameters are checked before the status is sent, so that
 // bad input is still a 422.
