@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"relance/attribution"
 	"relance/database"
 	"relance/fx"
@@ -258,6 +260,27 @@ type acc struct {
 	adName                                                string
 }
 
+// merge adds b's figures to a.
+func (a *acc) merge(b *acc) {
+	for k, v := range b.spend {
+		a.spend[k] += v
+	}
+	for k, v := range b.revenue {
+		a.revenue[k] += v
+	}
+	for k, v := range b.conversions {
+		a.conversions[k] += v
+	}
+	a.impressions += b.impressions
+	a.clicks += b.clicks
+	a.conversations += b.conversations
+	a.newConvs += b.newConvs
+	a.replies += b.replies
+	if a.adName == "" {
+		a.adName = b.adName
+	}
+}
+
 func newAcc() *acc {
 	return &acc{spend: map[part]int64{}, revenue: map[part]int64{}, conversions: map[string]int64{}}
 }
@@ -270,29 +293,49 @@ func (e *Engine) Report(ctx context.Context, tenantID string, q Query) (Report, 
 	}
 	out := Report{From: q.From, To: q.To, Group: q.Group, Model: q.Model, Window: q.Window, Currency: q.Currency,
 		Rows: []Row{}, MissingRates: []MissingRate{}}
-	rows := map[string]*acc{}
-	get := func(f fact) *acc {
-		k := groupKey(q.Group, f)
-		a := rows[k]
-		if a == nil {
-			a = newAcc()
-			rows[k] = a
-		}
-		return a
-	}
+	// The rollups, the ledger and the rates are read at once, each into its own rows (merged below): on
+	// the read pool they overlap instead of adding up.
 	filter, args := e.filter(q, sc)
-	if err := e.readDays(ctx, tenantID, q, filter, args, get); err != nil {
+	parts := [3]map[string]*acc{}
+	getter := func(i int) func(fact) *acc {
+		rows := map[string]*acc{}
+		parts[i] = rows
+		return func(f fact) *acc {
+			k := groupKey(q.Group, f)
+			a := rows[k]
+			if a == nil {
+				a = newAcc()
+				rows[k] = a
+			}
+			return a
+		}
+	}
+	var table *fx.Table
+	var g errgroup.Group
+	getDays, getCredits, getSpend := getter(0), getter(1), getter(2)
+	g.Go(func() error { return e.readDays(ctx, tenantID, q, filter, args, getDays) })
+	g.Go(func() error { return e.readCredits(ctx, tenantID, q, filter, args, getCredits) })
+	g.Go(func() error { return e.readSpend(ctx, tenantID, q, sc, getSpend) })
+	g.Go(func() error {
+		t, err := e.fx.Table(ctx, tenantID, q.From, q.To)
+		if err != nil {
+			return fmt.Errorf("reports: report: %w", err)
+		}
+		table = t
+		return nil
+	})
+	if err := g.Wait(); err != nil {
 		return out, err
 	}
-	if err := e.readCredits(ctx, tenantID, q, filter, args, get); err != nil {
-		return out, err
-	}
-	if err := e.readSpend(ctx, tenantID, q, sc, get); err != nil {
-		return out, err
-	}
-	table, err := e.fx.Table(ctx, tenantID, q.From, q.To)
-	if err != nil {
-		return out, fmt.Errorf("reports: report: %w", err)
+	rows := parts[0]
+	for _, p := range parts[1:] {
+		for k, a := range p {
+			if r := rows[k]; r != nil {
+				r.merge(a)
+			} else {
+				rows[k] = a
+			}
+		}
 	}
 	conv := newConverter(table, q.Currency)
 	missing := map[MissingRate]bool{}
@@ -316,14 +359,13 @@ func (e *Engine) Report(ctx context.Context, tenantID string, q Query) (Report, 
 	return out, nil
 }
 
-// filter is the rollups' scope condition: the brand (or the caller's brands) and the campaign.
+// filter is the rollups' scope condition: the brand, or the brands in scope (always a list, so that the
+// reads walk the primary key brand by brand over the days, not an index of days and the rows behind it), and
+// the campaign.
 func (e *Engine) filter(q Query, sc scopeInfo) (string, []any) {
-	where, args := "", []any{}
-	switch {
-	case q.Brand != "":
-		where, args = " AND brand_id = ?", append(args, q.Brand)
-	case !q.AllBrands:
-		ids := make([]string, 0, len(sc.brands))
+	ids := []string{q.Brand}
+	if q.Brand == "" {
+		ids = make([]string, 0, len(sc.brands)+1)
 		for id := range sc.brands {
 			ids = append(ids, id)
 		}
@@ -331,18 +373,55 @@ func (e *Engine) filter(q Query, sc scopeInfo) (string, []any) {
 		if len(ids) == 0 {
 			ids = []string{""}
 		}
-		where, args = " AND brand_id IN ?", append(args, ids)
 	}
+	where, args := " AND brand_id IN ?", []any{ids}
 	if q.Campaign != "" {
 		where, args = where+" AND campaign_id = ?", append(args, q.Campaign)
 	}
 	return where, args
 }
 
+// keyColumns are the rollup columns a grouping keeps apart, as select expressions in fact order (brand, day,
+// campaign, variant, ad, link); the others are read as ”. extra names columns the caller needs kept apart too.
+func keyColumns(group string, extra ...string) (sel, by string) {
+	keep := map[string]bool{}
+	for _, c := range extra {
+		keep[c] = true
+	}
+	switch group {
+	case GroupBrand:
+		keep["brand_id"] = true
+	case GroupCampaign:
+		keep["campaign_id"] = true
+	case GroupVariant:
+		keep["campaign_id"], keep["variant"] = true, true
+	case GroupAd:
+		keep["ad_id"] = true
+	case GroupLink:
+		keep["campaign_id"], keep["link"] = true, true
+	case GroupDay:
+		keep["day"] = true
+	}
+	var sels, bys []string
+	for _, c := range []string{"brand_id", "day", "campaign_id", "variant", "ad_id", "link"} {
+		switch {
+		case keep[c]:
+			sels, bys = append(sels, c), append(bys, c)
+		case c == "day" && group == GroupMonth:
+			sels, bys = append(sels, "substr(day, 1, 7) || '-01'"), append(bys, "substr(day, 1, 7)")
+		default:
+			sels = append(sels, "''")
+		}
+	}
+	return strings.Join(sels, ", "), strings.Join(bys, ", ")
+}
+
 // readDays adds the conversations, new conversations and replies of report_days.
 func (e *Engine) readDays(ctx context.Context, tenantID string, q Query, filter string, args []any, get func(fact) *acc) error {
-	rs, err := e.db.R.WithContext(ctx).Raw(`SELECT brand_id, day, campaign_id, variant, ad_id, link, conversations, new_conversations, replies
-		FROM report_days WHERE tenant_id = ? AND day >= ? AND day <= ?`+filter, append([]any{tenantID, q.From, q.To}, args...)...).Rows()
+	sel, by := keyColumns(q.Group)
+	rs, err := e.db.R.WithContext(ctx).Raw(`SELECT `+sel+`, SUM(conversations), SUM(new_conversations), SUM(replies)
+		FROM report_days WHERE tenant_id = ? AND day >= ? AND day <= ?`+filter+` GROUP BY `+by,
+		append([]any{tenantID, q.From, q.To}, args...)...).Rows()
 	if err != nil {
 		return fmt.Errorf("reports: report: days: %w", err)
 	}
@@ -366,9 +445,11 @@ func (e *Engine) readDays(ctx context.Context, tenantID string, q Query, filter 
 
 // readCredits adds the conversions and revenue credited under q's model and window.
 func (e *Engine) readCredits(ctx context.Context, tenantID string, q Query, filter string, args []any, get func(fact) *acc) error {
-	rs, err := e.db.R.WithContext(ctx).Raw(`SELECT brand_id, day, campaign_id, variant, ad_id, link, type, currency,
-		SUM(count_centi), SUM(value) FROM report_credits WHERE tenant_id = ? AND model = ? AND window_days = ? AND day >= ? AND day <= ?`+filter+`
-		GROUP BY brand_id, day, campaign_id, variant, ad_id, link, type, currency`,
+	// Revenue converts at its day's rate: days and currencies stay apart whatever the grouping. Grouped in
+	// the covering index's own order, the lines are summed as they are read, without a sort.
+	rs, err := e.db.R.WithContext(ctx).Raw(`SELECT brand_id, day, campaign_id, variant, ad_id, link, type, currency, SUM(count_centi), SUM(value)
+		FROM report_credits WHERE tenant_id = ? AND model = ? AND window_days = ? AND day >= ? AND day <= ?`+filter+`
+		GROUP BY day, brand_id, campaign_id, variant, ad_id, link, type, currency`,
 		append([]any{tenantID, q.Model, q.Window, q.From, q.To}, args...)...).Rows()
 	if err != nil {
 		return fmt.Errorf("reports: report: credits: %w", err)
@@ -394,20 +475,17 @@ func (e *Engine) readCredits(ctx context.Context, tenantID string, q Query, filt
 // readSpend adds the ledger's spend, impressions and clicks (and the adjustments restating the range's
 // days), each ad credited to the campaign and variant relance launched it for.
 func (e *Engine) readSpend(ctx context.Context, tenantID string, q Query, sc scopeInfo, get func(fact) *acc) error {
-	where, args := "tenant_id = ? AND month >= ? AND month <= ? AND day >= ? AND day <= ?", []any{tenantID, q.From[:7], q.To[:7], q.From, q.To}
+	where, args := "tenant_id = ? AND day >= ? AND day <= ?", []any{tenantID, q.From, q.To}
 	adjWhere, adjArgs := "tenant_id = ? AND day >= ? AND day <= ?", []any{tenantID, q.From, q.To}
-	switch {
-	case q.Brand != "":
-		where, args = where+" AND brand_id = ?", append(args, q.Brand)
-		adjWhere, adjArgs = adjWhere+" AND brand_id = ?", append(adjArgs, q.Brand)
-	case !q.AllBrands:
-		ids := []string{""}
+	ids := []string{q.Brand}
+	if q.Brand == "" {
+		ids = []string{""}
 		for id := range sc.brands {
 			ids = append(ids, id)
 		}
-		where, args = where+" AND brand_id IN ?", append(args, ids)
-		adjWhere, adjArgs = adjWhere+" AND brand_id IN ?", append(adjArgs, ids)
 	}
+	where, args = where+" AND brand_id IN ?", append(args, ids)
+	adjWhere, adjArgs = adjWhere+" AND brand_id IN ?", append(adjArgs, ids)
 	for i, src := range []struct {
 		sql  string
 		args []any

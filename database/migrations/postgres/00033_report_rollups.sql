@@ -20,7 +20,6 @@ CREATE TABLE report_days (
     replies           BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, brand_id, day, campaign_id, variant, ad_id, link)
 );
-CREATE INDEX report_days_day ON report_days (tenant_id, day);
 
 -- Each conversion's credit under every model and window (3 × 3), one line per credited touch (seq), or one
 -- line with an empty key when no touch in the window credits it: the read picks a model and window and
@@ -49,6 +48,10 @@ CREATE TABLE report_credits (
 CREATE INDEX report_credits_read ON report_credits (tenant_id, model, window_days, day, brand_id, campaign_id, variant,
     ad_id, link, type, currency, count_centi, value);
 
+-- Reports read the ledger brand by brand over a range of days: this index holds what they read of it.
+CREATE INDEX spend_days_report ON spend_days (tenant_id, brand_id, day, ad_id, currency, spend, impressions, clicks, ad_name);
+
 -- +goose Down
+DROP INDEX spend_days_report;
 DROP TABLE report_credits;
 DROP TABLE report_days;
