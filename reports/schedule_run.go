@@ -32,13 +32,24 @@ func (e *Exports) Run(ctx context.Context, id, reporting string) (File, error) {
 	}
 	now := e.now()
 	q, o := p.query(now, loc, reporting)
-	f := File{ID: tenancy.NewID(), TenantID: e.tenant, ScheduleID: id, Name: "spend-" + q.From + "-" + q.To + "." + s.Format,
+	name := "spend-" + q.From + "-" + q.To + "." + s.Format
+	if p.Kind == KindReport {
+		name = "report-" + q.From + "-" + q.To + "." + s.Format
+	}
+	f := File{ID: tenancy.NewID(), TenantID: e.tenant, ScheduleID: id, Name: name,
 		Format: s.Format, Status: FileRunning, CreatedAt: now.UnixMilli()}
 	if err := e.db.W.WithContext(ctx).Create(&f).Error; err != nil {
 		return f, fmt.Errorf("reports: run %s: %w", id, err)
 	}
 	cw := &chunkWriter{ctx: ctx, db: e.db, file: f.ID}
-	n, runErr := WriteSpendExport(ctx, NewLedger(e.db, e.tenant, e.now), q, Options{Format: s.Format, CSV: o}, cw)
+	var n int
+	var runErr error
+	if p.Kind == KindReport {
+		rq, _ := p.reportQuery(now, loc, reporting)
+		n, runErr = WriteReportExport(ctx, NewEngine(e.db), e.tenant, rq, Options{Format: s.Format, CSV: o}, cw)
+	} else {
+		n, runErr = WriteSpendExport(ctx, NewLedger(e.db, e.tenant, e.now), q, Options{Format: s.Format, CSV: o}, cw)
+	}
 	if runErr == nil {
 		runErr = cw.flush()
 	}

@@ -41,9 +41,20 @@ const (
 	PeriodLast28Days    = "last_28_days"
 )
 
-// ExportParams are a scheduled export's rows and options: a Period (or fixed From and To), and the ledger
-// export's filters and CSV options.
+// Kinds of scheduled export.
+const (
+	KindLedger = "ledger" // the spend ledger, ad by ad and day (the default)
+	KindReport = "report" // a report (Engine), grouped as Group says
+)
+
+// ExportParams are a scheduled export's rows and options: its kind, a Period (or fixed From and To), the
+// ledger export's or the report's filters, and the CSV options.
 type ExportParams struct {
+	Kind        string `json:"kind,omitempty"`
+	Group       string `json:"group,omitempty"`
+	Campaign    string `json:"campaign,omitempty"`
+	Model       string `json:"model,omitempty"`
+	Window      int    `json:"window,omitempty"`
 	Period      string `json:"period,omitempty"`
 	From        string `json:"from,omitempty"`
 	To          string `json:"to,omitempty"`
@@ -171,6 +182,14 @@ func (p ExportParams) query(now time.Time, loc *time.Location, reporting string)
 	return q, o
 }
 
+// reportQuery is the report a run at now makes (agency-wide: scheduled exports are the agency's), with its
+// CSV options.
+func (p ExportParams) reportQuery(now time.Time, loc *time.Location, reporting string) (Query, CSVOptions) {
+	l, o := p.query(now, loc, reporting)
+	return Query{From: l.From, To: l.To, Group: p.Group, AllBrands: true, Brand: p.BrandID, Campaign: p.Campaign, Model: p.Model,
+		Window: p.Window, Currency: l.Reporting}, o
+}
+
 // check validates a schedule's input; errors name the field.
 func (e *Exports) check(ctx context.Context, in *ScheduleInput, zone, reporting string) error {
 	bad := map[string]string{}
@@ -210,6 +229,18 @@ func (e *Exports) check(ctx context.Context, in *ScheduleInput, zone, reporting 
 	if p.Decimal != "" && p.Decimal != "point" && p.Decimal != "comma" {
 		bad["params.decimal"] = "must be point or comma"
 	}
+	switch p.Kind {
+	case "", KindLedger:
+		if p.Group != "" || p.Campaign != "" || p.Model != "" || p.Window != 0 {
+			bad["params.kind"] = "must be report for group, campaign, model and window"
+		}
+	case KindReport:
+		if p.AdAccountID != "" {
+			bad["params.ad_account"] = "is a ledger export's filter: a report is filtered by brand and campaign"
+		}
+	default:
+		bad["params.kind"] = "must be ledger or report"
+	}
 	if len(bad) > 0 {
 		return &tenancy.ValidationError{Fields: bad}
 	}
@@ -217,8 +248,15 @@ func (e *Exports) check(ctx context.Context, in *ScheduleInput, zone, reporting 
 	if err != nil {
 		loc = time.UTC
 	}
-	q, _ := p.query(e.now(), loc, reporting)
-	if err := NewLedger(e.db, e.tenant, e.now).Validate(ctx, q); err != nil {
+	var verr error
+	if p.Kind == KindReport {
+		rq, _ := p.reportQuery(e.now(), loc, reporting)
+		_, verr = NewEngine(e.db).Check(ctx, e.tenant, rq)
+	} else {
+		q, _ := p.query(e.now(), loc, reporting)
+		verr = NewLedger(e.db, e.tenant, e.now).Validate(ctx, q)
+	}
+	if err := verr; err != nil {
 		var ve *tenancy.ValidationError
 		if errors.As(err, &ve) {
 			prefixed := map[string]string{}
@@ -244,6 +282,9 @@ func (e *Exports) Create(ctx context.Context, in ScheduleInput, zone, reporting 
 	}
 	if in.Name == "" {
 		in.Name = "Spend " + in.Format
+		if in.Params.Kind == KindReport {
+			in.Name = "Report " + in.Format
+		}
 	}
 	s := Schedule{ID: tenancy.NewID(), TenantID: e.tenant, Name: in.Name, Cron: in.Cron, Timezone: zone, Format: in.Format,
 		Params: string(p), Keep: in.Keep, CreatedBy: tenancy.ActorFrom(ctx).Label, CreatedAt: e.now().UnixMilli()}

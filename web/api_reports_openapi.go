@@ -19,4 +19,12 @@ func init() {
 		"rows": map[string]any{"type": "array", "items": ref("ReportRow")}, "totals": ref("ReportRow"),
 		"missing_rates": map[string]any{"type": "array", "items": obj(map[string]any{"currency": str(), "day": strf("date")})}},
 		"rows", "totals", "currency", "missing_rates")
+	// Scheduled exports take a report's parameters too (kind report).
+	if p, ok := schemas["ExportParams"].(map[string]any)["properties"].(map[string]any); ok {
+		p["kind"] = map[string]any{"type": "string", "enum": []string{"ledger", "report"}, "description": "ledger (default) or report"}
+		p["group"] = map[string]any{"type": "string", "enum": []string{"brand", "campaign", "variant", "ad", "link", "day", "month"}}
+		p["campaign"] = str()
+		p["model"] = map[string]any{"type": "string", "enum": []string{"last_touch", "first_touch", "linear"}}
+		p["window"] = map[string]any{"type": "integer", "enum": []int{1, 7, 28}}
+	}
 }

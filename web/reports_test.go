@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"relance/reports"
 )
 
 // seedReport writes rollup rows for brands A1 (its campaign) and A2, and a day of A1's spend in EUR.
@@ -120,5 +123,41 @@ func TestReportExportsAndScreen(t *testing.T) {
 	status, body = f.do(caller{user: &u}, http.MethodGet, "/reports?"+reportRange+"&brand="+f.a2.ID, "")
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `id="error-brand"`) {
 		t.Errorf("screen, another brand: %d %s", status, trim(body))
+	}
+}
+
+// TestScheduledReportExport: POST /api/v1/exports takes a report's parameters (kind report); a run keeps the
+// same file as the direct export, and bad report parameters are named under params.
+func TestScheduledReportExport(t *testing.T) {
+	f := newFixture(t)
+	f.seedReport(t)
+	fin := caller{token: f.tokens[finance]}
+	for in, field := range map[string]string{
+		`{"cron":"0 7 1 * *","format":"csv","params":{"kind":"report","from":"2026-11-01","to":"2026-11-30","group":"week"}}`:       "params.group",
+		`{"cron":"0 7 1 * *","format":"csv","params":{"kind":"report","from":"2026-11-01","to":"2026-11-30","window":3}}`:           "params.window",
+		`{"cron":"0 7 1 * *","format":"csv","params":{"kind":"pie","from":"2026-11-01","to":"2026-11-30"}}`:                         "params.kind",
+		`{"cron":"0 7 1 * *","format":"csv","params":{"from":"2026-11-01","to":"2026-11-30","group":"brand"}}`:                      "params.kind",
+		`{"cron":"0 7 1 * *","format":"csv","params":{"kind":"report","from":"2026-11-01","to":"2026-11-30","campaign":"nope"}}`:    "params.campaign",
+		`{"cron":"0 7 1 * *","format":"csv","params":{"kind":"report","from":"2026-11-01","to":"2026-11-30","ad_account":"act_1"}}`: "params.ad_account",
+	} {
+		if status, body := f.do(fin, http.MethodPost, "/api/v1/exports", in); status != http.StatusUnprocessableEntity || !strings.Contains(body, field) {
+			t.Errorf("%s: %d %s, want 422 naming %s", in, status, body, field)
+		}
+	}
+	status, body := f.do(fin, http.MethodPost, "/api/v1/exports",
+		`{"cron":"0 7 1 * *","format":"csv","params":{"kind":"report","from":"2026-11-01","to":"2026-11-30","group":"brand","sep":";","bom":true}}`)
+	if status != http.StatusCreated || !strings.Contains(body, `"name":"Report csv"`) {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	id := body[strings.Index(body, `"id":"`)+6:]
+	id = id[:strings.IndexByte(id, '"')]
+	fl, err := reports.NewExports(f.deps.DB, f.a.ID, nil).Run(context.Background(), id, "EUR")
+	if err != nil || fl.Name != "report-2026-11-01-2026-11-30.csv" || fl.Rows != 3 {
+		t.Fatalf("run: %+v %v", fl, err)
+	}
+	_, file := f.do(fin, http.MethodGet, "/api/v1/exports/"+id+"/files/"+fl.ID, "")
+	_, direct := f.do(fin, http.MethodGet, "/api/v1/reports/export.csv?"+reportRange+"&group=brand&sep=%3B&bom=1", "")
+	if file != direct || !strings.Contains(file, "total;;Total;EUR;120.00;") {
+		t.Errorf("kept file:\n%s\ndirect:\n%s", file, direct)
 	}
 }

@@ -357,7 +357,7 @@ func (s *Server) routeTable() []route {
 			API: &apiDoc{Summary: "The same export as XLSX: typed numbers, amounts in their currency's format, dates as dates, the header frozen",
 				Tag: "money", Query: []string{"from", "to", "month", "brand", "ad_account", "currency"}}},
 		{Method: post, Path: "/api/v1/exports", Rule: tenant(t.PermExports), Handler: s.apiCreateExport,
-			API: &apiDoc{Summary: "Schedule a spend export (cron in the agency's zone, at least an hour apart; format csv or xlsx; keep the last N files, default 10; params: period previous_month|month_to_date|previous_day|last_7_days|last_28_days or from and to, brand, ad_account, currency, bom, sep, decimal); audited",
+			API: &apiDoc{Summary: "Schedule a spend export (cron in the agency's zone, at least an hour apart; format csv or xlsx; keep the last N files, default 10; params: kind ledger|report, period previous_month|month_to_date|previous_day|last_7_days|last_28_days or from and to, brand, ad_account (ledger), group, campaign, model, window (report), currency, bom, sep, decimal); audited",
 				Tag: "money", Request: "ExportScheduleInput", Response: "ExportSchedule", Status: 201}},
 		{Method: get, Path: "/api/v1/exports", Rule: tenant(t.PermSpendRead), Handler: s.apiExports,
 			API: &apiDoc{Summary: "The scheduled exports, each with its kept files (newest first)", Tag: "money", Response: "ExportScheduleList"}},
