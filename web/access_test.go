@@ -155,6 +155,10 @@ var expected = map[string][]string{
 	"GET /api/v1/finance/spend/export.csv": moneyStaff, "GET /api/v1/finance/spend/export.xlsx": moneyStaff,
 	"POST /api/v1/exports": moneyStaff, "GET /api/v1/exports": moneyStaff, "GET /api/v1/exports/:export": moneyStaff,
 	"DELETE /api/v1/exports/:export": moneyStaff, "POST /finance/exports": moneyStaff, "POST /finance/exports/:export/delete": moneyStaff, "GET /api/v1/exports/:export/files/:file": moneyStaff,
+
+	// A/B results: figures only, read as the campaign is read; applying the winner writes the campaign.
+	"GET /api/v1/brands/:brand/campaigns/:campaign/results": campReader, "GET /brands/:brand/campaigns/:campaign/results": campReader,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/results/apply-winner": campWriter, "POST /brands/:brand/campaigns/:campaign/results/apply-winner": campWriter,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.
