@@ -138,6 +138,15 @@ func (l *Ledger) ExportSpend(ctx context.Context, q SpendExport, w RowWriter) (i
 	conv := newConverter(table, q.Reporting)
 	n := 0
 	row := make([]any, len(SpendColumns))
+	row[14] = q.Reporting
+	// A text cell is set only when it differs from the row before's: the rows come by ad account, ad and
+	// day, so most stay, and each string put in a cell is one allocation, a million times over.
+	var last [8]string
+	set := func(i int, v string) {
+		if row[i] == nil || last[i] != v {
+			last[i], row[i] = v, v
+		}
+	}
 	emit := func(typ, day, month, brand, account, ad, adName, cur string, f [6]int64, note string) error {
 		rep, missing := Money{Currency: q.Reporting}, ""
 		if v, ok := conv.convert(f[0], cur, day); ok {
@@ -145,10 +154,19 @@ func (l *Ledger) ExportSpend(ctx context.Context, q SpendExport, w RowWriter) (i
 		} else {
 			missing = "yes"
 		}
-		row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = typ, day, month, names[brand], account, ad, adName, cur
+		set(0, typ)
+		set(1, day)
+		set(2, month)
+		if row[3] == nil || last[3] != brand {
+			last[3], row[3] = brand, names[brand]
+		}
+		set(4, account)
+		set(5, ad)
+		set(6, adName)
+		set(7, cur)
 		row[8] = Money{Minor: f[0], Currency: cur, Valid: true}
 		row[9], row[10], row[11], row[12], row[13] = f[1], f[2], f[3], f[4], f[5]
-		row[14], row[15], row[16], row[17] = q.Reporting, rep, missing, note
+		row[15], row[16], row[17] = rep, missing, note
 		n++
 		return w.Write(row)
 	}
