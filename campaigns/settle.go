@@ -15,6 +15,8 @@ const DefaultReplyWindow = 24 * time.Hour
 // Settled counts what one Settle moved.
 type Settled struct {
 	Lost, Echoed, Delivered, Read, Replied int64
+	// HoldoutReplied counts held-out members found to have written within the reply window of their slot.
+	HoldoutReplied int64
 }
 
 // SettleHorizon is how long after its slot a send still moves to delivered, read or replied: Meta's receipts
@@ -83,5 +85,19 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 		return out, fmt.Errorf("campaigns: settle: replies: %w", res.Error)
 	}
 	out.Replied = res.RowsAffected
+	// A held-out member got nothing: their reply, the holdout's side of the A/B results, is the first inbound
+	// message within replyWindow after the time their slot sent to the others (the run's send_at).
+	inbound := `FROM campaign_runs r JOIN messages i ON i.tenant_id = campaign_sends.tenant_id AND i.brand_id = campaign_sends.brand_id
+			AND i.page_id = campaign_sends.page_id AND i.psid = campaign_sends.psid AND i.direction = 'in'
+			AND i.sent_at > r.send_at AND i.sent_at <= r.send_at + ?
+		WHERE r.id = campaign_sends.run_id AND r.send_at <= ?`
+	w2 := replyWindow.Milliseconds()
+	res = w.Exec(`UPDATE campaign_sends SET replied_at = (SELECT MIN(i.sent_at) `+inbound+`), updated_at = ?
+		WHERE status = ? AND replied_at = 0 AND slot >= ? AND EXISTS (SELECT 1 `+inbound+`)`,
+		w2, nowMS, nowMS, SendHoldout, since, w2, nowMS)
+	if res.Error != nil {
+		return out, fmt.Errorf("campaigns: settle: holdout replies: %w", res.Error)
+	}
+	out.HoldoutReplied = res.RowsAffected
 	return out, nil
 }

@@ -127,6 +127,13 @@ func (s *Store) Update(ctx context.Context, id string, in Input) (Campaign, erro
 	if err != nil {
 		return Campaign{}, err
 	}
+	return s.update(ctx, c, in, "update", "")
+}
+
+// update applies in to c (as read) under the lifecycle rules of Update; action names the timeline and audit
+// entry ("update", "apply_winner") and what, when not empty, leads its detail.
+func (s *Store) update(ctx context.Context, c Campaign, in Input, action, what string) (Campaign, error) {
+	var err error
 	if c.State == StateCompleted || c.State == StateArchived {
 		return Campaign{}, &StateError{Action: "change", State: c.State}
 	}
@@ -137,15 +144,18 @@ func (s *Store) Update(ctx context.Context, id string, in Input) (Campaign, erro
 	if err := s.check(ctx, &c, in, false); err != nil {
 		return Campaign{}, err
 	}
-	action, detail := "update", "budget or end date"
+	detail := "budget or end date"
 	if content(c) != before {
 		c.Version++
 		detail = fmt.Sprintf("content, version %d", c.Version)
 		approved := from == StateScheduled || from == StateRunning || from == StatePaused
 		if approved && s.brand.Settings.Effective().ApprovalRequired {
 			c.State = StatePendingApproval
-			action, detail = "update", fmt.Sprintf("content changed after approval (version %d): approval asked again", c.Version)
+			detail = fmt.Sprintf("content changed after approval (version %d): approval asked again", c.Version)
 		}
+	}
+	if what != "" {
+		detail = what + "; " + detail
 	}
 	c.UpdatedAt = s.opts.Now()
 	err = s.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -169,7 +179,7 @@ func (s *Store) Update(ctx context.Context, id string, in Input) (Campaign, erro
 		return s.record(ctx, tx, c, action, from, c.State, detail)
 	})
 	if err != nil {
-		return Campaign{}, s.writeErr("update", err)
+		return Campaign{}, s.writeErr(action, err)
 	}
 	return s.Get(ctx, c.ID)
 }

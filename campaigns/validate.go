@@ -284,8 +284,9 @@ func validateVariants(e errs, c *Campaign, ads bool) {
 			e.add(p+".key", "is used by another variant")
 		}
 		keys[v.Key] = true
-		if v.Weight < 1 || v.Weight > 100 {
-			e.add(p+".weight", "must be from 1 to 100")
+		// 0 is a variant kept for its history that gets no more sends (what applying an A/B winner leaves).
+		if v.Weight < 0 || v.Weight > 100 {
+			e.add(p+".weight", "must be from 0 to 100")
 		}
 		sum += v.Weight
 		validateCreative(e, p+".creative", v.Creative, ads)

@@ -89,6 +89,8 @@ type Ledger struct {
 	db     *database.DB
 	tenant string
 	now    func() time.Time
+	// viaSQL reads an export's ledger rows through database/sql on SQLite too (tests compare the two paths).
+	viaSQL bool
 }
 
 // NewLedger binds a ledger to an agency; now is the clock (nil: time.Now).

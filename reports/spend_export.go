@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"relance/database"
 	"relance/fx"
 	"relance/meta"
 	"relance/tenancy"
@@ -137,6 +138,15 @@ func (l *Ledger) ExportSpend(ctx context.Context, q SpendExport, w RowWriter) (i
 	conv := newConverter(table, q.Reporting)
 	n := 0
 	row := make([]any, len(SpendColumns))
+	row[14] = q.Reporting
+	// A text cell is set only when it differs from the row before's: the rows come by ad account, ad and
+	// day, so most stay, and each string put in a cell is one allocation, a million times over.
+	var last [8]string
+	set := func(i int, v string) {
+		if row[i] == nil || last[i] != v {
+			last[i], row[i] = v, v
+		}
+	}
 	emit := func(typ, day, month, brand, account, ad, adName, cur string, f [6]int64, note string) error {
 		rep, missing := Money{Currency: q.Reporting}, ""
 		if v, ok := conv.convert(f[0], cur, day); ok {
@@ -144,35 +154,38 @@ func (l *Ledger) ExportSpend(ctx context.Context, q SpendExport, w RowWriter) (i
 		} else {
 			missing = "yes"
 		}
-		row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = typ, day, month, names[brand], account, ad, adName, cur
+		set(0, typ)
+		set(1, day)
+		set(2, month)
+		if row[3] == nil || last[3] != brand {
+			last[3], row[3] = brand, names[brand]
+		}
+		set(4, account)
+		set(5, ad)
+		set(6, adName)
+		set(7, cur)
 		row[8] = Money{Minor: f[0], Currency: cur, Valid: true}
 		row[9], row[10], row[11], row[12], row[13] = f[1], f[2], f[3], f[4], f[5]
-		row[14], row[15], row[16], row[17] = q.Reporting, rep, missing, note
+		row[15], row[16], row[17] = rep, missing, note
 		n++
 		return w.Write(row)
 	}
-	rows, err := l.db.R.WithContext(ctx).Raw(`SELECT day, month, brand_id, ad_account_id, ad_id, ad_name, currency, spend,
-		impressions, reach, clicks, conversations, replies FROM spend_days WHERE `+filter+` AND day >= ? AND day <= ?
-		ORDER BY tenant_id, ad_account_id, ad_id, day`, append(args, q.From, q.To)...).Rows()
+	ledgerArgs := append(append([]any{}, args...), q.From, q.To)
+	if l.db.Dialect == database.SQLite && !l.viaSQL {
+		err = l.ledgerRowsSQLite(ctx, filter, ledgerArgs, func(r ledgerRec) error {
+			return emit(RowLedger, r.day, r.month, r.brand, r.account, r.ad, r.adName, r.cur, r.f, "")
+		})
+	} else {
+		err = l.ledgerRowsSQL(ctx, filter, ledgerArgs, func(r ledgerRec) error {
+			return emit(RowLedger, r.day, r.month, r.brand, r.account, r.ad, r.adName, r.cur, r.f, "")
+		})
+	}
 	if err != nil {
-		return n, fmt.Errorf("reports: export: %w", err)
+		return n, err
 	}
-	var day, month, brand, account, ad, adName, cur, note string
+	var day, month, brand, account, ad, cur, note string
 	var f [6]int64
-	for rows.Next() {
-		if err := rows.Scan(&day, &month, &brand, &account, &ad, &adName, &cur, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]); err != nil {
-			_ = rows.Close()
-			return n, fmt.Errorf("reports: export: %w", err)
-		}
-		if err := emit(RowLedger, day, month, brand, account, ad, adName, cur, f, ""); err != nil {
-			_ = rows.Close()
-			return n, err
-		}
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return n, fmt.Errorf("reports: export: %w", err)
-	}
-	rows, err = l.db.R.WithContext(ctx).Raw(`SELECT day, month, brand_id, ad_account_id, ad_id, currency, spend, impressions,
+	rows, err := l.db.R.WithContext(ctx).Raw(`SELECT day, month, brand_id, ad_account_id, ad_id, currency, spend, impressions,
 		reach, clicks, conversations, replies, reason FROM spend_adjustments WHERE `+filter+` AND month >= ? AND month <= ?
 		ORDER BY month, day, ad_account_id, ad_id, created_at, id`, append(args, fromMonth, toMonth)...).Rows()
 	if err != nil {
@@ -191,6 +204,30 @@ func (l *Ledger) ExportSpend(ctx context.Context, q SpendExport, w RowWriter) (i
 		return n, fmt.Errorf("reports: export: %w", err)
 	}
 	return n, nil
+}
+
+// ledgerRowsSQL streams the ledger's rows to emit through database/sql (PostgreSQL, and the reference the
+// SQLite path is tested against).
+func (l *Ledger) ledgerRowsSQL(ctx context.Context, filter string, args []any, emit func(ledgerRec) error) error {
+	rows, err := l.db.R.WithContext(ctx).Raw(ledgerQuery(filter), args...).Rows()
+	if err != nil {
+		return fmt.Errorf("reports: export: %w", err)
+	}
+	var r ledgerRec
+	for rows.Next() {
+		if err := rows.Scan(&r.day, &r.month, &r.brand, &r.account, &r.ad, &r.adName, &r.cur, &r.f[0], &r.f[1], &r.f[2], &r.f[3], &r.f[4], &r.f[5]); err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("reports: export: %w", err)
+		}
+		if err := emit(r); err != nil {
+			_ = rows.Close()
+			return err
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("reports: export: %w", err)
+	}
+	return nil
 }
 
 // brandNames are the agency's brands' names by id.

@@ -79,6 +79,8 @@ const (
 	// Scheduled exports.
 	ActionExportSchedule = "export.schedule"
 	ActionExportDelete   = "export.delete"
+	// An A/B winner applied: the variants' weights changed so that the winner gets the future sends.
+	ActionCampaignApplyWinner = "campaign.apply_winner"
 )
 
 // auditActions is the registry: the constants above, in the order the filter shows their families.
@@ -98,6 +100,7 @@ var auditActions = []string{
 	ActionCampaignTest,
 	ActionCampaignLaunchFailed,
 	ActionExportSchedule, ActionExportDelete,
+	ActionCampaignApplyWinner,
 }
 
 // AuditActions lists every action the audit log may hold.

@@ -158,6 +158,10 @@ var expected = map[string][]string{
 	// Reports: every role reads them; brand roles only their brands' figures (TestReportScoping).
 	"GET /reports": everyone, "GET /api/v1/reports": everyone,
 	"GET /api/v1/reports/export.csv": everyone, "GET /api/v1/reports/export.xlsx": everyone,
+
+	// A/B results: figures only, read as the campaign is read; applying the winner writes the campaign.
+	"GET /api/v1/brands/:brand/campaigns/:campaign/results": campReader, "GET /brands/:brand/campaigns/:campaign/results": campReader,
+	"POST /api/v1/brands/:brand/campaigns/:campaign/results/apply-winner": campWriter, "POST /brands/:brand/campaigns/:campaign/results/apply-winner": campWriter,
 }
 
 // routerRoutes lists what the Fiber router really serves (not the table it was built from), HEAD excluded.
