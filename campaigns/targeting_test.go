@@ -2,8 +2,12 @@ package campaigns
 
 import (
 	"context"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
+
+	"relance/meta"
 
 	"relance/tenancy"
 )
@@ -114,5 +118,14 @@ func TestLaunchDefaultCountry(t *testing.T) {
 	set, err := f.client.AdSet(context.Background(), launchToken, c.Meta.AdSetID, "EUR")
 	if err != nil || !slices.Equal(set.Countries, []string{"FR"}) || len(set.CustomAudienceIDs) != 0 {
 		t.Errorf("ad set targeting %+v %v", set, err)
+	}
+}
+
+// TestLaunchErrorNamesCountries: Meta's refusal of the ad set's location is a 422 on targeting.countries.
+func TestLaunchErrorNamesCountries(t *testing.T) {
+	le := &LaunchError{Step: "ad set", Err: &meta.Error{Code: 100, Subcode: 1885364, Type: "OAuthException", HTTPStatus: 400,
+		Message: "Invalid parameter", UserMsg: "Your audience is missing a location. You can add a location or a Custom Audience."}}
+	if le.Status() != http.StatusUnprocessableEntity || !strings.Contains(le.Fields()["targeting.countries"], "missing a location") {
+		t.Errorf("status %d, fields %v", le.Status(), le.Fields())
 	}
 }
