@@ -29,6 +29,7 @@ type syncRow struct {
 	LeaseUntil, LastSyncAt                                             int64
 	LastError                                                          string
 	RetryAfter, UpdatedAt                                              int64
+	CreateTag                                                          string
 }
 
 func (syncRow) TableName() string { return "audience_syncs" }
@@ -39,8 +40,10 @@ type syncRun struct {
 	t      syncTarget
 	holder string
 	metaID string // the Meta custom audience, "" until created
-	token  string
-	log    *slog.Logger
+	// createTag is in the name of the custom audience being created, recorded before the call (see create).
+	createTag string
+	token     string
+	log       *slog.Logger
 	// superseded: retention pruned the target during the run, so a newer snapshot awaits.
 	superseded bool
 }
@@ -76,13 +79,13 @@ func (s *Syncer) claim(ctx context.Context, t syncTarget) (*syncRun, error) {
 			// Progress counts toward one snapshot; a resumed run of the same snapshot keeps it.
 			set["to_add"], set["to_remove"], set["added"], set["removed"] = 0, 0, 0, 0
 		}
-		r.metaID = row.MetaAudienceID
+		r.metaID, r.createTag = row.MetaAudienceID, row.CreateTag
 		if row.MetaAudienceID != "" && actID(row.AdAccountID) != t.account {
 			// A custom audience belongs to one ad account: after the audience moved to another account, the
 			// sync starts over with a new one there. The old one stays in the old account for its owner to delete.
 			moved = []any{"old_account", row.AdAccountID, "old_meta_audience", row.MetaAudienceID, "account", t.account}
-			set["meta_audience_id"], set["synced_snapshot_id"], set["synced_seq"] = "", "", 0
-			r.metaID = ""
+			set["meta_audience_id"], set["synced_snapshot_id"], set["synced_seq"], set["create_tag"] = "", "", 0, ""
+			r.metaID, r.createTag = "", ""
 			if err := tx.Exec("DELETE FROM audience_meta_members WHERE audience_id = ?", t.audienceID).Error; err != nil {
 				return err
 			}

@@ -58,7 +58,7 @@ func TestSyncFollowsRebuilds(t *testing.T) {
 	}
 	wire.checkBatches(t, true)
 	ca, err := sy.meta.Audience(ctx, f.token, st.MetaAudienceID)
-	if err != nil || ca.Name != "Wrote to us (relance)" || !strings.Contains(ca.Description, a.ID) {
+	if err != nil || !strings.HasPrefix(ca.Name, "Wrote to us (relance) [relance:audience:"+a.ID+":") || !strings.Contains(ca.Description, a.ID) {
 		t.Fatalf("custom audience %+v, %v", ca, err)
 	}
 	first := st.MetaAudienceID
@@ -218,8 +218,8 @@ func TestSyncKeepsProgressOnNetworkFailure(t *testing.T) {
 // back; a sync before then does not call Meta, a later one finishes.
 func TestSyncThrottled(t *testing.T) {
 	ctx := context.Background()
-	// The app may make 3 calls an hour: the creation and two Pages' uploads.
-	f := newSyncFixture(t, sandbox.Options{AppCallsPerHour: 3})
+	// The app may make 4 calls an hour: the look-up by tag, the creation and two Pages' uploads.
+	f := newSyncFixture(t, sandbox.Options{AppCallsPerHour: 4})
 	id := f.audience(t, "Busy")
 	f.snapshot(t, id, syncMembers([]string{"1010000000001", "1010000000002", "1010000000003"}, 0, 40))
 	wire := &syncWire{}
@@ -379,4 +379,30 @@ func TestSyncPreconditions(t *testing.T) {
 	if _, err := sy.Status(ctx, f.tenant, other.ID, empty); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("another brand's status: %v", err)
 	}
+}
+
+// TestSyncFindsAudienceAfterLostCreate: Meta makes the custom audience but its answer is lost; the run stops
+// pending, and the next one finds the audience by the tag recorded before the call instead of making a
+// second one, then uploads into it.
+func TestSyncFindsAudienceAfterLostCreate(t *testing.T) {
+	ctx := context.Background()
+	f := newSyncFixture(t, sandbox.Options{})
+	id := f.audience(t, "Lost answer")
+	f.snapshot(t, id, syncMembers(syncPages, 0, 30))
+	f.sb.LoseAnswers(http.MethodPost, "customaudiences", 1)
+	st, err := f.instance(t, nil).Sync(ctx, f.tenant, f.brand, id)
+	if !meta.IsLostAnswer(err) || st.Status != SyncPending || st.MetaAudienceID != "" {
+		t.Fatalf("after the lost answer: %+v, %v", st, err)
+	}
+	if n := f.sb.Summary().Audiences; n != 1 {
+		t.Fatalf("Meta holds %d audiences after the lost answer, want 1", n)
+	}
+	st, err = f.instance(t, nil).Sync(ctx, f.tenant, f.brand, id)
+	if err != nil || st.Status != SyncSynced || st.MetaAudienceID == "" || st.Progress.Added == 0 || st.Progress.Added != st.Progress.ToAdd {
+		t.Fatalf("after the next run: %+v, %v", st, err)
+	}
+	if n := f.sb.Summary().Audiences; n != 1 {
+		t.Errorf("Meta holds %d audiences, want 1", n)
+	}
+	f.assertMetaHolds(t, st)
 }

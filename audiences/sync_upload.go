@@ -64,12 +64,34 @@ func (r *syncRun) upload(ctx context.Context) error {
 
 // create makes the Meta custom audience and records its id. Members recorded for an earlier custom
 // audience of this audience (there should be none) are forgotten: the new one starts empty.
+//
+// The name carries a tag recorded before the call, new for each custom audience relance means to make: when
+// Meta made the audience but its answer was lost (a crash, a timeout), the next run finds it by the tag
+// instead of making a second one. A fresh tag per creation, rather than the audience's id alone, keeps an
+// audience that moved to another ad account and back from reusing the one it left, whose members relance
+// no longer knows.
 func (r *syncRun) create(ctx context.Context) error {
+	if r.createTag == "" {
+		tag := fmt.Sprintf("[relance:audience:%s:%08x]", r.t.audienceID, rand.Uint32())
+		if err := r.write(ctx, map[string]any{"create_tag": tag}, nil); err != nil {
+			return err
+		}
+		r.createTag = tag
+	}
 	cctx, cancel := context.WithTimeout(ctx, r.s.o.Lease/2)
 	defer cancel()
-	id, err := r.s.meta.CreateCustomAudience(cctx, r.token, r.t.account, r.t.name+" (relance)", "relance audience "+r.t.audienceID)
+	found, err := r.s.meta.FindCustomAudiences(cctx, r.token, r.t.account, r.createTag)
 	if err != nil {
-		return fmt.Errorf("create custom audience in %s: %w", r.t.account, err)
+		return fmt.Errorf("look for custom audience %s in %s: %w", r.createTag, r.t.account, err)
+	}
+	id := oldestAudience(found)
+	if id == "" {
+		id, err = r.s.meta.CreateCustomAudience(cctx, r.token, r.t.account, r.t.name+" (relance) "+r.createTag, "relance audience "+r.t.audienceID)
+		if err != nil {
+			return fmt.Errorf("create custom audience in %s: %w", r.t.account, err)
+		}
+	} else {
+		r.log.Info("custom audience found by its tag: its creation's answer was lost", "meta_audience", id, "tag", r.createTag)
 	}
 	err = r.write(ctx, map[string]any{"meta_audience_id": id}, func(tx *gorm.DB) error {
 		return tx.Exec("DELETE FROM audience_meta_members WHERE audience_id = ?", r.t.audienceID).Error
@@ -79,6 +101,17 @@ func (r *syncRun) create(ctx context.Context) error {
 	}
 	r.metaID = id
 	return nil
+}
+
+// oldestAudience is the first-made of the audiences found (Meta's ids grow), "" when none.
+func oldestAudience(found []meta.AdObjectRef) string {
+	id := ""
+	for _, f := range found {
+		if id == "" || len(f.ID) < len(id) || (len(f.ID) == len(id) && f.ID < id) {
+			id = f.ID
+		}
+	}
+	return id
 }
 
 // push sends one Page's adds (or removals) as one upload session of batches of at most

@@ -14,8 +14,8 @@ import (
 
 // The ads_only route (DESIGN §5): members a sponsored message may not reach are not messaged; they join the
 // campaign's retargeting custom audience (PAGEUID rows: PSIDs match only on their Page), in the campaign's
-// ad account, so ads can reach them. The audience is made the first time and its id recorded before the
-// upload; uploads use a session id derived from the run and the Page, so a repeated upload is one to Meta.
+// ad account, so ads can reach them. The audience is made the first time (or found by the tag in its name
+// when the answer of its creation was lost) and its id recorded before the upload; uploads use a session id derived from the run and the Page, so a repeated upload is one to Meta.
 // A row moves from queued to sent (reason "retargeting") once Meta acknowledged it.
 
 // ReasonRetargeting is the reason of an ads_only send that joined the retargeting audience.
@@ -24,6 +24,7 @@ const ReasonRetargeting = "retargeting"
 // RetargetAPI is the part of the Meta client that fills retargeting audiences (*meta.Client has it).
 type RetargetAPI interface {
 	CreateCustomAudience(ctx context.Context, token, accountID, name, description string) (string, error)
+	FindCustomAudiences(ctx context.Context, token, accountID, contains string) ([]meta.AdObjectRef, error)
 	UploadUsers(ctx context.Context, token, audienceID string, u meta.UserUpload, onBatch func(int, meta.UploadResult) error) (int, error)
 }
 
@@ -55,8 +56,10 @@ func (s *Store) AddAdsOnly(ctx context.Context, runID string, api RetargetAPI, t
 		return 0, fmt.Errorf("campaigns: ads only: ad account %s: %w", c.AdAccountID, err)
 	}
 	if row.RetargetAudienceID == "" {
-		name := c.Name + " · retargeting [relance:" + c.ID + ":retargeting]"
-		id, err := api.CreateCustomAudience(ctx, tok, c.AdAccountID, name, "People of campaign "+c.Name+" that messages cannot reach")
+		tag := "[relance:" + c.ID + ":retargeting]"
+		id, err := ensureAudience(ctx, api, tok, c.AdAccountID, tag, func() (string, error) {
+			return api.CreateCustomAudience(ctx, tok, c.AdAccountID, c.Name+" · retargeting "+tag, "People of campaign "+c.Name+" that messages cannot reach")
+		})
 		if err != nil {
 			return 0, fmt.Errorf("campaigns: ads only: %w", err)
 		}
@@ -82,6 +85,19 @@ func (s *Store) AddAdsOnly(ctx context.Context, runID string, api RetargetAPI, t
 			return total, err
 		}
 	}
+}
+
+// ensureAudience finds the custom audience whose name carries tag (Meta made it, its answer was lost) or
+// creates it, so that a retry never makes a second one.
+func ensureAudience(ctx context.Context, api RetargetAPI, token, accountID, tag string, create func() (string, error)) (string, error) {
+	found, err := api.FindCustomAudiences(ctx, token, accountID, tag)
+	if err != nil {
+		return "", err
+	}
+	if id := oldest(found); id != "" {
+		return id, nil
+	}
+	return create()
 }
 
 // uploadAdsOnly uploads rows Page by Page and marks each Page's rows once Meta acknowledged them.

@@ -57,3 +57,36 @@ func TestAdsOnlyJoinRetargetingAudience(t *testing.T) {
 		t.Errorf("second pass made another audience: %+v", f.sb.Summary())
 	}
 }
+
+// TestAdsOnlyAfterLostAudienceCreate: Meta makes the retargeting audience but the answer is lost; the pass
+// fails with nothing recorded, and the next finds the audience by its tag instead of making a second one.
+func TestAdsOnlyAfterLostAudienceCreate(t *testing.T) {
+	f := newSendFixture(t, 0)
+	ctx := context.Background()
+	f.exec(t, `UPDATE campaigns SET ad_account_id = ? WHERE id = ?`, testAccount, f.campaign.ID)
+	f.sb.RegisterAccount(sandbox.Account{ID: testAccount, Currency: "EUR", Timezone: "Europe/Paris"})
+	runID, err := f.st.RunSlot(ctx, f.campaign.ID, f.now, f.options(t, "a", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := meta.New(meta.Options{BaseURL: f.url, Version: "v25.0", AppSecret: sendSecret, SendRate: -1,
+		BaseBackoff: time.Millisecond, HTTP: &http.Client{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := func(context.Context, string) (string, error) { return "EAAB-retarget-token", nil }
+	f.sb.LoseAnswers(http.MethodPost, "customaudiences", 1)
+	if n, err := f.st.AddAdsOnly(ctx, runID, client, token); !meta.IsLostAnswer(err) || n != 0 {
+		t.Fatalf("lost create: %d %v", n, err)
+	}
+	if c, _ := f.st.Get(ctx, f.campaign.ID); c.Meta.RetargetAudienceID != "" || f.sb.Summary().Audiences != 1 {
+		t.Fatalf("after the lost answer: %+v, Meta holds %+v", c.Meta, f.sb.Summary())
+	}
+	if n, err := f.st.AddAdsOnly(ctx, runID, client, token); err != nil || n != 1 {
+		t.Fatalf("next pass: %d %v", n, err)
+	}
+	c, _ := f.st.Get(ctx, f.campaign.ID)
+	if f.sb.Summary().Audiences != 1 || len(f.sb.AudienceMembers(c.Meta.RetargetAudienceID)) != 1 {
+		t.Errorf("Meta holds %+v; audience %s has %v", f.sb.Summary(), c.Meta.RetargetAudienceID, f.sb.AudienceMembers(c.Meta.RetargetAudienceID))
+	}
+}

@@ -84,6 +84,7 @@ type Campaign struct {
 	EndsAt         *time.Time   `json:"ends_at"`
 	Schedule       Schedule     `json:"schedule"`
 	Audiences      Audiences    `json:"audiences"`
+	Targeting      Targeting    `json:"targeting"`
 	Variants       []Variant    `json:"variants"`
 	HoldoutPercent int          `json:"holdout_percent"`
 	FrequencyCap   FrequencyCap `json:"frequency_cap"`
@@ -129,6 +130,16 @@ type Window struct {
 type Audiences struct {
 	Include []string `json:"include"`
 	Exclude []string `json:"exclude"`
+}
+
+// Targeting is where an ads campaign's ad set reaches people (targeting.geo_locations): countries as ISO
+// 3166-1 alpha-2 codes. Meta refuses an ad set with neither a location nor a custom audience (100/1885364),
+// so an ads campaign that names no country and includes no audience targets the brand's country, the
+// country of its time zone: Default says so. With an included audience and no country, the ad set has no
+// location and reaches the audience wherever its people are.
+type Targeting struct {
+	Countries []string `json:"countries"`
+	Default   bool     `json:"default,omitempty"`
 }
 
 // FrequencyCap is at most Messages campaign messages per contact in Days days; Default says it is the brand's.
@@ -203,6 +214,7 @@ type Input struct {
 	EndsAt         *string        `json:"ends_at"`
 	Schedule       *ScheduleInput `json:"schedule"`
 	Audiences      *Audiences     `json:"audiences"`
+	Targeting      *Targeting     `json:"targeting"`
 	Variants       *[]Variant     `json:"variants"`
 	HoldoutPercent *int           `json:"holdout_percent"`
 	FrequencyCap   *FrequencyCap  `json:"frequency_cap"`

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"relance/policy"
 	"relance/tenancy"
 )
 
@@ -14,6 +15,7 @@ import (
 func (s *Store) check(ctx context.Context, c *Campaign, in Input, create bool) error {
 	e := errs{}
 	s.apply(e, c, in, create)
+	c.Targeting = s.targetingOf(c.Kind, c.Targeting, c.Audiences.Include)
 	v, err := s.env(ctx)
 	if err != nil {
 		return err
@@ -101,6 +103,16 @@ func (s *Store) apply(e errs, c *Campaign, in Input, create bool) {
 			c.Audiences.Exclude = []string{}
 		}
 	}
+	if t := in.Targeting; t != nil {
+		// Codes are compared in upper case, as Meta writes them; {"default": true} or no country goes back
+		// to the default (fromRow fills it in).
+		c.Targeting = Targeting{Countries: []string{}}
+		if !t.Default {
+			for _, code := range t.Countries {
+				c.Targeting.Countries = append(c.Targeting.Countries, strings.ToUpper(strings.TrimSpace(code)))
+			}
+		}
+	}
 	if in.Variants != nil {
 		c.Variants = *in.Variants
 	}
@@ -114,6 +126,22 @@ func (s *Store) apply(e errs, c *Campaign, in Input, create bool) {
 		}
 	}
 	str(in.Ref, &c.Ref)
+}
+
+// targetingOf is a campaign's targeting as shown and launched: the countries it names, or, for an ads
+// campaign that names none and includes no audience, the brand's country (Targeting.Default).
+func (s *Store) targetingOf(kind string, t Targeting, include []string) Targeting {
+	explicit := t.Countries
+	if t.Default || explicit == nil {
+		explicit = []string{}
+	}
+	if len(explicit) > 0 || !IsAds(kind) || len(include) > 0 {
+		return Targeting{Countries: explicit}
+	}
+	if country := policy.CountryOfZone(s.brand.Timezone); country != "" {
+		return Targeting{Countries: []string{country}, Default: true}
+	}
+	return Targeting{Countries: explicit}
 }
 
 // parseTime reads an RFC 3339 time; "" means none (unless required).

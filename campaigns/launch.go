@@ -105,6 +105,8 @@ func (e *LaunchError) Fields() map[string]string {
 	switch {
 	case me.Subcode == 1885272: // budget below the minimum
 		return map[string]string{"budget.amount": msg}
+	case me.Subcode == 1885364 || me.Subcode == 1487756: // no location, or a location Meta does not target
+		return map[string]string{"targeting.countries": msg}
 	case strings.HasPrefix(e.Step, "audience "):
 		return map[string]string{"audiences": msg}
 	}

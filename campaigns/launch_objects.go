@@ -98,8 +98,9 @@ func (l *launcher) run(ctx context.Context) error {
 		return err
 	}
 	if relaunch {
-		// A content change approved again may have changed the audiences: the ad set reaches the new ones.
-		t := meta.AdSetTargeting{CustomAudienceIDs: spec.CustomAudienceIDs, ExcludedAudienceIDs: spec.ExcludedAudienceIDs,
+		// A content change approved again may have changed the audiences or the countries: the ad set
+		// reaches the new ones.
+		t := meta.AdSetTargeting{Countries: spec.Countries, CustomAudienceIDs: spec.CustomAudienceIDs, ExcludedAudienceIDs: spec.ExcludedAudienceIDs,
 			PublisherPlatforms: spec.PublisherPlatforms, MessengerPositions: spec.MessengerPositions}
 		if err := l.lo.Ads.UpdateAdSet(ctx, l.token, l.row.AdSetID, meta.AdSetUpdate{Targeting: &t}); err != nil {
 			return &LaunchError{Step: "ad set targeting", Err: err}
@@ -278,12 +279,12 @@ func (l *launcher) name(variant, tag string) string {
 	return n + " " + tag
 }
 
-// adSetSpec is the ad set of the campaign: the Page's conversations, the budget, the flight, the synced
-// audiences and the placements of the kind, with dayparting for lifetime budgets.
+// adSetSpec is the ad set of the campaign: the Page's conversations, the budget, the flight, the countries,
+// the synced audiences and the placements of the kind, with dayparting for lifetime budgets.
 func (l *launcher) adSetSpec() (meta.AdSetSpec, error) {
 	c := l.c
 	spec := meta.AdSetSpec{CampaignID: l.row.MetaCampaignID, Name: l.name("ad set", l.tag("adset")), PageID: c.PageID,
-		CustomAudienceIDs: l.include, ExcludedAudienceIDs: l.exclude, Status: meta.AdStatusPaused}
+		Countries: c.Targeting.Countries, CustomAudienceIDs: l.include, ExcludedAudienceIDs: l.exclude, Status: meta.AdStatusPaused}
 	switch c.Kind {
 	case KindMessengerHome:
 		// The Inbox placement, with the Facebook feed Meta requires beside it (DESIGN §5).

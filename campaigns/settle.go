@@ -17,6 +17,8 @@ type Settled struct {
 	Lost, Echoed, Delivered, Read, Replied int64
 	// HoldoutReplied counts held-out members found to have written within the reply window of their slot.
 	HoldoutReplied int64
+	// Sponsored counts the sponsored-message sends whose delivered message was found (settle_sponsored.go).
+	Sponsored int64
 }
 
 // SettleHorizon is how long after its slot a send still moves to delivered, read or replied: Meta's receipts
@@ -55,6 +57,11 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 			out.Echoed += res.RowsAffected
 		}
 	}
+	sponsored, err := settleSponsored(ctx, w, now)
+	if err != nil {
+		return out, fmt.Errorf("campaigns: settle: sponsored messages: %w", err)
+	}
+	out.Sponsored = sponsored
 	// Receipts and replies are looked for only on the sends of the last SettleHorizon, so that each minute's
 	// sweep reads recent sends, not the whole history.
 	since := now.Add(-SettleHorizon).UnixMilli()
@@ -68,7 +75,6 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 				AND c.psid = campaign_sends.psid AND c.`+col+` >= m.sent_at)`, to, nowMS, from, since)
 		return res.RowsAffected, res.Error
 	}
-	var err error
 	if out.Delivered, err = mark("delivery_watermark", SendDelivered, []string{SendSent}); err != nil {
 		return out, fmt.Errorf("campaigns: settle: delivered: %w", err)
 	}

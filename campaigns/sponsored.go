@@ -137,8 +137,10 @@ func (l *launcher) sponsoredVariant(ctx context.Context, api SponsoredAPI, run r
 	}
 	slot := time.UnixMilli(run.Slot).UTC().Format("2006-01-02 15:04")
 	if obj.AudienceID == "" {
-		id, err := api.CreateCustomAudience(ctx, l.token, c.AdAccountID, l.name(key+" · "+slot, l.tag("run", run.ID, key)),
-			"Paid recipients of one send slot")
+		tag := l.tag("run", run.ID, key)
+		id, err := ensureAudience(ctx, api, l.token, c.AdAccountID, tag, func() (string, error) {
+			return api.CreateCustomAudience(ctx, l.token, c.AdAccountID, l.name(key+" · "+slot, tag), "Paid recipients of one send slot")
+		})
 		if err != nil {
 			return 0, &LaunchError{Step: "sponsored audience " + key, Err: err}
 		}

@@ -15,6 +15,8 @@ import (
 // TestSponsoredMessageAds: under meta-2017 a slot's paid members (a thread, window and "+1" spent) are handed
 // to Meta as one sponsored-message ad per variant targeting them as a PAGEUID audience; after review the
 // sandbox delivers each person the variant's message once, into their thread; a second pass makes nothing.
+// An audience whose create answer was lost is found again, not made twice; the delivered messages' echoes
+// and receipts move the sends to delivered and read.
 func TestSponsoredMessageAds(t *testing.T) {
 	f := newSendFixture(t, 0)
 	ctx := context.Background()
@@ -48,6 +50,11 @@ func TestSponsoredMessageAds(t *testing.T) {
 	token := func(context.Context, string) (string, error) { return "EAAB-sponsored-token", nil }
 	if due, err := SponsoredDue(ctx, f.st.db.R); err != nil || len(due) != 1 || due[0].RunID != runID {
 		t.Errorf("due before: %+v %v", due, err)
+	}
+	// Meta makes the first variant's audience but the answer is lost: the next pass finds it by its tag.
+	f.sb.LoseAnswers(http.MethodPost, "customaudiences", 1)
+	if n, err := st.DeliverSponsored(ctx, runID, client, token); !meta.IsLostAnswer(err) || n != 0 {
+		t.Fatalf("lost audience create: %d %v", n, err)
 	}
 	n, err := st.DeliverSponsored(ctx, runID, client, token)
 	if err != nil || n != len(paid) {
@@ -89,5 +96,19 @@ func TestSponsoredMessageAds(t *testing.T) {
 		if s.Status != SendSent || s.Reason != ReasonSponsored {
 			t.Errorf("paid send %+v", s)
 		}
+	}
+	// Meta's echoes and receipts of the delivered messages settle the sends like any other.
+	f.ingest(t)
+	f.now = f.now.Add(75 * time.Minute)
+	settled, err := Settle(ctx, f.st.db, f.now, DefaultReplyWindow)
+	if err != nil || settled.Sponsored != int64(len(paid)) {
+		t.Fatalf("settle: %+v %v, want %d sponsored sends found", settled, err, len(paid))
+	}
+	r := f.run(t, runID)
+	if r.Counts[SendDelivered]+r.Counts[SendRead]+r.Counts[SendReplied] != len(paid) || r.Counts[SendSent] != 0 || r.Counts[SendRead] == 0 {
+		t.Errorf("paid sends after the receipts: %v", r.Counts)
+	}
+	if again, err := Settle(ctx, f.st.db, f.now, DefaultReplyWindow); err != nil || again.Sponsored != 0 {
+		t.Errorf("settled twice: %+v %v", again, err)
 	}
 }

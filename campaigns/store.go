@@ -50,7 +50,7 @@ type campaignRow struct {
 	BudgetAmount                                                                           int64
 	Currency                                                                               string
 	StartsAt, EndsAt                                                                       int64
-	SendCron, ActiveWindows, IncludeAudiences, ExcludeAudiences                            string
+	SendCron, ActiveWindows, IncludeAudiences, ExcludeAudiences, Countries                 string
 	HoldoutPercent, CapMessages, CapDays                                                   int
 	Ref                                                                                    string
 	Version, ApprovedVersion                                                               int64
@@ -287,11 +287,14 @@ func (s *Store) toRow(c Campaign) *campaignRow {
 		PageID: c.PageID, AdAccountID: c.AdAccountID, Objective: c.Objective, Currency: s.brand.Currency,
 		SendCron: c.Schedule.SendCron, ActiveWindows: mustJSON(c.Schedule.Active),
 		IncludeAudiences: mustJSON(c.Audiences.Include), ExcludeAudiences: mustJSON(c.Audiences.Exclude),
-		HoldoutPercent: c.HoldoutPercent, Ref: c.Ref, Version: c.Version, ApprovedVersion: c.ApprovedVersion,
+		Countries: "[]", HoldoutPercent: c.HoldoutPercent, Ref: c.Ref, Version: c.Version, ApprovedVersion: c.ApprovedVersion,
 		ApprovedBy: c.ApprovedBy, ApprovedAt: ms(c.ApprovedAt), RejectReason: c.RejectReason, CreatedBy: c.CreatedBy,
 		StartsAt: ms(c.StartsAt), EndsAt: ms(c.EndsAt), CreatedAt: c.CreatedAt.UnixMilli(), UpdatedAt: c.UpdatedAt.UnixMilli()}
 	if c.Budget != nil {
 		r.BudgetPeriod, r.BudgetAmount, r.Currency = c.Budget.Period, c.Budget.Minor, c.Budget.Currency
+	}
+	if !c.Targeting.Default {
+		r.Countries = mustJSON(c.Targeting.Countries) // the default is not stored: it follows the brand's zone
 	}
 	if !c.FrequencyCap.Default {
 		r.CapMessages, r.CapDays = c.FrequencyCap.Messages, c.FrequencyCap.Days
@@ -319,6 +322,9 @@ func (s *Store) fromRow(r campaignRow) Campaign {
 	if c.Audiences.Exclude == nil {
 		c.Audiences.Exclude = []string{}
 	}
+	var countries []string
+	_ = json.Unmarshal([]byte(r.Countries), &countries)
+	c.Targeting = s.targetingOf(c.Kind, Targeting{Countries: countries}, c.Audiences.Include)
 	if r.BudgetPeriod != "" {
 		c.Budget = &Budget{Period: r.BudgetPeriod, Minor: r.BudgetAmount, Currency: r.Currency, Amount: FormatAmount(r.BudgetAmount, r.Currency)}
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"relance/policy"
 )
 
 // Limits, as Meta applies them (reference §2–§3 and the Send API's documented limits). Where Meta gives no
@@ -136,6 +138,7 @@ func validate(c *Campaign, v env) errs {
 	validateBudget(e, c, ads)
 	validateSchedule(e, c, v, ads)
 	validateAudiences(e, c, v)
+	validateTargeting(e, c, ads)
 	validateVariants(e, c, ads)
 	if c.HoldoutPercent < 0 || c.HoldoutPercent > maxHoldout {
 		e.add("holdout_percent", fmt.Sprintf("must be from 0 to %d", maxHoldout))
@@ -263,6 +266,32 @@ func validateAudiences(e errs, c *Campaign, v env) {
 			}
 			seen[id] = side.name
 		}
+	}
+}
+
+// validateTargeting checks the countries against ISO 3166-1 alpha-2; an ads campaign needs a location or an
+// included audience, as Meta does (100/1885364), and the default (the brand's country) may not exist.
+func validateTargeting(e errs, c *Campaign, ads bool) {
+	t := c.Targeting
+	switch {
+	case !ads && len(t.Countries) > 0:
+		e.add("targeting.countries", "only ads campaigns are targeted by location; sponsored messages go to the audiences' existing threads")
+		return
+	case ads && len(t.Countries) == 0 && len(c.Audiences.Include) == 0:
+		e.add("targeting.countries", "needs at least one country (or an included audience): Meta refuses an ad set without a location, "+
+			"and the brand's time zone names no country to default to")
+		return
+	}
+	seen := map[string]bool{}
+	for i, code := range t.Countries {
+		p := fmt.Sprintf("targeting.countries[%d]", i)
+		switch {
+		case !policy.IsCountry(code):
+			e.add(p, "must be an ISO 3166-1 alpha-2 country code such as FR or US")
+		case seen[code]:
+			e.add(p, "is listed twice")
+		}
+		seen[code] = true
 	}
 }
 

@@ -40,13 +40,50 @@ func (c *Client) CreateCustomAudience(ctx context.Context, token, accountID, nam
 	var out struct {
 		ID string `json:"id"`
 	}
-	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/customaudiences", token: token, body: body}, &out); err != nil {
+	// once: a create whose answer was lost is not repeated blindly; the caller finds the audience by its
+	// tag (FindCustomAudiences).
+	if err := c.call(ctx, request{method: "POST", path: adAccountNode(accountID) + "/customaudiences", token: token, body: body, once: true}, &out); err != nil {
 		return "", err
 	}
 	if out.ID == "" {
 		return "", fmt.Errorf("meta: create custom audience: answer without an id")
 	}
 	return out.ID, nil
+}
+
+// FindCustomAudiences lists the ad account's custom audiences whose name contains text, with Graph's
+// filtering on name, compared exactly here as well. A caller that tags the names of the audiences it creates
+// finds one again after a create whose answer was lost, instead of creating a second (as FindAdObjects does
+// for campaigns, ad sets, creatives and ads). Meta leaves deleted audiences out.
+func (c *Client) FindCustomAudiences(ctx context.Context, token, accountID, contains string) ([]AdObjectRef, error) {
+	if contains == "" {
+		return nil, fmt.Errorf("%w: FindCustomAudiences needs a text to look for", ErrInvalidUpload)
+	}
+	filter, _ := json.Marshal([]map[string]any{{"field": "name", "operator": "CONTAIN", "value": contains}})
+	r := request{method: "GET", path: adAccountNode(accountID) + "/customaudiences", token: token,
+		query: url.Values{"fields": {"id,name"}, "filtering": {string(filter)}, "limit": {"100"}}}
+	var out []AdObjectRef
+	for {
+		var w struct {
+			Data []struct {
+				ID   marketingID `json:"id"`
+				Name string      `json:"name"`
+			} `json:"data"`
+			Paging Paging `json:"paging"`
+		}
+		if err := c.call(ctx, r, &w); err != nil {
+			return nil, err
+		}
+		for _, d := range w.Data {
+			if strings.Contains(d.Name, contains) {
+				out = append(out, AdObjectRef{ID: string(d.ID), Name: d.Name})
+			}
+		}
+		if w.Paging.Next == "" || len(out) >= findLimit {
+			return out, nil
+		}
+		r = request{method: "GET", token: token, next: w.Paging.Next}
+	}
 }
 
 // AudienceStatus is an audience's operation_status or delivery_status.

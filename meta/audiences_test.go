@@ -246,3 +246,40 @@ func TestAudienceFlagged(t *testing.T) {
 		t.Fatal("a flagged audience took members")
 	}
 }
+
+// TestFindCustomAudiences: audiences are found by a text of their name, compared exactly, across pages of the
+// listing; deleted ones are left out.
+func TestFindCustomAudiences(t *testing.T) {
+	p := newPair(t, sandbox.Options{})
+	ctx := context.Background()
+	var tagged []string
+	for i := 0; i < 130; i++ {
+		name := fmt.Sprintf("Fans %d (relance)", i)
+		if i%40 == 0 {
+			name += " [relance:audience:a1:X]"
+		}
+		id, err := p.C.CreateCustomAudience(ctx, audToken, audAcct, name, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%40 == 0 {
+			tagged = append(tagged, id)
+		}
+	}
+	if _, err := p.C.CreateCustomAudience(ctx, audToken, audAcct, "other [relance:audience:a1:x]", ""); err != nil {
+		t.Fatal(err)
+	}
+	found, err := p.C.FindCustomAudiences(ctx, audToken, audAcct, "[relance:audience:a1:X]")
+	if err != nil || len(found) != len(tagged) {
+		t.Fatalf("found %+v (%v), want %v", found, err, tagged)
+	}
+	if err := p.C.DeleteAudience(ctx, audToken, tagged[0]); err != nil {
+		t.Fatal(err)
+	}
+	if found, err = p.C.FindCustomAudiences(ctx, audToken, audAcct, "[relance:audience:a1:X]"); err != nil || len(found) != len(tagged)-1 {
+		t.Errorf("after a delete: %+v %v", found, err)
+	}
+	if found, err = p.C.FindCustomAudiences(ctx, audToken, audAcct, "[relance:audience:nobody]"); err != nil || len(found) != 0 {
+		t.Errorf("no match: %+v %v", found, err)
+	}
+}

@@ -46,7 +46,8 @@ func TestMarketingSandboxRefuses(t *testing.T) {
 	adset := map[string]any{"name": "s", "campaign_id": campID, "destination_type": "MESSENGER",
 		"optimization_goal": "CONVERSATIONS", "billing_event": "IMPRESSIONS",
 		"promoted_object": map[string]any{"page_id": mkPage}, "daily_budget": 2000, "status": "PAUSED",
-		"targeting": map[string]any{"publisher_platforms": []string{"messenger"}, "messenger_positions": []string{"messenger_home"}}}
+		"targeting": map[string]any{"publisher_platforms": []string{"messenger"}, "messenger_positions": []string{"messenger_home"},
+			"geo_locations": map[string]any{"countries": []string{"US", "CA"}}}}
 	lifetime := mkWith(adset, "daily_budget", nil, "lifetime_budget", 70000, "start_time", start.Format(time.RFC3339),
 		"end_time", end.Unix(), "pacing_type", []string{"day_parting"}, "adset_schedule", []any{block})
 	creative := map[string]any{"name": "k", "object_story_spec": map[string]any{"page_id": mkPage, "link_data": linkData}}
@@ -97,6 +98,12 @@ func TestMarketingSandboxRefuses(t *testing.T) {
 			"publisher_platforms": []string{"myspace"}}), 0, "publisher_platforms"},
 		{"story gone in v26", "POST", "/v26.0/" + mkAccount + "/adsets", mkWith(adset, "targeting", map[string]any{
 			"publisher_platforms": []string{"messenger"}, "messenger_positions": []string{"story"}}), 0, "messenger_positions"},
+		{"no location and no audience", "POST", acct + "/adsets", mkWith(adset, "targeting", map[string]any{
+			"publisher_platforms": []string{"facebook"}}), 1885364, "Invalid parameter"},
+		{"empty geo_locations", "POST", acct + "/adsets", mkWith(adset, "targeting", map[string]any{
+			"publisher_platforms": []string{"facebook"}, "geo_locations": map[string]any{"countries": []string{}}}), 1885364, "Invalid parameter"},
+		{"not a country", "POST", acct + "/adsets", mkWith(adset, "targeting", map[string]any{
+			"geo_locations": map[string]any{"countries": []string{"US", "XX"}}}), 1487756, "countries"},
 		{"unknown audience", "POST", acct + "/adsets", mkWith(adset, "targeting", map[string]any{
 			"custom_audiences": []any{map[string]any{"id": "2385"}}}), 33, "2385"},
 		{"schedule with a daily budget", "POST", acct + "/adsets", mkWith(adset, "pacing_type", []string{"day_parting"},

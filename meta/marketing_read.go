@@ -56,6 +56,7 @@ type AdSet struct {
 	PageID                          string
 	DailyBudget, LifetimeBudget     Money
 	Start, End                      time.Time // End zero: runs until stopped
+	Countries                       []string  // targeting.geo_locations.countries
 	CustomAudienceIDs               []string
 	ExcludedAudienceIDs             []string
 	PublisherPlatforms              []string
@@ -144,6 +145,9 @@ func (c *Client) AdSet(ctx context.Context, token, id, currency string) (AdSet, 
 		return AdSet{}, err
 	}
 	var tg struct {
+		GeoLocations struct {
+			Countries []string `json:"countries"`
+		} `json:"geo_locations"`
 		CustomAudiences         []struct{ ID marketingID } `json:"custom_audiences"`
 		ExcludedCustomAudiences []struct{ ID marketingID } `json:"excluded_custom_audiences"`
 		PublisherPlatforms      []string                   `json:"publisher_platforms"`
@@ -157,7 +161,8 @@ func (c *Client) AdSet(ctx context.Context, token, id, currency string) (AdSet, 
 	out := AdSet{ID: w.ID, AccountID: w.AccountID, CampaignID: w.CampaignID, Name: w.Name, Status: w.Status,
 		EffectiveStatus: w.EffectiveStatus, DestinationType: w.DestinationType, OptimizationGoal: w.OptimizationGoal,
 		BillingEvent: w.BillingEvent, PageID: string(w.PromotedObject.PageID), Schedule: w.Schedule,
-		PublisherPlatforms: tg.PublisherPlatforms, MessengerPositions: tg.MessengerPositions, Targeting: w.Targeting}
+		PublisherPlatforms: tg.PublisherPlatforms, MessengerPositions: tg.MessengerPositions, Targeting: w.Targeting,
+		Countries: tg.GeoLocations.Countries}
 	for _, a := range tg.CustomAudiences {
 		out.CustomAudienceIDs = append(out.CustomAudienceIDs, string(a.ID))
 	}

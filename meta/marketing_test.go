@@ -152,7 +152,7 @@ func TestMarketingDaypartedAdSet(t *testing.T) {
 	start := p.S.Now().Add(time.Hour)
 	sched := []meta.ScheduleBlock{{StartMinute: 540, EndMinute: 1080, Days: []int{1, 2, 3, 4, 5}, TimezoneType: "ADVERTISER"}}
 	id, err := p.C.CreateAdSet(ctx, mkToken, mkAccount, meta.AdSetSpec{CampaignID: campID, Name: "Office hours",
-		PageID: mkPage, LifetimeBudget: mkUSD(70000), Start: start, End: start.Add(7 * 24 * time.Hour), Schedule: sched})
+		PageID: mkPage, Countries: []string{"US"}, LifetimeBudget: mkUSD(70000), Start: start, End: start.Add(7 * 24 * time.Hour), Schedule: sched})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestMarketingMinimumBudgets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			spec := meta.AdSetSpec{CampaignID: camp, Name: "s", PageID: mkPage,
+			spec := meta.AdSetSpec{CampaignID: camp, Name: "s", PageID: mkPage, Countries: []string{"US"},
 				DailyBudget: meta.Money{Minor: tc.below, Currency: tc.cur}}
 			_, err = p.C.CreateAdSet(ctx, mkToken, acct, spec)
 			var me *meta.Error
@@ -263,7 +263,7 @@ func TestMarketingMinimumBudgets(t *testing.T) {
 	}
 	start := p.S.Now()
 	_, err = p.C.CreateAdSet(ctx, mkToken, mkAccount, meta.AdSetSpec{CampaignID: camp, Name: "s", PageID: mkPage,
-		LifetimeBudget: mkUSD(699), Start: start, End: start.Add(7 * 24 * time.Hour)})
+		Countries: []string{"US"}, LifetimeBudget: mkUSD(699), Start: start, End: start.Add(7 * 24 * time.Hour)})
 	var me *meta.Error
 	if !errors.As(err, &me) || me.Subcode != 1885272 || !strings.Contains(me.UserMsg, "7.00 USD") {
 		t.Fatalf("lifetime below 7 days of the floor: %v", err)

@@ -206,12 +206,17 @@ var schemas = map[string]any{
 		"starts_at": strf("date-time"), "ends_at": strf("date-time"),
 		"schedule": obj(map[string]any{"send_cron": map[string]any{"type": "string", "description": "sponsored_message: five-field cron in the brand's zone"},
 			"active": map[string]any{"type": "array", "items": ref("Window")}}),
-		"audiences": ref("CampaignAudiences"), "variants": map[string]any{"type": "array", "items": ref("Variant")},
+		"audiences": ref("CampaignAudiences"), "targeting": ref("CampaignTargeting"), "variants": map[string]any{"type": "array", "items": ref("Variant")},
 		"holdout_percent": map[string]any{"type": "integer", "minimum": 0, "maximum": 50},
 		"frequency_cap":   ref("FrequencyCap"),
 		"ref":             map[string]any{"type": "string", "description": "m.me ref: letters, digits, + / = - . : _ (at most 250)"}}),
 	"Window":            obj(map[string]any{"cron": str(), "minutes": map[string]any{"type": "integer"}}, "cron", "minutes"),
 	"CampaignAudiences": obj(map[string]any{"include": map[string]any{"type": "array", "items": str()}, "exclude": map[string]any{"type": "array", "items": str()}}),
+	"CampaignTargeting": obj(map[string]any{
+		"countries": map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": "^[A-Z]{2}$"},
+			"description": "ads kinds: ISO 3166-1 alpha-2 codes, sent as the ad set's targeting.geo_locations.countries; " +
+				"empty: no location when audiences are included, else the brand's country (its time zone's)"},
+		"default": map[string]any{"type": "boolean", "description": "the countries are the brand's country, chosen because Meta needs a location; true in a PATCH goes back to it"}}),
 	"FrequencyCap": obj(map[string]any{"messages": map[string]any{"type": "integer"}, "days": map[string]any{"type": "integer"},
 		"default": map[string]any{"type": "boolean", "description": "the brand's cap"}}),
 	"Variant": obj(map[string]any{"key": str(), "weight": map[string]any{"type": "integer", "description": "weights add up to 100"},

@@ -25,6 +25,7 @@ type campaignForm struct {
 	StartsAt, EndsAt              string // datetime-local, brand time
 	SendCron, Windows             string
 	Include, Exclude              map[string]bool
+	Countries                     string // "FR, BE"
 	Holdout, CapMessages, CapDays string
 	Ref                           string
 	Variants                      []variantForm
@@ -36,6 +37,8 @@ type campaignForm struct {
 	// Errors are by JSON path; Others are those no field of the form shows beside itself.
 	Errors map[string]string
 	Others []string
+	// CountryError is the first error of targeting.countries or one of its codes.
+	CountryError string
 }
 
 // variantForm is one variant in the editor.
@@ -125,6 +128,9 @@ func formOf(b tenancy.Brand, cp campaigns.Campaign) campaignForm {
 	if cp.Budget != nil {
 		f.BudgetPeriod, f.BudgetAmount = cp.Budget.Period, cp.Budget.Amount
 	}
+	if !cp.Targeting.Default {
+		f.Countries = strings.Join(cp.Targeting.Countries, ", ")
+	}
 	if !cp.FrequencyCap.Default {
 		f.CapMessages, f.CapDays = strconv.Itoa(cp.FrequencyCap.Messages), strconv.Itoa(cp.FrequencyCap.Days)
 	}
@@ -180,7 +186,7 @@ func readCampaignForm(c *fiber.Ctx, b tenancy.Brand) campaignForm {
 		BudgetAmount: strings.TrimSpace(c.FormValue("budget_amount")), StartsAt: c.FormValue("starts_at"), EndsAt: c.FormValue("ends_at"),
 		SendCron: c.FormValue("send_cron"), Windows: c.FormValue("windows"), Holdout: c.FormValue("holdout_percent"),
 		CapMessages: c.FormValue("cap_messages"), CapDays: c.FormValue("cap_days"), Ref: c.FormValue("ref"),
-		Include: map[string]bool{}, Exclude: map[string]bool{}}
+		Countries: c.FormValue("countries"), Include: map[string]bool{}, Exclude: map[string]bool{}}
 	args := c.Request().PostArgs()
 	multi := func(k string) []string {
 		var out []string
@@ -270,6 +276,11 @@ func (f campaignForm) input() (campaigns.Input, map[string]string) {
 	in.Schedule = &sc
 	aud := campaigns.Audiences{Include: keysOf(f.Include), Exclude: keysOf(f.Exclude)}
 	in.Audiences = &aud
+	if ads {
+		// Codes are separated by commas or spaces; none is the default.
+		tg := campaigns.Targeting{Countries: strings.FieldsFunc(f.Countries, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })}
+		in.Targeting = &tg
+	}
 	h := 0
 	if strings.TrimSpace(f.Holdout) != "" {
 		h = num("holdout_percent", f.Holdout)
@@ -387,6 +398,15 @@ func (s *Server) renderCampaignForm(c *fiber.Ctx, f *campaignForm, errs map[stri
 		f.Errors[k] = msg
 		if i, rest, ok := variantPath(k); ok && i < len(f.Variants) {
 			f.Variants[i].Errors = append(f.Variants[i].Errors, rest+" "+msg)
+			continue
+		}
+		if k == "targeting.countries" || strings.HasPrefix(k, "targeting.countries[") {
+			if f.CountryError == "" {
+				f.CountryError = msg
+				if k != "targeting.countries" {
+					f.CountryError = k + " " + msg
+				}
+			}
 			continue
 		}
 		if !shown[k] {

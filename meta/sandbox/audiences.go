@@ -32,6 +32,7 @@ const flaggedStatus = 471
 func (s *Sandbox) routesAudiences() []route {
 	return []route{
 		{http.MethodPost, kindAccount, "customaudiences", s.createAudience},
+		{http.MethodGet, kindAccount, "customaudiences", s.listAccountObjects("customaudiences")},
 		{http.MethodGet, kindAudience, "", s.readAudience},
 		{http.MethodDelete, kindAudience, "", s.deleteAudience},
 		{http.MethodPost, kindAudience, "users", s.addUsers},
@@ -89,6 +90,11 @@ func (s *Sandbox) readAudience(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	return s.audienceView(a), nil
+}
+
+// audienceView is what reads and listings answer about an audience.
+func (s *Sandbox) audienceView(a *Audience) map[string]any {
 	lower, upper := approxCount(len(a.Members))
 	op := map[string]any{"code": 200, "description": "Normal"}
 	deliv := map[string]any{"code": 200, "description": "This audience is ready for use."}
@@ -103,7 +109,7 @@ func (s *Sandbox) readAudience(c *call) (any, *apiError) {
 	return map[string]any{"id": a.ID, "account_id": strings.TrimPrefix(a.AccountID, "act_"), "name": a.Name,
 		"description": a.Description, "subtype": a.Subtype, "customer_file_source": a.FileSource,
 		"approximate_count_lower_bound": lower, "approximate_count_upper_bound": upper,
-		"operation_status": op, "delivery_status": deliv, "time_created": a.Created.Unix()}, nil
+		"operation_status": op, "delivery_status": deliv, "time_created": a.Created.Unix()}
 }
 
 // approxCount is the documented rounding of audience sizes (see the top of this file).

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"relance/meta"
+	"relance/policy"
 )
 
 // Ad set enums Meta checks on create (Marketing API ad set reference).
@@ -127,7 +128,8 @@ func (s *Sandbox) createAdSet(c *call) (any, *apiError) {
 	return map[string]any{"id": set.ID}, nil
 }
 
-// adsetTargeting reads and checks targeting: placements and custom audiences of the same account. The
+// adsetTargeting reads and checks targeting: placements, custom audiences of the same account, and a
+// location (checkGeo). The
 // keys the sandbox models are checked; the whole accepted spec is kept as sent and read back whole, as
 // Meta does (reference §3), so that facebook_positions, age_min, locales… survive a round trip.
 func (s *Sandbox) adsetTargeting(c *call, accountID string) (Targeting, *apiError) {
@@ -179,9 +181,52 @@ func (s *Sandbox) adsetTargeting(c *call, accountID string) (Targeting, *apiErro
 			return Targeting{}, notFound(ref.ID)
 		}
 	}
+	if e := checkGeo(raw.GeoLocations, len(raw.CustomAudiences) > 0); e != nil {
+		return Targeting{}, e
+	}
 	return Targeting{CustomAudiences: raw.CustomAudiences, ExcludedCustomAudiences: raw.ExcludedCustomAudiences,
 		GeoLocations: raw.GeoLocations, PublisherPlatforms: raw.PublisherPlatforms,
 		MessengerPositions: raw.MessengerPositions, Spec: spec}, nil
+}
+
+// geoKeys are the keys of geo_locations that name a location (Meta's location targeting fields).
+var geoKeys = []string{"countries", "regions", "cities", "zips", "geo_markets", "country_groups", "custom_locations",
+	"places", "electoral_districts"}
+
+// checkGeo checks geo_locations: countries are ISO 3166-1 alpha-2 codes, and a spec without any location is
+// refused unless it includes a custom audience, with Meta's 100/1885364. Other location keys are kept as
+// sent, unchecked.
+func checkGeo(geo any, audiences bool) *apiError {
+	located := false
+	if geo != nil {
+		m, ok := geo.(map[string]any)
+		if !ok {
+			return invalidParam("Param targeting[geo_locations] must be a JSON object")
+		}
+		for _, k := range geoKeys {
+			if v, ok := m[k].([]any); ok && len(v) > 0 {
+				located = true
+			}
+		}
+		if raw, ok := m["countries"]; ok {
+			list, ok := raw.([]any)
+			if !ok {
+				return invalidParam("Param targeting[geo_locations][countries] must be an array of country codes")
+			}
+			for i, v := range list {
+				if code, _ := v.(string); !policy.IsCountry(code) {
+					return &apiError{Status: http.StatusBadRequest, Code: 100, Subcode: 1487756, Type: "OAuthException",
+						Message: fmt.Sprintf("(#100) Invalid parameter targeting[geo_locations][countries][%d]: %v is not a valid country code", i, v)}
+				}
+			}
+		}
+	}
+	if !located && !audiences {
+		return &apiError{Status: http.StatusBadRequest, Code: 100, Subcode: 1885364, Type: "OAuthException",
+			Message: "Invalid parameter", UserTitle: "Missing Target Audience Location",
+			UserMsg: "Your audience is missing a location. You can add a location or a Custom Audience."}
+	}
+	return nil
 }
 
 // adsetBudgetAndTimes checks exactly one budget, the times, and the currency's floor; it fills set.

@@ -87,8 +87,8 @@ type listed struct {
 	view             func() map[string]any
 }
 
-// listAccountObjects serves GET /act_{id}/campaigns, /adsets and /adcreatives: newest first, DELETED left
-// out, filtered, paged with Graph cursors (limit default 25).
+// listAccountObjects serves GET /act_{id}/campaigns, /adsets, /adcreatives and /customaudiences: newest
+// first, DELETED left out, filtered, paged with Graph cursors (limit default 25).
 func (s *Sandbox) listAccountObjects(edge string) handler {
 	return func(c *call) (any, *apiError) {
 		acct := s.account(c.Node)
@@ -107,6 +107,18 @@ func (s *Sandbox) listAccountObjects(edge string) handler {
 			for _, o := range s.st.adsets {
 				if o.AccountID == acct.ID {
 					all = append(all, listed{o.ID, o.Name, o.Status, func() map[string]any { return s.adsetView(o) }})
+				}
+			}
+		case "customaudiences":
+			// A deleted audience is a tombstone: listed as DELETED, so left out like deleted objects.
+			typ, node = "customaudience", "CustomAudience"
+			for _, o := range s.st.audiences {
+				if o.AccountID == acct.ID {
+					status := "ACTIVE"
+					if o.Deleted {
+						status = "DELETED"
+					}
+					all = append(all, listed{o.ID, o.Name, status, func() map[string]any { return s.audienceView(o) }})
 				}
 			}
 		default:

@@ -67,6 +67,7 @@ type Options struct {
 // Sandbox is the fake Graph API. It is safe for concurrent use.
 type Sandbox struct {
 	o      Options
+	faults faults
 	mu     sync.Mutex
 	st     state
 	sim    time.Time // the simulated clock
@@ -225,8 +226,19 @@ var (
 // versions past their end of life.
 const oldestVersion = 22
 
-// ServeHTTP answers Graph calls and, under /_sandbox/, the control endpoints.
+// ServeHTTP answers Graph calls and, under /_sandbox/, the control endpoints; a call a fault loses (LoseAnswers)
+// is served and its connection closed without an answer.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.loses(r) {
+		s.served(r)
+		dropAnswer(w)
+		return
+	}
+	s.serve(w, r)
+}
+
+// serve answers one call.
+func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
 		s.control(w, r)
 		return

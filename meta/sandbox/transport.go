@@ -20,8 +20,12 @@ func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req = req.Clone(req.Context())
 		req.Body = http.NoBody
 	}
+	if t.s.loses(req) {
+		t.s.served(req)
+		return nil, errAnswerLost
+	}
 	rec := httptest.NewRecorder()
-	t.s.ServeHTTP(rec, req)
+	t.s.serve(rec, req)
 	resp := rec.Result()
 	resp.Request = req
 	return resp, nil
