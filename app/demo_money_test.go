@@ -89,9 +89,11 @@ func TestDemoMoney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	began := time.Now()
 	if err := demoSpend(ctx, r, sb, graph); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("the demo's spend (launch, history, two pulls, close) took %v", time.Since(began).Round(time.Millisecond))
 	now := time.Now().UTC()
 	prev := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0).Format("2006-01")
 	var closedBy string
