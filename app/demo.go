@@ -72,6 +72,15 @@ func seedDemo(ctx context.Context, r *runtime, publicURL string, out io.Writer) 
 			if err == nil {
 				err = seedDemoRates(ctx, r, t.ID)
 			}
+			if err == nil {
+				err = seedDemoFees(ctx, r, t.ID, brands)
+			}
+			if err == nil {
+				err = seedDemoConversions(ctx, r, t.ID, brands)
+			}
+			if err == nil {
+				err = seedDemoABTest(ctx, r, t.ID, brands)
+			}
 		}
 	}
 	if err != nil {
@@ -297,9 +306,26 @@ func seedDemoAudiences(ctx context.Context, r *runtime, tenantID string, brandID
 }
 
 // queueDemoProfiles has the sandbox name the demo's people (User Profile API) as soon as the server runs,
-// rather than only as screens show them.
+// rather than only as screens show them. They are more than the profile queue holds: it queues them again
+// every few seconds, the latest active first, until none is left unasked or ctx ends.
 func queueDemoProfiles(ctx context.Context, r *runtime, p *conversations.Profiles) {
-	if _, err := p.QueueNew(ctx, time.Time{}, len(demoBrands)*demoContacts+demoHistoryThreads); err != nil {
-		r.log.Warn("demo profiles", "err", err)
-	}
+	go func() {
+		for {
+			n, err := p.QueueNew(ctx, time.Time{}, len(demoBrands)*demoContacts+demoHistoryThreads+demoABMaxMembers)
+			if err != nil {
+				if ctx.Err() == nil {
+					r.log.Warn("demo profiles", "err", err)
+				}
+				return
+			}
+			if n == 0 {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(2 * time.Second):
+			}
+		}
+	}()
 }

@@ -204,6 +204,12 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 			r.log.Info("demo backfill", "page", job.PageID, "status", job.Status, "threads", job.Threads, "imported", job.Imported)
 		}
 	}
+	if o.Demo && sb != nil && graph != nil {
+		// Before the scheduler starts: its spend pull must find the ads' history in the sandbox.
+		if err := demoSpend(ctx, r, sb, graph); err != nil {
+			r.log.Warn("demo spend", "err", err)
+		}
+	}
 	if profiles != nil {
 		go profiles.Run(loops)
 		if o.Demo {

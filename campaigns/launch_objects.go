@@ -267,6 +267,13 @@ func (l *launcher) tag(parts ...string) string {
 	return "[relance:" + strings.Join(append([]string{l.c.ID}, parts...), ":") + "]"
 }
 
+// MetaAdName is the name a launch gives the Meta ad of a campaign's variant in a content version: what
+// Insights report as ad_name, so that a sandbox given the ad back (the demo) names it the same.
+func MetaAdName(c Campaign, variant string, version int64) string {
+	l := &launcher{c: c}
+	return l.name(variant, l.tag(fmt.Sprintf("v%d", version), "ad", variant))
+}
+
 // name is an object's name: the campaign's name (clipped), the variant when there is one, and the tag.
 func (l *launcher) name(variant, tag string) string {
 	n := l.c.Name

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 	"time"
 
@@ -109,7 +110,8 @@ func (e *ledgerEnv) book(t *testing.T, k key) (row, adj int64) {
 
 // TestLedgerMatchesInsightsAndClosedMonthsHold runs two ads for simulated days across a month end, and checks
 // that the ledger equals the sandbox's Insights to the cent per ad and day; that a restated day of a closed
-// month leaves the month as closed and books the difference in the next open month, once; and that a
+// month leaves the month as closed (its month figures read as they did at the close) and books the
+// difference in the next open month, once, where the month's figures carry it; and that a
 // restated day of an open month is simply replaced.
 func TestLedgerMatchesInsightsAndClosedMonthsHold(t *testing.T) {
 	ctx := tenancy.WithActor(context.Background(), tenancy.Actor{Label: "finance@test"})
@@ -155,6 +157,16 @@ func TestLedgerMatchesInsightsAndClosedMonthsHold(t *testing.T) {
 	feb := key{e.ads[0], "2026-02-26"}
 	mar := key{e.ads[1], "2026-03-02"}
 	febBefore, _ := e.book(t, feb)
+	month := func(m string) BrandSpend {
+		t.Helper()
+		none, _ := fx.NewTable(nil)
+		ms, err := e.ledger.MonthSpend(ctx, m, "EUR", none, nil)
+		if err != nil || len(ms.Brands) != 1 {
+			t.Fatalf("%s: %+v %v", m, ms, err)
+		}
+		return ms.Brands[0]
+	}
+	febClosed := month("2026-02")
 
 	// Meta refunds a tenth of one February day and of one March day.
 	if err := e.sb.Restate(feb.ad, feb.day, -10); err != nil {
@@ -180,6 +192,13 @@ func TestLedgerMatchesInsightsAndClosedMonthsHold(t *testing.T) {
 	row, adj = e.book(t, mar)
 	if row != now[mar].Spend.Minor || adj != 0 {
 		t.Errorf("open day: row %d, adjustment %d, Meta now %d", row, adj, now[mar].Spend.Minor)
+	}
+	// The closed month as a whole reads as it did when it was closed; March carries the difference.
+	if got := month("2026-02"); !reflect.DeepEqual(got, febClosed) {
+		t.Errorf("February changed after its close: %+v, was %+v", got, febClosed)
+	}
+	if m := month("2026-03"); m.Adjustments != as[0].Spend || m.Total != m.Spend+as[0].Spend {
+		t.Errorf("March: %+v, want the adjustment %d in it", m, as[0].Spend)
 	}
 	// Again: the adjustment is not booked twice.
 	if res, err := e.ledger.Sync(ctx, e.client, testToken, e.acct, from, to); err != nil || res.Adjustments != 0 || res.Changed != 0 {

@@ -113,3 +113,50 @@ func TestAttributionSettings(t *testing.T) {
 		t.Errorf("patch: %d %s", status, body)
 	}
 }
+
+// TestConversionsImportRefusesBadLines imports CSV through the API: each bad amount (a comma, a negative
+// value), an unknown currency, an unknown contact and a future date refuses the whole file with a 422 naming
+// the line and the field; a good file stores its conversions once, whether an external id repeats within the
+// file or arrives again in a second import.
+func TestConversionsImportRefusesBadLines(t *testing.T) {
+	f := newFixture(t)
+	mgr := caller{token: f.tokens[manager]}
+	base := "/api/v1/brands/" + f.a1.ID + "/conversions"
+	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	line := func(ext, psid, amount, cur, when string) string {
+		return strings.Join([]string{ext, f.page.PageID, psid, "purchase", amount, cur, when}, ",") + "\n"
+	}
+	head := "external_id,page_id,psid,type,amount,currency,occurred_at\n"
+	good := line("csv-1", "7199000000000001", "49.90", "EUR", at)
+	for name, c := range map[string]struct{ bad, field string }{
+		"comma":    {line("csv-2", "7199000000000001", `"49,90"`, "EUR", at), "line 3: value.amount"},
+		"negative": {line("csv-2", "7199000000000001", "-1.00", "EUR", at), "line 3: value.amount"},
+		"currency": {line("csv-2", "7199000000000001", "1.00", "XYZ", at), "line 3: value.currency"},
+		"contact":  {line("csv-2", "7199000000000999", "1.00", "EUR", at), "line 3: psid"},
+		"future":   {line("csv-2", "7199000000000001", "1.00", "EUR", "2999-01-01T00:00:00Z"), "line 3: occurred_at"},
+	} {
+		status, out := f.do(mgr, http.MethodPost, base+"/import", head+good+c.bad)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(out, `"`+c.field+`"`) {
+			t.Errorf("%s: %d %s", name, status, out)
+		}
+	}
+	if _, out := f.do(mgr, http.MethodGet, base, ""); strings.Contains(out, `"csv-1"`) {
+		t.Fatalf("a refused file stored its good line: %s", out)
+	}
+	status, out := f.do(mgr, http.MethodPost, base+"/import", head+good+good+line("csv-3", "7199000000000001", "0.10", "EUR", at))
+	if status != http.StatusOK || !strings.Contains(out, `"created":2`) || !strings.Contains(out, `"duplicates":1`) {
+		t.Fatalf("import: %d %s", status, out)
+	}
+	status, out = f.do(mgr, http.MethodPost, base+"/import", head+good)
+	if status != http.StatusOK || !strings.Contains(out, `"created":0`) || !strings.Contains(out, `"duplicates":1`) {
+		t.Errorf("the same external id again: %d %s", status, out)
+	}
+	// The API counts an external id the CSV stored once as well.
+	body := `{"external_id":"csv-1","contact_id":"` + f.contact + `","type":"purchase","value":{"amount":"99.00","currency":"EUR"},"occurred_at":"` + at + `"}`
+	if status, out := f.do(mgr, http.MethodPost, base, body); status != http.StatusOK || !strings.Contains(out, `"amount":"49.90"`) {
+		t.Errorf("the API after the import: %d %s", status, out)
+	}
+	if _, out := f.do(mgr, http.MethodGet, base, ""); strings.Count(out, `"external_id"`) != 2 {
+		t.Errorf("list: %s", out)
+	}
+}

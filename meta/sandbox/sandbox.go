@@ -408,16 +408,18 @@ func (s *Sandbox) write(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// idBases are the numbers the ids of each kind count from, so that they look like Meta's.
+var idBases = map[string]int64{
+	"campaign": 120201000000000000, "adset": 120202000000000000, "ad": 120203000000000000,
+	"creative": 120204000000000000, "audience": 23850000000000000, "report": 7100000000000000,
+	"msgcampaign": 120205000000000000, "psid": 7300000000000000, "conversation": 9100000000000000,
+}
+
 // newID returns the next id of a kind. Ids are numeric strings, as Meta's, and depend only on creation order.
 func (s *Sandbox) newID(kind string) string {
-	bases := map[string]int64{
-		"campaign": 120201000000000000, "adset": 120202000000000000, "ad": 120203000000000000,
-		"creative": 120204000000000000, "audience": 23850000000000000, "report": 7100000000000000,
-		"msgcampaign": 120205000000000000, "psid": 7300000000000000, "conversation": 9100000000000000,
-	}
 	s.st.ids[kind]++
 	n := s.st.ids[kind]
-	if base, ok := bases[kind]; ok {
+	if base, ok := idBases[kind]; ok {
 		return strconv.FormatInt(base+n, 10)
 	}
 	return kind + "_" + strconv.FormatInt(n, 10)
