@@ -92,10 +92,6 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	ingest.KeepAsideFor(cfg.Ingest.UnroutedRetention.Duration)
 	fold := cfg.Ingest.FoldFor()
 	ingest.FoldEvery(fold)
-	if fold > 0 {
-		r.log.Warn("ingest.fold_interval defers contact aggregates: attribution may split a conversation whose messages arrive within the interval of each other's batches",
-			"fold_interval", fold.String())
-	}
 	ingest.Observe(attribution.NewTracker(r.db).Observer()) // conversations and touches, in each batch's transaction
 	var sb *sandbox.Sandbox
 	if cfg.Meta.GraphURL == "sandbox" {

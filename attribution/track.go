@@ -68,8 +68,9 @@ func NewTracker(db *database.DB) *Tracker {
 	return &Tracker{db: db, Ads: LaunchedAds{}, rules: map[string]brandRules{}, now: time.Now}
 }
 
-// Observer is the tracker as the ingester's observer: it runs before the batch updates the contacts, whose
-// last_interaction_at is then the user's previous event (the start of the silence).
+// Observer is the tracker as the ingester's observer: it runs before the batch writes its contacts (or queues
+// their deltas), so the contacts' latest user events, folded or queued, are the previous ones (the start of
+// the silence).
 func (t *Tracker) Observer() conversations.Observer {
 	return func(ctx context.Context, tx *gorm.DB, evs []conversations.Observed) error {
 		if err := t.apply(ctx, tx, evs, previousEvents); err != nil {
@@ -195,50 +196,21 @@ func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Ob
 	return insertTouches(tx, touches)
 }
 
-// previousEvents reads the contacts' last_interaction_at before the batch updates them, by their unique key:
-// on SQLite the batch's (Page, PSID) pairs as one JSON parameter joined first (CROSS JOIN keeps that order),
-// on PostgreSQL IN lists.
+// previousEvents reads each thread's latest user event before the batch: the contact's last_interaction_at,
+// or a later one its queued delta carries while contacts are folded after the commit (ingest.fold_interval),
+// so that inline and folded ingestion place events alike.
 func previousEvents(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread]int64, error) {
-	type scope struct{ tenant, brand string }
-	pairs := map[scope][][2]string{}
-	for _, k := range keys {
-		s := scope{k.tenant, k.brand}
-		pairs[s] = append(pairs[s], [2]string{k.page, k.psid})
+	cs := make([]conversations.ContactKey, len(keys))
+	for i, k := range keys {
+		cs[i] = conversations.ContactKey{TenantID: k.tenant, BrandID: k.brand, PageID: k.page, PSID: k.psid}
 	}
-	out := make(map[thread]int64, len(keys))
-	pg := tx.Dialector.Name() == "postgres"
-	for s, all := range pairs {
-		for len(all) > 0 {
-			part := all[:min(len(all), 2000)]
-			all = all[len(part):]
-			var rows []struct {
-				PageID            string
-				PSID              string `gorm:"column:psid"`
-				LastInteractionAt int64
-			}
-			var q *gorm.DB
-			if pg {
-				pages, psids := make([]string, len(part)), make([]string, len(part))
-				for i, p := range part {
-					pages[i], psids[i] = p[0], p[1]
-				}
-				q = tx.WithContext(ctx).Raw(`SELECT page_id, psid, last_interaction_at FROM contacts
-					WHERE tenant_id = ? AND brand_id = ? AND page_id IN ? AND psid IN ?`, s.tenant, s.brand, pages, psids)
-			} else {
-				doc, _ := json.Marshal(part)
-				q = tx.WithContext(ctx).Raw(`SELECT c.page_id, c.psid, c.last_interaction_at FROM json_each(?) j
-					CROSS JOIN contacts c ON c.tenant_id = ? AND c.brand_id = ? AND c.page_id = j.value->>0 AND c.psid = j.value->>1`,
-					string(doc), s.tenant, s.brand)
-			}
-			if err := q.Scan(&rows).Error; err != nil {
-				return nil, fmt.Errorf("contacts: %w", err)
-			}
-			for _, r := range rows {
-				if r.LastInteractionAt > 0 {
-					out[thread{s.tenant, s.brand, r.PageID, r.PSID}] = r.LastInteractionAt
-				}
-			}
-		}
+	got, err := conversations.LastInteractions(ctx, tx, cs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[thread]int64, len(got))
+	for c, at := range got {
+		out[thread{c.TenantID, c.BrandID, c.PageID, c.PSID}] = at
 	}
 	return out, nil
 }
