@@ -216,28 +216,83 @@ func previousEvents(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread
 }
 
 // placeTouches finds the conversation of touches that continue one started before their batch: the
-// contact's latest conversation started at or before the touch. A thread whose earlier history was never
-// observed (stored before attribution ran) has none: its conversation starts with the touch, as returning.
+// contact's latest conversation started at or before the touch, read for all of them in one statement per
+// Page. A thread whose earlier history was never observed (stored before attribution ran) has none: its
+// conversation starts with the touch, as returning.
 func placeTouches(ctx context.Context, tx *gorm.DB, touches []touchRow) ([]touchRow, error) {
+	type scope struct{ tenant, brand, page string }
+	open := map[scope][]int{}
+	var scopes []scope
+	for i := range touches {
+		if touches[i].conv != 0 {
+			continue
+		}
+		th := touches[i].th
+		s := scope{th.tenant, th.brand, th.page}
+		if open[s] == nil {
+			scopes = append(scopes, s)
+		}
+		open[s] = append(open[s], i)
+	}
+	pg := tx.Dialector.Name() == "postgres"
+	for _, s := range scopes {
+		for _, part := range chunkInts(open[s], 1000) {
+			var rows []struct {
+				I     int
+				Start *int64
+			}
+			var q *gorm.DB
+			if pg {
+				vals := make([]string, len(part))
+				args := []any{s.tenant, s.brand, s.page}
+				for n, i := range part {
+					vals[n] = "(?::int, ?::text, ?::bigint)"
+					args = append(args, i, touches[i].th.psid, touches[i].at)
+				}
+				q = tx.WithContext(ctx).Raw(`SELECT v.i, (SELECT MAX(c.started_at) FROM attr_conversations c WHERE c.tenant_id = ?
+					AND c.brand_id = ? AND c.page_id = ? AND c.psid = v.psid AND c.started_at <= v.at) AS start
+					FROM (VALUES `+strings.Join(vals, ", ")+`) AS v(i, psid, at)`, args...)
+			} else {
+				pairs := make([][3]any, len(part))
+				for n, i := range part {
+					pairs[n] = [3]any{i, touches[i].th.psid, touches[i].at}
+				}
+				doc, err := json.Marshal(pairs)
+				if err != nil {
+					return nil, fmt.Errorf("conversation of a touch: %w", err)
+				}
+				q = tx.WithContext(ctx).Raw(`SELECT j.value->>0 AS i, (SELECT MAX(c.started_at) FROM attr_conversations c
+					WHERE c.tenant_id = ? AND c.brand_id = ? AND c.page_id = ? AND c.psid = j.value->>1 AND c.started_at <= j.value->>2) AS start
+					FROM json_each(?) j`, s.tenant, s.brand, s.page, string(doc))
+			}
+			if err := q.Scan(&rows).Error; err != nil {
+				return nil, fmt.Errorf("conversation of a touch: %w", err)
+			}
+			for _, r := range rows {
+				if r.Start != nil && *r.Start > 0 && r.I >= 0 && r.I < len(touches) {
+					touches[r.I].conv = *r.Start
+				}
+			}
+		}
+	}
 	var missing []convRow
 	for i := range touches {
-		x := &touches[i]
-		if x.conv != 0 {
-			continue
+		if x := &touches[i]; x.conv == 0 {
+			x.conv = x.at
+			missing = append(missing, convRow{th: x.th, at: x.at, kind: ConversationReturning})
 		}
-		var start *int64
-		if err := tx.WithContext(ctx).Raw(`SELECT MAX(started_at) FROM attr_conversations WHERE tenant_id = ? AND brand_id = ? AND page_id = ?
-			AND psid = ? AND started_at <= ?`, x.th.tenant, x.th.brand, x.th.page, x.th.psid, x.at).Scan(&start).Error; err != nil {
-			return nil, fmt.Errorf("conversation of a touch: %w", err)
-		}
-		if start != nil && *start > 0 {
-			x.conv = *start
-			continue
-		}
-		x.conv = x.at
-		missing = append(missing, convRow{th: x.th, at: x.at, kind: ConversationReturning})
 	}
 	return touches, insertConversations(tx, missing)
+}
+
+// chunkInts splits ints into slices of at most n.
+func chunkInts(ints []int, n int) [][]int {
+	var out [][]int
+	for len(ints) > n {
+		out = append(out, ints[:n])
+		ints = ints[n:]
+	}
+	return append(out, ints)
 }
 
 // kindOrder puts a referral before the message or postback it came with at the same instant.

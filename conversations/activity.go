@@ -22,52 +22,48 @@ const lastInteractionsChunk = 2000
 // (a fold moves a delta from the queue to the contact atomically). An observer calls it before the batch's
 // own contact writes, which it must not see.
 func LastInteractions(ctx context.Context, tx *gorm.DB, keys []ContactKey) (map[ContactKey]int64, error) {
-	type scope struct{ tenant, brand string }
-	pairs := map[scope][][2]string{}
+	// A batch holds few Pages: the PSIDs are grouped by Page, so that SQLite reads them as plain strings.
+	type scope struct{ tenant, brand, page string }
+	psids := map[scope][]string{}
 	var scopes []scope
 	for _, k := range keys {
-		s := scope{k.TenantID, k.BrandID}
-		if pairs[s] == nil {
+		s := scope{k.TenantID, k.BrandID, k.PageID}
+		if psids[s] == nil {
 			scopes = append(scopes, s)
 		}
-		pairs[s] = append(pairs[s], [2]string{k.PageID, k.PSID})
+		psids[s] = append(psids[s], k.PSID)
 	}
 	out := make(map[ContactKey]int64, len(keys))
 	pg := tx.Dialector.Name() == "postgres"
 	for _, s := range scopes {
-		all := pairs[s]
+		all := psids[s]
 		for len(all) > 0 {
 			part := all[:min(len(all), lastInteractionsChunk)]
 			all = all[len(part):]
 			var rows []struct {
-				PageID string
-				PSID   string `gorm:"column:psid"`
-				Last   int64
+				PSID string `gorm:"column:psid"`
+				Last int64
 			}
 			var q *gorm.DB
 			if pg {
-				pages, psids := make([]string, len(part)), make([]string, len(part))
-				for i, p := range part {
-					pages[i], psids[i] = p[0], p[1]
-				}
-				q = tx.WithContext(ctx).Raw(`SELECT page_id, psid, last_interaction_at AS last FROM contacts
-					WHERE tenant_id = ? AND brand_id = ? AND page_id IN ? AND psid IN ? AND last_interaction_at > 0
-					UNION ALL SELECT page_id, psid, last_interaction_at FROM contact_fold_queue
-					WHERE psid IN ? AND page_id IN ? AND brand_id = ? AND last_interaction_at > 0`,
-					s.tenant, s.brand, pages, psids, psids, pages, s.brand)
+				q = tx.WithContext(ctx).Raw(`SELECT psid, last_interaction_at AS last FROM contacts
+					WHERE tenant_id = ? AND brand_id = ? AND page_id = ? AND psid IN ? AND last_interaction_at > 0
+					UNION ALL SELECT psid, last_interaction_at FROM contact_fold_queue
+					WHERE psid IN ? AND page_id = ? AND brand_id = ? AND last_interaction_at > 0`,
+					s.tenant, s.brand, s.page, part, part, s.page, s.brand)
 			} else {
-				// The pairs as one JSON parameter (the driver binds parameters in quadratic time), each
-				// looked up by key in both tables.
+				// The PSIDs as one JSON parameter (the driver binds parameters in quadratic time), each looked
+				// up by key in both tables.
 				doc, err := json.Marshal(part)
 				if err != nil {
 					return nil, fmt.Errorf("conversations: last interactions: %w", err)
 				}
-				q = tx.WithContext(ctx).Raw(`SELECT j.value->>0 AS page_id, j.value->>1 AS psid, max(
+				q = tx.WithContext(ctx).Raw(`SELECT j.value AS psid, max(
 					COALESCE((SELECT c.last_interaction_at FROM contacts c WHERE c.tenant_id = ? AND c.brand_id = ?
-						AND c.page_id = j.value->>0 AND c.psid = j.value->>1), 0),
-					COALESCE((SELECT MAX(f.last_interaction_at) FROM contact_fold_queue f WHERE f.psid = j.value->>1
-						AND f.page_id = j.value->>0 AND f.brand_id = ? AND f.last_interaction_at > 0), 0)) AS last
-					FROM json_each(?) j`, s.tenant, s.brand, s.brand, string(doc))
+						AND c.page_id = ? AND c.psid = j.value), 0),
+					COALESCE((SELECT MAX(f.last_interaction_at) FROM contact_fold_queue f WHERE f.psid = j.value
+						AND f.page_id = ? AND f.brand_id = ? AND f.last_interaction_at > 0), 0)) AS last
+					FROM json_each(?) j`, s.tenant, s.brand, s.page, s.page, s.brand, string(doc))
 			}
 			if err := q.Scan(&rows).Error; err != nil {
 				return nil, fmt.Errorf("conversations: last interactions: %w", err)
@@ -76,7 +72,7 @@ func LastInteractions(ctx context.Context, tx *gorm.DB, keys []ContactKey) (map[
 				if r.Last <= 0 {
 					continue
 				}
-				k := ContactKey{s.tenant, s.brand, r.PageID, r.PSID}
+				k := ContactKey{s.tenant, s.brand, s.page, r.PSID}
 				out[k] = max(out[k], r.Last)
 			}
 		}
