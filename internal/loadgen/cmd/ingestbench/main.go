@@ -135,10 +135,11 @@ func run(ctx context.Context, s settings) error {
 
 // runOn starts relance on a fresh database of the given kind and runs the workloads against it.
 func runOn(ctx context.Context, s settings, kind, bin, tmp string, attr, sayAttr bool) ([][4]string, error) {
+	run := fmt.Sprintf("%s-attribution-%t", kind, attr) // each run its own database file and log
 	var url, label string
 	switch kind {
 	case "sqlite":
-		url, label = "sqlite://"+filepath.Join(tmp, "sqlite", "relance.db"), "SQLite"
+		url, label = "sqlite://"+filepath.Join(tmp, run, "relance.db"), "SQLite"
 	case "postgres":
 		u, drop, err := freshPG(ctx, s.pgURL)
 		if err != nil {
@@ -165,7 +166,7 @@ func runOn(ctx context.Context, s settings, kind, bin, tmp string, attr, sayAttr
 	if sayAttr {
 		label += map[bool]string{true: ", attribution on", false: ", attribution off"}[attr]
 	}
-	logPath := filepath.Join(tmp, kind+".log")
+	logPath := filepath.Join(tmp, run+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -205,7 +206,7 @@ func runOn(ctx context.Context, s settings, kind, bin, tmp string, attr, sayAttr
 		w.opts.Started = func() {
 			cpu0, wrote0 = cpuTime(srv.Process.Pid), written(srv.Process.Pid)
 			if s.profile != "" {
-				prof = profile(ctx, pprofAddr, filepath.Join(s.profile, kind+"-"+w.name+".pprof"))
+				prof = profile(ctx, pprofAddr, filepath.Join(s.profile, run+"-"+w.name+".pprof"))
 			}
 		}
 		r, err := loadgen.Run(ctx, w.opts)
