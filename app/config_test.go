@@ -338,3 +338,21 @@ func TestDurationText(t *testing.T) {
 		t.Error("UnmarshalText(soon) succeeded")
 	}
 }
+
+// TestFoldForPicksByDatabase: "auto" folds after the commit on PostgreSQL and in it on SQLite; a set interval,
+// "0s" included, is kept on both.
+func TestFoldForPicksByDatabase(t *testing.T) {
+	c := Defaults().Ingest
+	if got := c.FoldFor("postgres"); got != time.Second {
+		t.Errorf("auto on PostgreSQL: %v, want 1s", got)
+	}
+	if got := c.FoldFor("sqlite"); got != 0 {
+		t.Errorf("auto on SQLite: %v, want 0s", got)
+	}
+	for _, d := range []time.Duration{0, 250 * time.Millisecond} {
+		c.FoldInterval = FoldDuration{Duration{d}}
+		if a, b := c.FoldFor("postgres"), c.FoldFor("sqlite"); a != d || b != d {
+			t.Errorf("set to %v: %v on PostgreSQL, %v on SQLite", d, a, b)
+		}
+	}
+}

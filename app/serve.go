@@ -90,13 +90,13 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ingest := conversations.NewIngester(r.db, r.store.Vault(), reg, r.log, cfg.Ingest.MaxBatch)
 	ingest.KeepAsideFor(cfg.Ingest.UnroutedRetention.Duration)
-	fold := cfg.Ingest.FoldFor()
+	fold := cfg.Ingest.FoldFor(r.db.Dialect)
 	ingest.FoldEvery(fold)
-	if fold > 0 {
-		r.log.Warn("ingest.fold_interval defers contact aggregates: attribution may split a conversation whose messages arrive within the interval of each other's batches",
-			"fold_interval", fold.String())
+	if cfg.Ingest.Attribution {
+		ingest.Observe(attribution.NewTracker(r.db).Observer()) // conversations and touches, in each batch's transaction
+	} else {
+		r.log.Warn("ingest.attribution is off: conversations and touches are not derived until `relance attribution rebuild`")
 	}
-	ingest.Observe(attribution.NewTracker(r.db).Observer()) // conversations and touches, in each batch's transaction
 	var sb *sandbox.Sandbox
 	if cfg.Meta.GraphURL == "sandbox" {
 		// The sandbox posts its simulated conversations to this very server, as Meta would.

@@ -15,9 +15,11 @@
 //     deduplicate. Meta rejects a whole batch for one bad event, so a rejected batch is split in halves until
 //     the bad events are alone; the others go through.
 //   - Conversations and touches are derived in the ingest transaction (Tracker.Observer) by the same code
-//     that rebuilds them from history (Tracker.Rebuild). The silence before an event is the contact's
-//     last_interaction_at as it was before the batch: no state table, one read per batch, one row per new
-//     conversation. An event that arrives late and out of order is not placed exactly until a rebuild.
+//     that rebuilds them from history (Tracker.Rebuild). The silence before an event is measured from the
+//     contact's latest user event before the batch: last_interaction_at, or a later one still queued in
+//     contact_fold_queue when contacts are folded after the commit (conversations.LastInteractions), so that
+//     inline and folded ingestion give the same conversations. No state table, one read per batch, one row
+//     per new conversation. An event that arrives late and out of order is not placed exactly until a rebuild.
 //   - Silence is the contact's: the Page's own messages (campaign sends included) do not keep a conversation
 //     open, or every broadcast would hide the returning conversations it causes.
 //   - A conversation has no id: its contact and start name it, and touches carry that start.

@@ -86,8 +86,12 @@ func (t *Tracker) resolveAds(ctx context.Context, tx *gorm.DB, touches []touchRo
 		return touches, nil
 	}
 	byTenant := map[string][]string{}
+	seen := map[string]bool{}
 	for _, x := range touches {
-		byTenant[x.th.tenant] = append(byTenant[x.th.tenant], x.adID)
+		if k := x.th.tenant + "|" + x.adID; !seen[k] { // a batch repeats the few ads people click
+			seen[k] = true
+			byTenant[x.th.tenant] = append(byTenant[x.th.tenant], x.adID)
+		}
 	}
 	owners := map[string]AdOwner{}
 	for tenant, ids := range byTenant {

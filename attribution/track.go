@@ -70,8 +70,9 @@ func NewTracker(db *database.DB) *Tracker {
 	return &Tracker{db: db, Ads: LaunchedAds{}, rules: map[string]brandRules{}, now: time.Now}
 }
 
-// Observer is the tracker as the ingester's observer: it runs before the batch updates the contacts, whose
-// last_interaction_at is then the user's previous event (the start of the silence).
+// Observer is the tracker as the ingester's observer: it runs before the batch writes its contacts (or queues
+// their deltas), so the contacts' latest user events, folded or queued, are the previous ones (the start of
+// the silence).
 func (t *Tracker) Observer() conversations.Observer {
 	return func(ctx context.Context, tx *gorm.DB, evs []conversations.Observed) error {
 		if err := t.apply(ctx, tx, evs, previousEvents, true); err != nil {
@@ -209,77 +210,103 @@ func (t *Tracker) apply(ctx context.Context, tx *gorm.DB, evs []conversations.Ob
 	return recreditTouched(ctx, tx, rules, touches)
 }
 
-// previousEvents reads the contacts' last_interaction_at before the batch updates them, by their unique key:
-// on SQLite the batch's (Page, PSID) pairs as one JSON parameter joined first (CROSS JOIN keeps that order),
-// on PostgreSQL IN lists.
+// previousEvents reads each thread's latest user event before the batch: the contact's last_interaction_at,
+// or a later one its queued delta carries while contacts are folded after the commit (ingest.fold_interval),
+// so that inline and folded ingestion place events alike.
 func previousEvents(ctx context.Context, tx *gorm.DB, keys []thread) (map[thread]int64, error) {
-	type scope struct{ tenant, brand string }
-	pairs := map[scope][][2]string{}
-	for _, k := range keys {
-		s := scope{k.tenant, k.brand}
-		pairs[s] = append(pairs[s], [2]string{k.page, k.psid})
+	cs := make([]conversations.ContactKey, len(keys))
+	for i, k := range keys {
+		cs[i] = conversations.ContactKey{TenantID: k.tenant, BrandID: k.brand, PageID: k.page, PSID: k.psid}
 	}
-	out := make(map[thread]int64, len(keys))
-	pg := tx.Dialector.Name() == "postgres"
-	for s, all := range pairs {
-		for len(all) > 0 {
-			part := all[:min(len(all), 2000)]
-			all = all[len(part):]
-			var rows []struct {
-				PageID            string
-				PSID              string `gorm:"column:psid"`
-				LastInteractionAt int64
-			}
-			var q *gorm.DB
-			if pg {
-				pages, psids := make([]string, len(part)), make([]string, len(part))
-				for i, p := range part {
-					pages[i], psids[i] = p[0], p[1]
-				}
-				q = tx.WithContext(ctx).Raw(`SELECT page_id, psid, last_interaction_at FROM contacts
-					WHERE tenant_id = ? AND brand_id = ? AND page_id IN ? AND psid IN ?`, s.tenant, s.brand, pages, psids)
-			} else {
-				doc, _ := json.Marshal(part)
-				q = tx.WithContext(ctx).Raw(`SELECT c.page_id, c.psid, c.last_interaction_at FROM json_each(?) j
-					CROSS JOIN contacts c ON c.tenant_id = ? AND c.brand_id = ? AND c.page_id = j.value->>0 AND c.psid = j.value->>1`,
-					string(doc), s.tenant, s.brand)
-			}
-			if err := q.Scan(&rows).Error; err != nil {
-				return nil, fmt.Errorf("contacts: %w", err)
-			}
-			for _, r := range rows {
-				if r.LastInteractionAt > 0 {
-					out[thread{s.tenant, s.brand, r.PageID, r.PSID}] = r.LastInteractionAt
-				}
-			}
-		}
+	got, err := conversations.LastInteractions(ctx, tx, cs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[thread]int64, len(got))
+	for c, at := range got {
+		out[thread{c.TenantID, c.BrandID, c.PageID, c.PSID}] = at
 	}
 	return out, nil
 }
 
 // placeTouches finds the conversation of touches that continue one started before their batch: the
-// contact's latest conversation started at or before the touch. A thread whose earlier history was never
-// observed (stored before attribution ran) has none: its conversation starts with the touch, as returning.
+// contact's latest conversation started at or before the touch, read for all of them in one statement per
+// Page. A thread whose earlier history was never observed (stored before attribution ran) has none: its
+// conversation starts with the touch, as returning.
 func placeTouches(ctx context.Context, tx *gorm.DB, touches []touchRow) ([]touchRow, []convRow, error) {
+	type scope struct{ tenant, brand, page string }
+	open := map[scope][]int{}
+	var scopes []scope
+	for i := range touches {
+		if touches[i].conv != 0 {
+			continue
+		}
+		th := touches[i].th
+		s := scope{th.tenant, th.brand, th.page}
+		if open[s] == nil {
+			scopes = append(scopes, s)
+		}
+		open[s] = append(open[s], i)
+	}
+	pg := tx.Dialector.Name() == "postgres"
+	for _, s := range scopes {
+		for _, part := range chunkInts(open[s], 1000) {
+			var rows []struct {
+				I     int
+				Start *int64
+			}
+			var q *gorm.DB
+			if pg {
+				vals := make([]string, len(part))
+				args := []any{s.tenant, s.brand, s.page}
+				for n, i := range part {
+					vals[n] = "(?::int, ?::text, ?::bigint)"
+					args = append(args, i, touches[i].th.psid, touches[i].at)
+				}
+				q = tx.WithContext(ctx).Raw(`SELECT v.i, (SELECT MAX(c.started_at) FROM attr_conversations c WHERE c.tenant_id = ?
+					AND c.brand_id = ? AND c.page_id = ? AND c.psid = v.psid AND c.started_at <= v.at) AS start
+					FROM (VALUES `+strings.Join(vals, ", ")+`) AS v(i, psid, at)`, args...)
+			} else {
+				pairs := make([][3]any, len(part))
+				for n, i := range part {
+					pairs[n] = [3]any{i, touches[i].th.psid, touches[i].at}
+				}
+				doc, err := json.Marshal(pairs)
+				if err != nil {
+					return nil, nil, fmt.Errorf("conversation of a touch: %w", err)
+				}
+				q = tx.WithContext(ctx).Raw(`SELECT j.value->>0 AS i, (SELECT MAX(c.started_at) FROM attr_conversations c
+					WHERE c.tenant_id = ? AND c.brand_id = ? AND c.page_id = ? AND c.psid = j.value->>1 AND c.started_at <= j.value->>2) AS start
+					FROM json_each(?) j`, s.tenant, s.brand, s.page, string(doc))
+			}
+			if err := q.Scan(&rows).Error; err != nil {
+				return nil, nil, fmt.Errorf("conversation of a touch: %w", err)
+			}
+			for _, r := range rows {
+				if r.Start != nil && *r.Start > 0 && r.I >= 0 && r.I < len(touches) {
+					touches[r.I].conv = *r.Start
+				}
+			}
+		}
+	}
 	var missing []convRow
 	for i := range touches {
-		x := &touches[i]
-		if x.conv != 0 {
-			continue
+		if x := &touches[i]; x.conv == 0 {
+			x.conv = x.at
+			missing = append(missing, convRow{th: x.th, at: x.at, kind: ConversationReturning})
 		}
-		var start *int64
-		if err := tx.WithContext(ctx).Raw(`SELECT MAX(started_at) FROM attr_conversations WHERE tenant_id = ? AND brand_id = ? AND page_id = ?
-			AND psid = ? AND started_at <= ?`, x.th.tenant, x.th.brand, x.th.page, x.th.psid, x.at).Scan(&start).Error; err != nil {
-			return nil, nil, fmt.Errorf("conversation of a touch: %w", err)
-		}
-		if start != nil && *start > 0 {
-			x.conv = *start
-			continue
-		}
-		x.conv = x.at
-		missing = append(missing, convRow{th: x.th, at: x.at, kind: ConversationReturning})
 	}
 	return touches, missing, insertConversations(tx, missing)
+}
+
+// chunkInts splits ints into slices of at most n.
+func chunkInts(ints []int, n int) [][]int {
+	var out [][]int
+	for len(ints) > n {
+		out = append(out, ints[:n])
+		ints = ints[n:]
+	}
+	return append(out, ints)
 }
 
 // kindOrder puts a referral before the message or postback it came with at the same instant.

@@ -153,9 +153,10 @@ func enqueueDeltas(tx *gorm.DB, d sqlDialect, deltas []*delta) error {
 		if err != nil {
 			return fmt.Errorf("conversations: queue contact delta: %w", err)
 		}
-		vals = append(vals, []any{string(b)})
+		vals = append(vals, []any{string(b), x.key.brand, x.key.page, x.key.psid, x.lastInteraction})
 	}
-	if err := d.bulkInsert(tx, "contact_fold_queue", []string{"delta"}, vals, "", nil); err != nil {
+	// The key and last_interaction_at in columns let attribution find a contact's queued activity (PriorActivity).
+	if err := d.bulkInsert(tx, "contact_fold_queue", []string{"delta", "brand_id", "page_id", "psid", "last_interaction_at"}, vals, "", nil); err != nil {
 		return fmt.Errorf("conversations: queue contact deltas: %w", err)
 	}
 	return nil

@@ -213,3 +213,44 @@ func TestFoldKeepsARefusedDeltaAside(t *testing.T) {
 		t.Fatalf("after the fold: %d queued, %d contacts, %d kept aside; want 0, 2 and 1", queued, contacts, failed)
 	}
 }
+
+// TestLastInteractionsSeeQueuedDeltas: a contact's latest user event is found whether it was folded into the
+// contact or still waits in the queue, and an echo (the Page's, not the user's) does not count.
+func TestLastInteractionsSeeQueuedDeltas(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	submit := func(kind, psid, mid string, at int64) {
+		t.Helper()
+		ev := conversations.Event{Kind: kind, PageID: fixturePage, PSID: psid, MID: mid, At: at, Text: "bonjour", Sender: conversations.SenderUser}
+		if kind == conversations.KindEcho {
+			ev.Sender = conversations.SenderHuman
+		}
+		if _, err := e.in.Submit(ctx, []conversations.Entry{{PageID: fixturePage, Events: []conversations.Event{ev}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := func(psid string) conversations.ContactKey {
+		return conversations.ContactKey{TenantID: e.tenant.ID, BrandID: e.brand.ID, PageID: fixturePage, PSID: psid}
+	}
+	read := func() map[conversations.ContactKey]int64 {
+		t.Helper()
+		got, err := conversations.LastInteractions(ctx, e.db.W, []conversations.ContactKey{key("7701"), key("7702"), key("7703")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	submit(conversations.KindMessage, "7701", "m1", 1_000)
+	e.fold(t)
+	submit(conversations.KindMessage, "7701", "m2", 5_000) // queued, later than the folded one
+	submit(conversations.KindEcho, "7701", "m3", 9_000)    // the Page's: no user activity
+	submit(conversations.KindMessage, "7702", "m4", 3_000) // a contact only queued so far
+	want := map[conversations.ContactKey]int64{key("7701"): 5_000, key("7702"): 3_000}
+	if got := read(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("queued: %v, want %v", got, want)
+	}
+	e.fold(t)
+	if got := read(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("folded: %v, want %v", got, want)
+	}
+}

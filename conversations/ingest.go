@@ -87,8 +87,8 @@ type Observed struct {
 }
 
 // Observer derives facts from a batch's new user events inside the transaction that stores them, so that
-// they commit together or not at all (attribution). It runs before the batch updates the contacts, so it
-// reads them as they were (last_interaction_at: the user's previous event). An error fails the batch.
+// they commit together or not at all (attribution). It runs before the batch updates the contacts or queues
+// their deltas, so LastInteractions gives each user's previous event. An error fails the batch.
 type Observer func(ctx context.Context, tx *gorm.DB, events []Observed) error
 
 // Observe sets the observer; call it before Run.

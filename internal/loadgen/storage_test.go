@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
+	"relance/attribution"
 	"relance/conversations"
 	"relance/database"
 	"relance/internal/loadgen"
@@ -26,22 +27,27 @@ import (
 
 // BenchmarkIngestRealistic submits the headline profile (deliveries of 1–50 events, 20,000 senders in random
 // order, 16 in flight) straight to the ingester, no HTTP, with contacts updated in the ingesting commit
-// ("inline") or folded every second ("fold1s"). It reports the process's CPU time per event (user + system,
-// fold included): on a shared machine a steadier comparison than events/s.
+// ("inline") or folded every second ("fold1s"), with attribution observing each batch as serve runs it
+// ("attr") and without ("noattr"): run together, the pairs give attribution's cost. It reports the process's
+// CPU time per event (user + system, fold included): on a shared machine a steadier comparison than events/s.
 func BenchmarkIngestRealistic(b *testing.B) {
 	for _, mode := range []struct {
 		name string
 		fold time.Duration
 	}{{"inline", 0}, {"fold1s", time.Second}} {
 		b.Run(mode.name, func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				ingestRealistic(b, mode.fold, 1, 50)
+			for _, attr := range []bool{true, false} {
+				b.Run(map[bool]string{true: "attr", false: "noattr"}[attr], func(b *testing.B) {
+					for i := 0; i < b.N; i++ {
+						ingestRealistic(b, mode.fold, 1, 50, attr)
+					}
+				})
 			}
 		})
 	}
 }
 
-func ingestRealistic(b *testing.B, fold time.Duration, minBatch, maxBatch int) {
+func ingestRealistic(b *testing.B, fold time.Duration, minBatch, maxBatch int, attribute bool) {
 	url := prepare(b)
 	db, err := database.Open(url, database.Options{})
 	if err != nil {
@@ -51,6 +57,9 @@ func ingestRealistic(b *testing.B, fold time.Duration, minBatch, maxBatch int) {
 	v, _ := tenancy.NewVault([]byte(key))
 	in := conversations.NewIngester(db, v, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil)), 5000)
 	in.FoldEvery(fold)
+	if attribute {
+		in.Observe(attribution.NewTracker(db).Observer())
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { in.Run(ctx); close(done) }()

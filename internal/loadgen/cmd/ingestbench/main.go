@@ -42,6 +42,7 @@ type workload struct {
 
 type settings struct {
 	dbs, pgURL, bin, profile, only string
+	attribution                    string
 	events, rateEvents, single     int
 	rate, senders, concurrency     int
 	sets                           multi
@@ -66,6 +67,7 @@ func main() {
 	flag.IntVar(&s.rate, "rate", 5000, "events per second offered by the fixed-rate workload")
 	flag.IntVar(&s.senders, "senders", 20_000, "distinct senders (PSIDs)")
 	flag.IntVar(&s.concurrency, "c", 16, "deliveries in flight (mixed and single workloads)")
+	flag.StringVar(&s.attribution, "attribution", "on", "attribution in each ingest batch: on, off, or both (each database twice, on then off, to measure its cost)")
 	flag.Var(&s.sets, "set", "extra --set key=value passed to relance serve (repeatable)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -101,12 +103,23 @@ func run(ctx context.Context, s settings) error {
 	}
 	load0 := loadAvg()
 	var rows [][4]string
+	modes := map[string][]bool{"on": {true}, "off": {false}, "both": {true, false}}[s.attribution]
+	if modes == nil {
+		return fmt.Errorf("-attribution %q: want on, off or both", s.attribution)
+	}
 	for _, db := range strings.Split(s.dbs, ",") {
-		r, err := runOn(ctx, s, strings.TrimSpace(db), bin, tmp)
-		if err != nil {
-			return fmt.Errorf("%s: %w", db, err)
+		var byMode [][][4]string
+		for _, attr := range modes {
+			r, err := runOn(ctx, s, strings.TrimSpace(db), bin, tmp, attr, len(modes) > 1)
+			if err != nil {
+				return fmt.Errorf("%s: %w", db, err)
+			}
+			rows = append(rows, r...)
+			byMode = append(byMode, r)
 		}
-		rows = append(rows, r...)
+		if len(byMode) == 2 {
+			overhead(byMode[0], byMode[1])
+		}
 	}
 	machine := fmt.Sprintf("%d cores %s, %s/%s, %s, load %s → %s", runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH,
 		runtime.Version(), load0, loadAvg())
@@ -121,11 +134,12 @@ func run(ctx context.Context, s settings) error {
 }
 
 // runOn starts relance on a fresh database of the given kind and runs the workloads against it.
-func runOn(ctx context.Context, s settings, kind, bin, tmp string) ([][4]string, error) {
+func runOn(ctx context.Context, s settings, kind, bin, tmp string, attr, sayAttr bool) ([][4]string, error) {
+	run := fmt.Sprintf("%s-attribution-%t", kind, attr) // each run its own database file and log
 	var url, label string
 	switch kind {
 	case "sqlite":
-		url, label = "sqlite://"+filepath.Join(tmp, "sqlite", "relance.db"), "SQLite"
+		url, label = "sqlite://"+filepath.Join(tmp, run, "relance.db"), "SQLite"
 	case "postgres":
 		u, drop, err := freshPG(ctx, s.pgURL)
 		if err != nil {
@@ -148,7 +162,11 @@ func runOn(ctx context.Context, s settings, kind, bin, tmp string) ([][4]string,
 	for _, kv := range s.sets {
 		args = append(args, "--set", kv)
 	}
-	logPath := filepath.Join(tmp, kind+".log")
+	args = append(args, "--set", fmt.Sprintf("ingest.attribution=%t", attr))
+	if sayAttr {
+		label += map[bool]string{true: ", attribution on", false: ", attribution off"}[attr]
+	}
+	logPath := filepath.Join(tmp, run+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -188,7 +206,7 @@ func runOn(ctx context.Context, s settings, kind, bin, tmp string) ([][4]string,
 		w.opts.Started = func() {
 			cpu0, wrote0 = cpuTime(srv.Process.Pid), written(srv.Process.Pid)
 			if s.profile != "" {
-				prof = profile(ctx, pprofAddr, filepath.Join(s.profile, kind+"-"+w.name+".pprof"))
+				prof = profile(ctx, pprofAddr, filepath.Join(s.profile, run+"-"+w.name+".pprof"))
 			}
 		}
 		r, err := loadgen.Run(ctx, w.opts)
@@ -210,7 +228,7 @@ func runOn(ctx context.Context, s settings, kind, bin, tmp string) ([][4]string,
 			tail, _ := os.ReadFile(logPath)
 			return nil, fmt.Errorf("%s: %d deliveries failed; server log:\n%s", w.name, r.Failed, lastLines(string(tail), 20))
 		}
-		out = append(out, [4]string{w.figure(r), w.desc, label})
+		out = append(out, [4]string{w.figure(r), w.desc, label, fmt.Sprintf("%g %g", r.EventsPerS, float64(cpu.Microseconds())/float64(r.Events))})
 	}
 	return out, nil
 }
@@ -243,6 +261,18 @@ func workloads(s settings, common loadgen.Options, kind string) []workload {
 			figure: func(r loadgen.Report) string {
 				return fmt.Sprintf("**%s deliveries/s**, %s", thousands(int(r.DeliveriesPerS)), lat(r))
 			}},
+	}
+}
+
+// overhead prints what attribution costs per workload: throughput and server CPU per event with it (on) and
+// without it (off), from the fourth column runOn leaves in its rows.
+func overhead(on, off [][4]string) {
+	for i := range min(len(on), len(off)) {
+		var rOn, cOn, rOff, cOff float64
+		fmt.Sscan(on[i][3], &rOn, &cOn)
+		fmt.Sscan(off[i][3], &rOff, &cOff)
+		fmt.Fprintf(os.Stderr, "attribution cost, %s, %s: %.0f events/s with it, %.0f without (%.1f %% fewer); server CPU %.1f µs/event with it, %.1f without (%+.1f %%)\n",
+			on[i][2], on[i][1], rOn, rOff, 100*(1-rOn/rOff), cOn, cOff, 100*(cOn/cOff-1))
 	}
 }
 
