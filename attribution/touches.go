@@ -243,8 +243,9 @@ type sendRow struct {
 	SentAt                  int64
 }
 
-// deliveredStatuses are the statuses of a send that reached the person.
-var deliveredStatuses = []string{"delivered", "read", "replied"}
+// deliveredTerm selects the sends that reached the person, written as the WHERE term of the partial index
+// campaign_sends_thread (migration 00039): SQLite uses that index only for a query that carries the term.
+const deliveredTerm = "status IN ('delivered', 'read', 'replied')"
 
 // resolveReplies makes a send_reply touch of each message within the reply window of the latest delivered
 // send of its thread before it: one query per brand and Page.
@@ -278,8 +279,8 @@ func resolveReplies(ctx context.Context, tx *gorm.DB, asks []replyAsk) ([]touchR
 			var rows []sendRow
 			psidIn, psidArg := inList(tx, "psid", chunk)
 			if err := tx.WithContext(ctx).Raw(`SELECT id, psid, campaign_id, variant, sent_at FROM campaign_sends
-				WHERE tenant_id = ? AND page_id = ? AND `+psidIn+` AND status IN ? AND brand_id = ? AND sent_at >= ? AND sent_at <= ?`,
-				s.tenant, s.page, psidArg, deliveredStatuses, s.brand, sp.from, sp.to).Scan(&rows).Error; err != nil {
+				WHERE tenant_id = ? AND page_id = ? AND `+psidIn+` AND `+deliveredTerm+` AND brand_id = ? AND sent_at >= ? AND sent_at <= ?`,
+				s.tenant, s.page, psidArg, s.brand, sp.from, sp.to).Scan(&rows).Error; err != nil {
 				return nil, fmt.Errorf("campaign sends: %w", err)
 			}
 			for _, r := range rows {

@@ -153,7 +153,7 @@ func AdsOnlyDue(ctx context.Context, db *gorm.DB) ([]DueRun, error) {
 	var out []DueRun
 	err := db.WithContext(ctx).Table("campaign_sends s").Select("DISTINCT s.tenant_id, s.brand_id, s.run_id").
 		Joins("JOIN campaigns c ON c.id = s.campaign_id AND c.ad_account_id <> ''").
-		Where("s.status = ? AND s.route = ?", SendQueued, RouteAdsOnly).Limit(200).Scan(&out).Error
+		Where(adQueueTerms("s.")+" AND s.route = ?", RouteAdsOnly).Limit(200).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: ads only due: %w", err)
 	}

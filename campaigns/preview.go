@@ -329,9 +329,8 @@ func (s *Store) capped(ctx context.Context, c Campaign, slot int64, sendAt time.
 		PSID   string `gorm:"column:psid"`
 	}
 	err := s.db.R.WithContext(ctx).Table("campaign_sends").Select("page_id, psid").
-		Where("tenant_id = ? AND brand_id = ? AND status IN ? AND slot >= ? AND slot < ? AND NOT (campaign_id = ? AND slot = ?)",
-			s.tenant, s.brand.ID, []string{SendSending, SendSent, SendDelivered, SendRead, SendReplied, SendUnknown},
-			since, sendAt.UnixMilli(), c.ID, slot).
+		Where("tenant_id = ? AND brand_id = ? AND "+goneTerm("status")+" AND slot >= ? AND slot < ? AND NOT (campaign_id = ? AND slot = ?)",
+			s.tenant, s.brand.ID, since, sendAt.UnixMilli(), c.ID, slot).
 		Group("page_id, psid").Having("COUNT(*) >= ?", c.FrequencyCap.Messages).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: frequency cap: %w", err)

@@ -37,7 +37,7 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 	nowMS := now.UnixMilli()
 	// Test sends (campaign_test_sends) are settled the same way: they are exactly once too.
 	for _, table := range []string{"campaign_sends", "campaign_test_sends"} {
-		res := w.Exec(`UPDATE `+table+` SET status = ?, updated_at = ? WHERE status = ? AND claimed_at < ?`,
+		res := w.Exec(`UPDATE `+table+` SET status = ?, updated_at = ? WHERE status = ? AND claimed_at < ? AND `+goneTerm("status"),
 			SendUnknown, nowMS, SendSending, now.Add(-ClaimLease).UnixMilli())
 		if res.Error != nil {
 			return out, fmt.Errorf("campaigns: settle: lost claims: %w", res.Error)
@@ -47,7 +47,9 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 			AND m.page_id = ` + table + `.page_id AND m.psid = ` + table + `.psid AND m.metadata = ` + table + `.id`
 		// A Marketing Message answers with a tracking id only: its send is sent without a mid until the echo
 		// brings it, and the receipts that follow need it.
-		for _, which := range []string{"status IN ('" + SendUnknown + "', '" + SendSending + "')", "status = '" + SendSent + "' AND message_id = ''"} {
+		// Each condition carries the terms of its partial index (campaign_sends_gone, campaign_sends_no_mid).
+		for _, which := range []string{"status IN ('" + SendUnknown + "', '" + SendSending + "') AND " + goneTerm("status"),
+			"status = '" + SendSent + "' AND message_id = ''"} {
 			res = w.Exec(`UPDATE `+table+` SET status = ?, updated_at = ?,
 				message_id = (SELECT MIN(m.mid) `+echo+`), sent_at = (SELECT MIN(m.sent_at) `+echo+`)
 				WHERE `+which+` AND EXISTS (SELECT 1 `+echo+`)`, SendSent, nowMS)
@@ -68,7 +70,7 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 	// The message's time is the echo's (Meta's clock, the one its watermarks use); a send whose echo has not
 	// arrived waits.
 	mark := func(col, to string, from []string) (int64, error) {
-		res := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND message_id <> '' AND slot >= ? AND EXISTS (
+		res := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND `+goneTerm("status")+` AND message_id <> '' AND slot >= ? AND EXISTS (
 			SELECT 1 FROM contacts c JOIN messages m ON m.tenant_id = c.tenant_id AND m.brand_id = c.brand_id AND m.page_id = c.page_id
 				AND m.psid = c.psid AND m.mid = campaign_sends.message_id
 			WHERE c.tenant_id = campaign_sends.tenant_id AND c.brand_id = campaign_sends.brand_id AND c.page_id = campaign_sends.page_id
@@ -81,7 +83,7 @@ func Settle(ctx context.Context, db *database.DB, now time.Time, replyWindow tim
 	if out.Read, err = mark("read_watermark", SendRead, []string{SendSent, SendDelivered}); err != nil {
 		return out, fmt.Errorf("campaigns: settle: read: %w", err)
 	}
-	res := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND message_id <> '' AND slot >= ? AND EXISTS (
+	res := w.Exec(`UPDATE campaign_sends SET status = ?, updated_at = ? WHERE status IN ? AND `+goneTerm("status")+` AND message_id <> '' AND slot >= ? AND EXISTS (
 		SELECT 1 FROM messages o JOIN messages i ON i.tenant_id = o.tenant_id AND i.brand_id = o.brand_id AND i.page_id = o.page_id
 			AND i.psid = o.psid AND i.direction = 'in' AND i.sent_at > o.sent_at AND i.sent_at <= o.sent_at + ?
 		WHERE o.tenant_id = campaign_sends.tenant_id AND o.brand_id = campaign_sends.brand_id AND o.page_id = campaign_sends.page_id

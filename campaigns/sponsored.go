@@ -217,7 +217,7 @@ func SponsoredDue(ctx context.Context, db *gorm.DB) ([]DueRun, error) {
 	err := db.WithContext(ctx).Table("campaign_sends s").Select("DISTINCT s.tenant_id, s.brand_id, s.run_id").
 		Joins("JOIN campaigns c ON c.id = s.campaign_id AND c.ad_account_id <> ''").
 		Joins("JOIN brands b ON b.id = c.brand_id AND b.policy = ?", tenancy.PolicyMeta2017).
-		Where("s.status = ? AND s.route = ?", SendQueued, RoutePaid).Limit(200).Scan(&out).Error
+		Where(adQueueTerms("s.")+" AND s.route = ?", RoutePaid).Limit(200).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: sponsored due: %w", err)
 	}
