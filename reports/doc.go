@@ -1,5 +1,8 @@
 // Package reports keeps the money side of relance (DESIGN §5 "Money"): the spend ledger pulled from Insights,
-// closed months, and the jobs that fill them. Reports and exports read what it stores.
+// closed months, and the jobs that fill them; and the report engine (DESIGN §5 "Reports and exports"):
+// NewEngine(db).Report(ctx, tenantID, Query{From, To, Group, AllBrands | Brands, Brand, Campaign, Model, Window,
+// Currency}) answers the rows, totals and missing rates that GET /api/v1/reports, its exports, the reports
+// screen and the dashboards show.
 //
 // Decisions:
 //   - A ledger row is one ad on one day of its ad account's zone, in the account's currency, in the currency's
@@ -12,4 +15,7 @@
 //     explained. A re-pull that finds nothing new writes nothing: a sync is idempotent for the same days.
 //   - A month belongs to the calendar of the ad-account days it holds; it may be closed once it has ended in
 //     the agency's zone, by finance, and reopened by an agency_admin only; both are audited.
+//   - A report reads the rollups attribution keeps (report_days, report_credits) and the ledger, never messages,
+//     conversations or touches. Amounts are summed per (brand, currency, day), converted day by day, then
+//     added: totals are the rows' sums exactly, and a missing rate makes the figure missing (listed), never 0.
 package reports
