@@ -30,6 +30,10 @@ func TestRunNow(t *testing.T) {
 	if err := db.Exec(`UPDATE campaigns SET state = ?, holdout_percent = 0 WHERE id = ?`, campaigns.StateRunning, f.campaign.ID).Error; err != nil {
 		t.Fatal(err)
 	}
+	// No quiet hours (from = to): the default 21:00–09:00 in Paris would hold the message back in the evening.
+	if err := db.Exec(`UPDATE brands SET settings = ? WHERE id = ?`, `{"quiet_hours":{"from":"00:00","to":"00:00"}}`, f.a1.ID).Error; err != nil {
+		t.Fatal(err)
+	}
 	f.sb.RegisterThread(f.page.PageID, "7199000000000001", "FR", f.sb.Now(), "")
 	before := campaigns.SlotMinute(time.Now())
 	status, body := f.do(mgr, http.MethodPost, path, "")
