@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"relance/database"
 	"relance/tenancy"
 )
 
@@ -25,7 +26,7 @@ func (s *Store) Build(ctx context.Context, audienceID, cause string) (Snapshot, 
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("audiences: build: stored rule: %w", err)
 	}
-	q, err := Compile(r, s.tenant, s.brand.ID, s.brand.Policy, s.opts.Now())
+	q, err := compileWith(compileOptions{sqlite: s.db.Dialect == database.SQLite}, r, s.tenant, s.brand.ID, s.brand.Policy, s.opts.Now())
 	if err != nil {
 		return Snapshot{}, err
 	}

@@ -29,20 +29,40 @@ type Query struct {
 // (page_id, psid) pairs through the covering indexes of migration 00006, which SQLite and PostgreSQL both
 // evaluate once per statement rather than once per contact.
 func Compile(r *Rule, tenantID, brandID, profile string, now time.Time) (Query, error) {
-	c := &compiler{tenant: tenantID, brand: brandID, profile: profile, now: now.UnixMilli(), at: now}
+	return compileWith(compileOptions{}, r, tenantID, brandID, profile, now)
+}
+
+// compileOptions change how a rule is written, never what it selects.
+type compileOptions struct {
+	// sqlite lets a ref prefix range over contact_events_ref_ref with byte-wise bounds (SQLite compares text
+	// byte by byte; PostgreSQL's collation may not, so it keeps the substr test alone).
+	sqlite bool
+	// correlated writes each fact kept in another table as an EXISTS on the contact's own rows instead of
+	// a test of the contact's key against the list of every matching key: cheaper when a statement stops
+	// after a few contacts (a preview's sample of a rule most contacts match), dearer over a whole brand.
+	correlated bool
+}
+
+// compileWith is Compile written as opts say.
+func compileWith(opts compileOptions, r *Rule, tenantID, brandID, profile string, now time.Time) (Query, error) {
+	c := &compiler{tenant: tenantID, brand: brandID, profile: profile, now: now.UnixMilli(), at: now, opts: opts}
 	c.args = append(c.args, tenantID, brandID)
 	cond, err := c.node(r)
 	if err != nil {
 		return Query{}, err
 	}
-	return Query{Where: "contacts.tenant_id = ? AND contacts.brand_id = ? AND " + cond, Args: c.args}, nil
+	return Query{Where: brandPrefix + cond, Args: c.args}, nil
 }
+
+// brandPrefix starts every compiled condition; its two arguments, the tenant and the brand, come first.
+const brandPrefix = "contacts.tenant_id = ? AND contacts.brand_id = ? AND "
 
 type compiler struct {
 	tenant, brand, profile string
 	now                    int64
 	at                     time.Time
 	args                   []any
+	opts                   compileOptions
 }
 
 func (c *compiler) arg(v ...any) { c.args = append(c.args, v...) }
@@ -67,6 +87,11 @@ const contactKey = "contacts.page_id || '|' || contacts.psid"
 // rest of the sub-query's WHERE and binds its arguments after the brand's.
 func (c *compiler) pairs(table string) string {
 	c.arg(c.tenant, c.brand)
+	if c.opts.correlated {
+		// The contact's own rows, through the (tenant, brand, Page, PSID, …) index every such table has.
+		return "EXISTS (SELECT 1 FROM " + table + " x WHERE x.tenant_id = ? AND x.brand_id = ? AND " +
+			"x.page_id = contacts.page_id AND x.psid = contacts.psid AND "
+	}
 	return keyIn + "SELECT x.page_id || '|' || x.psid FROM " + table + " x WHERE x.tenant_id = ? AND x.brand_id = ? AND "
 }
 
@@ -89,15 +114,25 @@ func (c *compiler) node(r *Rule) (string, error) {
 		if r.kind() == "any" {
 			return c.anyOf(kids)
 		}
-		parts := make([]string, len(kids))
-		for i, k := range kids {
+		// Conditions on the contact's own columns come first: SQLite tests an AND's terms in the order
+		// written, so a contact they refuse is never looked up in another table.
+		var own, other []string
+		var ownArgs, otherArgs []any
+		outer := c.args
+		for _, k := range kids {
+			c.args = nil
 			s, err := c.node(k)
 			if err != nil {
 				return "", err
 			}
-			parts[i] = s
+			if k.readsOtherTables() {
+				other, otherArgs = append(other, s), append(otherArgs, c.args...)
+			} else {
+				own, ownArgs = append(own, s), append(ownArgs, c.args...)
+			}
 		}
-		return "(" + strings.Join(parts, join) + ")", nil
+		c.args = append(append(outer, ownArgs...), otherArgs...)
+		return "(" + strings.Join(append(own, other...), join) + ")", nil
 	case "not":
 		s, err := c.node(r.Not)
 		if err != nil {
@@ -163,8 +198,15 @@ func (c *compiler) condition(r *Rule) (string, error) {
 		if r.Op == "prefix" {
 			// substr, not LIKE: LIKE ignores ASCII case on SQLite but not on PostgreSQL, and refs are exact.
 			p := v.strs[0]
+			rng := ""
+			if last := p[len(p)-1]; c.opts.sqlite && last < 0xFF {
+				// Every text starting with p sorts from p up to p with its last byte raised (valid UTF-8 has
+				// no 0xFF), so the index is read over that range instead of over all the brand's refs.
+				c.arg(p, p[:len(p)-1]+string([]byte{last + 1}))
+				rng = col + " >= ? AND " + col + " < ? AND "
+			}
 			c.arg(utf8.RuneCountInString(p), p)
-			return head + col + " <> '' AND substr(" + col + ", 1, ?) = ?)", nil
+			return head + col + " <> '' AND " + rng + "substr(" + col + ", 1, ?) = ?)", nil
 		}
 		// "<> ''" lets SQLite use the partial indexes of migration 00006, which leave empty values out.
 		return head + col + " <> '' AND " + col + " IN " + c.list(v.strs) + ")", nil
@@ -211,8 +253,12 @@ func (c *compiler) condition(r *Rule) (string, error) {
 	case "audience":
 		// The latest snapshot of an audience of the same brand: another brand's id matches nobody.
 		c.arg(c.tenant, c.brand, v.strs[0])
-		return contactKey + " IN (SELECT m.page_id || '|' || m.psid FROM audience_members m WHERE m.snapshot_id = " +
-			"(SELECT s.id FROM audience_snapshots s WHERE s.tenant_id = ? AND s.brand_id = ? AND s.audience_id = ? ORDER BY s.seq DESC LIMIT 1))", nil
+		latest := "(SELECT s.id FROM audience_snapshots s WHERE s.tenant_id = ? AND s.brand_id = ? AND s.audience_id = ? ORDER BY s.seq DESC LIMIT 1)"
+		if c.opts.correlated {
+			return "EXISTS (SELECT 1 FROM audience_members m WHERE m.snapshot_id = " + latest +
+				" AND m.page_id = contacts.page_id AND m.psid = contacts.psid)", nil
+		}
+		return contactKey + " IN (SELECT m.page_id || '|' || m.psid FROM audience_members m WHERE m.snapshot_id = " + latest + ")", nil
 	}
 	return "", fmt.Errorf("audiences: compile: %s %s has no SQL", r.Field, r.Op)
 }

@@ -2,6 +2,7 @@ package audiences
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -61,9 +62,11 @@ func TestBenchmarkRulePlans(t *testing.T) {
 	}
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	want := map[string][]string{
-		"price_askers_30d":    {"USING COVERING INDEX contacts_brand_inbound (tenant_id=? AND brand_id=? AND last_inbound_at>?)"},
-		"engaged_gone_quiet":  {"USING COVERING INDEX contacts_brand_inbound (tenant_id=? AND brand_id=? AND last_inbound_at>? AND last_inbound_at<?)"},
-		"spring_ads_not_free": {"USING COVERING INDEX contact_events_ref_ad (", "USING COVERING INDEX contact_events_ref_ref ("},
+		"price_askers_30d":   {"USING COVERING INDEX contacts_brand_inbound (tenant_id=? AND brand_id=? AND last_inbound_at>?"},
+		"engaged_gone_quiet": {"USING COVERING INDEX contacts_brand_inbound (tenant_id=? AND brand_id=? AND last_inbound_at>? AND last_inbound_at<?)"},
+		// The ref prefix is a range of the partial index, not a walk over all the brand's refs.
+		"spring_ads_not_free": {"USING COVERING INDEX contact_events_ref_ad (",
+			"USING COVERING INDEX contact_events_ref_ref (tenant_id=? AND brand_id=? AND ref_ref>? AND ref_ref<?)"},
 	}
 	for _, br := range benchRules {
 		r, err := Parse([]byte(br.rule), "rule")
@@ -71,19 +74,34 @@ func TestBenchmarkRulePlans(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, profile := range policy.Profiles {
-			q, err := Compile(r, "tenant", "brand", profile, now)
+			q, err := compileWith(compileOptions{sqlite: true}, r, "tenant", "brand", profile, now)
 			if err != nil {
 				t.Fatal(err)
 			}
-			st := previewStatements(db.Dialect, profile, q, now)
-			for _, stmt := range []struct {
+			qc, err := compileWith(compileOptions{sqlite: true, correlated: true}, r, "tenant", "brand", profile, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The breakdown whole, and cut in three at two times inside every rule's range.
+			whole := previewStatements(db.Dialect, profile, q, now, nil)
+			lo, hi := inboundRange(r, now)
+			cuts := []int64{max(lo, now.UnixMilli()-40*day) + 1, min(hi, now.UnixMilli()) - day}
+			split := previewStatements(db.Dialect, profile, q, now, cuts)
+			stmts := []struct {
 				name, sql string
 				args      []any
 			}{
 				{"build", "SELECT contacts.page_id, contacts.psid FROM contacts WHERE " + q.Where, q.Args},
-				{"breakdown", st.breakdown, st.breakdownArgs},
-				{"sample", st.sample, st.sampleArgs},
-			} {
+				{"breakdown", whole.parts[0].sql, whole.parts[0].args},
+				{"sample", whole.sample.sql, whole.sample.args},
+			}
+			for i, p := range split.parts {
+				stmts = append(stmts, struct {
+					name, sql string
+					args      []any
+				}{fmt.Sprintf("breakdown part %d", i), p.sql, p.args})
+			}
+			for _, stmt := range stmts {
 				plan := explain(t, db, stmt.sql, stmt.args)
 				for _, line := range plan {
 					if table, ok := strings.CutPrefix(line, "SCAN "); ok && !strings.HasPrefix(table, "members") {
@@ -99,6 +117,20 @@ func TestBenchmarkRulePlans(t *testing.T) {
 						t.Errorf("%s %s %s: plan without %q:\n%s", br.name, profile, stmt.name, w, all)
 					}
 				}
+				if strings.HasPrefix(stmt.name, "breakdown part") && !strings.Contains(all, "contacts_brand_inbound (tenant_id=? AND brand_id=? AND last_inbound_at") {
+					t.Errorf("%s %s %s: a part does not range over its own times:\n%s", br.name, profile, stmt.name, all)
+				}
+			}
+			// The sample that tests each contact's own rows walks the contacts newest first (sorting only the
+			// ties of a time) and seeks their events, without building any list.
+			cs := sampleStatement(qc)
+			plan := strings.Join(explain(t, db, cs.sql, cs.args), "\n")
+			if strings.Contains(plan, "LIST SUBQUERY") || strings.Contains(plan, "SCAN ") ||
+				!strings.Contains(plan, "contacts_brand_inbound") {
+				t.Errorf("%s %s correlated sample:\n%s", br.name, profile, plan)
+			}
+			if br.name == "spring_ads_not_free" && !strings.Contains(plan, "contact_events_ref_ad (tenant_id=? AND brand_id=? AND ref_ad_id=? AND page_id=? AND psid=?)") {
+				t.Errorf("%s %s correlated sample does not seek the contact's events:\n%s", br.name, profile, plan)
 			}
 		}
 	}

@@ -302,16 +302,39 @@ func (g *gen) rule(depth int) map[string]any {
 	return map[string]any{"all": kids}
 }
 
-// selectSQL runs a compiled rule and returns the psids it selects, sorted.
+// selectSQL runs a compiled rule and returns the psids it selects, sorted. It selects the rule's contacts with each way the compiler can write it (the plain statement, the
+// one ranging over byte-wise bounds on SQLite, the one testing each contact's own rows) and fails unless
+// they agree; it also checks that a preview's breakdown cut into parts counts as many.
 func (w *world) selectSQL(t *testing.T, r *Rule, profile string) []string {
 	t.Helper()
-	q, err := Compile(r, w.tenant, w.brand.ID, profile, w.now)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	if err := w.db.R.Raw("SELECT contacts.psid FROM contacts WHERE "+q.Where+" ORDER BY contacts.psid", q.Args...).Scan(&got).Error; err != nil {
-		t.Fatalf("%v\n%s", err, q.Where)
+	for i, opts := range []compileOptions{{}, {sqlite: w.db.Dialect == database.SQLite}, {sqlite: w.db.Dialect == database.SQLite, correlated: true}} {
+		q, err := compileWith(opts, r, w.tenant, w.brand.ID, profile, w.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []string
+		if err := w.db.R.Raw("SELECT contacts.psid FROM contacts WHERE "+q.Where+" ORDER BY contacts.psid", q.Args...).Scan(&rows).Error; err != nil {
+			t.Fatalf("%v\n%s", err, q.Where)
+		}
+		if i > 0 && fmt.Sprint(rows) != fmt.Sprint(got) {
+			t.Fatalf("written with %+v the rule selects %d contacts, plainly %d\n%s", opts, len(rows), len(got), q.Where)
+		}
+		got = rows
+		if i == 1 {
+			n := w.now.UnixMilli()
+			var total int64
+			for _, part := range previewStatements(w.db.Dialect, profile, q, w.now, []int64{n - 40*day, n - 10*day, n - day}).parts {
+				var c [6]int64
+				if err := w.db.R.Raw(part.sql, part.args...).Row().Scan(&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]); err != nil {
+					t.Fatalf("%v\n%s", err, part.sql)
+				}
+				total += c[0] + c[1] + c[2] + c[3] + c[4] + c[5]
+			}
+			if total != int64(len(rows)) {
+				t.Fatalf("the breakdown in parts counts %d contacts, the rule selects %d\n%s", total, len(rows), q.Where)
+			}
+		}
 	}
 	return got
 }
