@@ -290,6 +290,7 @@ func (in *Ingester) foldOnce(ctx context.Context, limit int) (int, error) {
 func (in *Ingester) foldTx(ctx context.Context, claim string, limit int) (int, error) {
 	n := 0
 	err := in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		tx = in.db.Cached(tx)
 		var rows []queuedRow
 		rs, err := tx.Raw(claim, limit).Rows()
 		if err != nil {

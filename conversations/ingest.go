@@ -390,6 +390,7 @@ func (in *Ingester) write(ctx context.Context, batch []*submission) ([]Result, e
 	sort.Slice(msgs, func(i, j int) bool { return lessRouted(msgs[i], msgs[j], msgs[i].MID, msgs[j].MID) })
 	sort.Slice(evs, func(i, j int) bool { return lessRouted(evs[i], evs[j], evs[i].key, evs[j].key) })
 	err = in.db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		tx = in.db.Cached(tx) // fixed statement texts, prepared once on SQLite
 		freshMsgs, err := insertMessages(tx, in.dialect, dedupe(msgs, func(r *routed) string { return r.MID }))
 		if err != nil {
 			return err

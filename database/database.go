@@ -40,6 +40,8 @@ type DB struct {
 	Path string
 	// ckpt checkpoints SQLite's write-ahead log off the writer (nil on PostgreSQL).
 	ckpt *checkpointer
+	// stmts keeps the SQLite writer's prepared statements (nil on PostgreSQL); see Cached.
+	stmts *stmtCache
 }
 
 // Options tune Open.
@@ -125,7 +127,7 @@ func openSQLite(path string, opts Options, cfg func() *gorm.Config) (*DB, error)
 	cdb, _ := c.DB()
 	cdb.SetMaxOpenConns(1)
 	cdb.SetMaxIdleConns(1)
-	return &DB{W: w, R: r, Dialect: SQLite, Path: path, ckpt: startCheckpointer(cdb)}, nil
+	return &DB{W: w, R: r, Dialect: SQLite, Path: path, ckpt: startCheckpointer(cdb), stmts: newStmtCache(wdb)}, nil
 }
 
 // openGormSQLite opens GORM on a pool of dsn whose connections have the raised memory cap.
@@ -156,6 +158,9 @@ func (db *DB) Close() error {
 	var errs []error
 	if db.ckpt != nil {
 		errs = append(errs, db.ckpt.close())
+	}
+	if db.stmts != nil {
+		db.stmts.close()
 	}
 	if s, err := db.R.DB(); err == nil && db.R != db.W {
 		errs = append(errs, s.Close())
