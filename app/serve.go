@@ -136,6 +136,9 @@ func Serve(ctx context.Context, cfg Config, o ServeOptions) error {
 	if err == nil {
 		err = registerExports(sched, r)
 	}
+	if err == nil {
+		err = registerRules(sched, r)
+	}
 	if err != nil {
 		ln.Close()
 		return err

@@ -33,6 +33,8 @@ const (
 const (
 	SourceAPI    = "api"
 	SourceImport = "import"
+	// SourceRule is a conversion a brand rule derived (a shared phone number or e-mail, a postback payload).
+	SourceRule = "rule"
 )
 
 // capiNames maps conversion types to the Conversions API event names (reference §7). A booking is an order

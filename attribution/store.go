@@ -107,6 +107,12 @@ func (s *Store) capiStatus(t time.Time) string {
 // Create stores a conversion; created is false when the external_id was already stored, in which case the
 // stored conversion is answered and nothing changes.
 func (s *Store) Create(ctx context.Context, in ConversionInput) (Conversion, bool, error) {
+	return s.create(ctx, in, SourceAPI)
+}
+
+// create is Create for a source: the API's and the brand rules' conversions take the same path, so report
+// credit and Conversions API forwarding treat them alike.
+func (s *Store) create(ctx context.Context, in ConversionInput, source string) (Conversion, bool, error) {
 	fields := map[string]string{}
 	c := check(in, s.now(), func(f, r string) { fields[f] = r })
 	if err := validationError(fields); err != nil {
@@ -130,7 +136,7 @@ func (s *Store) Create(ctx context.Context, in ConversionInput) (Conversion, boo
 		if err != nil {
 			return err
 		}
-		out = s.row(c, k, SourceAPI)
+		out = s.row(c, k, source)
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&out)
 		if res.Error != nil {
 			return res.Error

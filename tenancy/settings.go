@@ -67,6 +67,8 @@ type BrandSettings struct {
 	TestContacts    []string `json:"test_contacts,omitempty"`
 	ConversationGap *int     `json:"conversation_gap_hours,omitempty"`
 	ReplyWindow     *int     `json:"reply_window_hours,omitempty"`
+	// ConversionRules derive leads and purchases from what contacts do (nil: none).
+	ConversionRules *ConversionRules `json:"conversion_rules,omitempty"`
 }
 
 // EffectiveSettings are the settings in force, defaults filled in.
@@ -82,13 +84,20 @@ type EffectiveSettings struct {
 	// ReplyWindowHours after a delivered send make an inbound message a reply to it (attribution).
 	ReplyWindowHours int      `json:"reply_window_hours"`
 	TestContacts     []string `json:"test_contacts"`
+	// ConversionRules derive leads and purchases from what contacts do.
+	ConversionRules ConversionRules `json:"conversion_rules"`
 }
 
 // Effective fills the defaults in: approval is required unless switched off (DESIGN §5).
 func (s BrandSettings) Effective() EffectiveSettings {
 	e := EffectiveSettings{ApprovalRequired: true, QuietHours: QuietHours{DefaultQuietFrom, DefaultQuietTo},
 		FrequencyCap: FrequencyCap{DefaultCapMessages, DefaultCapDays}, Fees: Fees{Monthly: FeeAmount{Amount: "0"}},
-		ConversationGapHours: DefaultConversationGapHours, ReplyWindowHours: DefaultReplyWindowHours, TestContacts: []string{}}
+		ConversationGapHours: DefaultConversationGapHours, ReplyWindowHours: DefaultReplyWindowHours, TestContacts: []string{},
+		ConversionRules: ConversionRules{PurchasePayloads: []PayloadRule{}}}
+	if s.ConversionRules != nil {
+		e.ConversionRules.LeadOnContactShared = s.ConversionRules.LeadOnContactShared
+		e.ConversionRules.PurchasePayloads = append(e.ConversionRules.PurchasePayloads, s.ConversionRules.PurchasePayloads...)
+	}
 	if s.ConversationGap != nil {
 		e.ConversationGapHours = *s.ConversationGap
 	}
@@ -161,6 +170,8 @@ type SettingsInput struct {
 	TestContacts     *[]string     `json:"test_contacts"`
 	ConversationGap  *int          `json:"conversation_gap_hours"`
 	ReplyWindow      *int          `json:"reply_window_hours"`
+	// ConversionRules replace the brand's rules whole.
+	ConversionRules *ConversionRules `json:"conversion_rules"`
 }
 
 // MaxTestContacts is how many test contacts a brand may name.
@@ -260,6 +271,9 @@ func (in SettingsInput) apply(fe fieldErrors, s *BrandSettings, currency string)
 	}
 	if tc := in.TestContacts; tc != nil {
 		applyTestContacts(fe, *tc, s)
+	}
+	if r := in.ConversionRules; r != nil {
+		applyConversionRules(fe, *r, s, currency)
 	}
 }
 

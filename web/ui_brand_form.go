@@ -22,9 +22,11 @@ type brandForm struct {
 	Settings tenancy.EffectiveSettings
 	// FeePercent is the percentage fee as typed, or as stored in percent.
 	FeePercent string
-	Errors     map[string]string
-	Zones      []string
-	Currs      []string
+	// PayloadRules are the purchase payload rules as the form's text.
+	PayloadRules string
+	Errors       map[string]string
+	Zones        []string
+	Currs        []string
 }
 
 // commonZones and commonCurrencies fill the form's suggestions; any valid IANA zone or ISO code is accepted.
@@ -42,7 +44,8 @@ var (
 func newBrandForm(b tenancy.Brand) brandForm {
 	e := b.Settings.Effective()
 	return brandForm{ID: b.ID, Name: b.Name, Currency: b.Currency, Timezone: b.Timezone, Policy: b.Policy,
-		Settings: e, FeePercent: bpToPercent(e.Fees.PercentBP), Zones: commonZones, Currs: commonCurrencies}
+		Settings: e, FeePercent: bpToPercent(e.Fees.PercentBP), Zones: commonZones, Currs: commonCurrencies,
+		PayloadRules: payloadRulesText(e.ConversionRules.PurchasePayloads)}
 }
 
 // percentToBP reads a percentage with at most two decimals ("12.5") as basis points (1250); -1 when it is
@@ -109,6 +112,7 @@ func formBrandInput(c *fiber.Ctx) (tenancy.BrandInput, brandForm) {
 		// Test contacts: contact ids, one a line (commas and spaces separate too).
 		tests := strings.FieldsFunc(c.FormValue("test_contacts"), func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
 		in.Settings.TestContacts, f.Settings.TestContacts = &tests, tests
+		formConversionRules(c, in.Settings, &f)
 	}
 	return in, f
 }
@@ -119,6 +123,7 @@ func brandFormErrors(fields map[string]string) map[string]string {
 		if i, ok := strings.CutPrefix(k, "settings.test_contacts["); ok {
 			fields["settings.test_contacts"] = "line " + strings.TrimSuffix(i, "]") + " (from 0) " + v
 		}
+		payloadRuleError(fields, k, v)
 	}
 	return fields
 }
