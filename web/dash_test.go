@@ -79,7 +79,6 @@ func (f *fixture) seedDash() dashSeed {
 
 // chartJSON is what a page gives charts.js for one chart.
 type chartJSON struct {
-	Kind     string  `json:"kind"`
 	XKind    string  `json:"x_kind"`
 	X        []int64 `json:"x"`
 	Currency string  `json:"currency"`

@@ -54,6 +54,7 @@ type chartSeries struct {
 	Label  string     `json:"label"`
 	Axis   string     `json:"axis"` // left or right
 	Unit   string     `json:"unit"` // money, count or ratio
+	Bars   bool       `json:"bars,omitempty"`
 	Values []*float64 `json:"values"`
 	Text   []string   `json:"text"`
 }
@@ -63,7 +64,6 @@ type chartSeries struct {
 type chartData struct {
 	ID       string        `json:"-"`
 	Title    string        `json:"-"`
-	Kind     string        `json:"kind"`   // line or bars
 	XKind    string        `json:"x_kind"` // day or month
 	X        []int64       `json:"x"`
 	Locale   string        `json:"locale"`
@@ -205,6 +205,7 @@ func overviewCharts(pts []DayPoint, cur, loc, idPrefix string) ([]chartData, ove
 	}
 	spend, convs := mk("Spend", "left", "money"), mk("Conversations", "right", "count")
 	cpc, ro := mk("Cost per conversation", "left", "money"), mk("ROAS", "right", "ratio")
+	spend.Bars, cpc.Bars = true, true // amounts as bars, counts and ratios as lines over them
 	xs := make([]int64, n)
 	var tot overviewTotals
 	var sumSpend, sumRevenue int64
@@ -233,7 +234,7 @@ func overviewCharts(pts []DayPoint, cur, loc, idPrefix string) ([]chartData, ove
 		}
 	}
 	tot.Spend, tot.Revenue, tot.CostPerConversation, tot.ROAS = amountTexts(sumSpend, sumRevenue, tot.Conversations, tot.Missing, cur, loc)
-	base := chartData{Kind: "line", XKind: "day", X: xs, Locale: loc, Currency: cur}
+	base := chartData{XKind: "day", X: xs, Locale: loc, Currency: cur}
 	a, b := base, base
 	a.ID, a.Title, a.Series = idPrefix+"-spend", "Spend and conversations", []chartSeries{spend, convs}
 	b.ID, b.Title, b.Series = idPrefix+"-efficiency", "Cost per conversation and ROAS", []chartSeries{cpc, ro}

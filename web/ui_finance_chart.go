@@ -58,7 +58,7 @@ func (s *Server) financeChart(c *fiber.Ctx, month, reporting string, names map[s
 		sr.Values[i], sr.Text[i] = fp(majorUnits(r.Spend, reporting)), formatMoney(r.Spend, reporting, loc)
 	}
 	sort.Slice(ids, func(i, j int) bool { return by[ids[i]].Label < by[ids[j]].Label })
-	ch := &chartData{ID: "finance-brands", Title: "Spend by brand per month, in " + reporting, Kind: "line", XKind: "month",
+	ch := &chartData{ID: "finance-brands", Title: "Spend by brand per month, in " + reporting, XKind: "month",
 		X: xs, Locale: loc, Currency: reporting}
 	for _, id := range ids {
 		ch.Series = append(ch.Series, *by[id])

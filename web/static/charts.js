@@ -45,10 +45,11 @@
       value: function (u, v, si, idx) { var i = at(idx); return i < 0 ? "" : xLabel(data.x[i], data, true); }
     }];
     var units = { left: null, right: null };
-    var bars = data.kind === "bars" && uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 48] }) : null;
+    var barPaths = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : null;
     data.series.forEach(function (s, n) {
       units[s.axis] = units[s.axis] || s.unit;
       cols.push(s.values);
+      var bars = s.bars ? barPaths : null;
       series.push({
         label: s.label,
         scale: s.axis === "right" ? "right" : "left",
@@ -57,7 +58,7 @@
         width: 2,
         paths: bars || undefined,
         spanGaps: false,
-        points: { show: data.x.length <= 31 },
+        points: { show: !bars && data.x.length <= 31 },
         value: function (u, v, si, idx) { var i = at(idx); return i < 0 ? "" : (s.text[i] || "—"); }
       });
     });
