@@ -153,17 +153,30 @@ func (a amounts) convert(t *fx.Table, cur string) (map[[2]string]int64, map[[2]s
 
 // dashDays reads the scope's figures for each day from from to to (YYYY-MM-DD, in sc.Zone), amounts in cur.
 func (s *Server) dashDays(ctx context.Context, sc DashScope, from, to, cur string) ([]DayPoint, error) {
+	days, _, err := s.dashOverview(ctx, sc, from, to, cur, 0)
+	return days, err
+}
+
+// dashTopCampaigns reads the campaigns of the scope with any figure from from to to, the most spent first
+// (then the most conversations), at most limit.
+func (s *Server) dashTopCampaigns(ctx context.Context, sc DashScope, from, to, cur string, limit int) ([]TopCampaign, error) {
+	_, top, err := s.dashOverview(ctx, sc, from, to, cur, limit)
+	return top, err
+}
+
+// dashOverview is dashDays and dashTopCampaigns (limit 0: none) from one read of the tables.
+func (s *Server) dashOverview(ctx context.Context, sc DashScope, from, to, cur string, limit int) ([]DayPoint, []TopCampaign, error) {
 	days := daysOf(from, to)
 	out := make([]DayPoint, len(days))
 	for i, d := range days {
 		out[i].Day = d
 	}
 	if sc.empty() || len(days) == 0 {
-		return out, nil
+		return out, nil, nil
 	}
 	f, err := s.dashFigures(ctx, sc, from, to, cur)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	g := sc.CampaignID
 	for i := range out {
@@ -172,19 +185,15 @@ func (s *Server) dashDays(ctx context.Context, sc DashScope, from, to, cur strin
 		out[i].Conversations, out[i].Conversions = f.conversations[k], f.conversions[k]
 		out[i].Missing = f.missing[k]
 	}
-	return out, nil
+	if limit <= 0 {
+		return out, nil, nil
+	}
+	top, err := s.topOf(ctx, sc, f, limit)
+	return out, top, err
 }
 
-// dashTopCampaigns reads the campaigns of the scope with any figure from from to to, the most spent first
-// (then the most conversations), at most limit.
-func (s *Server) dashTopCampaigns(ctx context.Context, sc DashScope, from, to, cur string, limit int) ([]TopCampaign, error) {
-	if sc.empty() {
-		return nil, nil
-	}
-	f, err := s.dashFigures(ctx, sc, from, to, cur)
-	if err != nil {
-		return nil, err
-	}
+// topOf adds each campaign's figures up over the days, names the campaigns and keeps the limit first.
+func (s *Server) topOf(ctx context.Context, sc DashScope, f dashFigureSet, limit int) ([]TopCampaign, error) {
 	by := map[string]*TopCampaign{}
 	add := func(m map[[2]string]int64, set func(*TopCampaign, int64)) {
 		for k, v := range m {
@@ -213,21 +222,11 @@ func (s *Server) dashTopCampaigns(ctx context.Context, sc DashScope, from, to, c
 	if len(by) == 0 {
 		return nil, nil
 	}
-	ids := make([]string, 0, len(by))
-	for id := range by {
-		ids = append(ids, id)
-	}
-	var names []struct{ ID, BrandID, Name string }
-	if err := s.DB.R.WithContext(ctx).Raw("SELECT id, brand_id, name FROM campaigns WHERE tenant_id = ? AND id IN ?", sc.TenantID, ids).
-		Scan(&names).Error; err != nil {
-		return nil, fmt.Errorf("web: dashboard campaigns: %w", err)
-	}
-	out := make([]TopCampaign, 0, len(names))
-	for _, n := range names {
-		c := by[n.ID]
-		c.BrandID, c.Name = n.BrandID, n.Name
+	out := make([]TopCampaign, 0, len(by))
+	for _, c := range by {
 		out = append(out, *c)
 	}
+	// The most spent first, then the most conversations; a campaign with a missing rate after the others.
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Missing != b.Missing {
@@ -239,11 +238,30 @@ func (s *Server) dashTopCampaigns(ctx context.Context, sc DashScope, from, to, c
 		if a.Conversations != b.Conversations {
 			return a.Conversations > b.Conversations
 		}
-		return a.Name < b.Name
+		return a.CampaignID < b.CampaignID
 	})
-	if len(out) > limit {
-		out = out[:limit]
+	out = out[:min(limit, len(out))]
+	ids := make([]string, len(out))
+	for i, c := range out {
+		ids[i] = c.CampaignID
 	}
+	var names []struct{ ID, BrandID, Name string }
+	if err := s.DB.R.WithContext(ctx).Raw("SELECT id, brand_id, name FROM campaigns WHERE tenant_id = ? AND id IN ?", sc.TenantID, ids).
+		Scan(&names).Error; err != nil {
+		return nil, fmt.Errorf("web: dashboard campaigns: %w", err)
+	}
+	named := make(map[string]int, len(names))
+	for i, n := range names {
+		named[n.ID] = i
+	}
+	kept := out[:0]
+	for _, c := range out {
+		if i, ok := named[c.CampaignID]; ok { // a deleted campaign's ads still spent: it is not listed
+			c.BrandID, c.Name = names[i].BrandID, names[i].Name
+			kept = append(kept, c)
+		}
+	}
+	out = kept
 	return out, nil
 }
 
@@ -396,39 +414,62 @@ func (s *Server) dashFigures(ctx context.Context, sc DashScope, from, to, cur st
 	return out, nil
 }
 
-// campaignAds are the Meta ads relance launched for each campaign: ads campaigns' and sponsored messages'.
-const campaignAds = `SELECT campaign_id, ad_id FROM campaign_meta_ads WHERE tenant_id = ? AND ad_id <> ''
-	UNION SELECT campaign_id, ad_id FROM campaign_meta_runs WHERE tenant_id = ? AND ad_id <> ''`
-
 // dashSpend adds the scope's spend of each day from from to to into money: the ledger's and the adjustments
-// of those days, per campaign (the ads relance launched for it) and, unless the scope is one campaign, in all.
+// of those days, per campaign (the ads relance launched for it: ads campaigns' and sponsored messages') and,
+// unless the scope is one campaign, in all. The rows are read once, without a join, and placed here.
 func (s *Server) dashSpend(ctx context.Context, sc DashScope, from, to string, money amounts) error {
+	owner := map[string]string{}
+	var ads []struct{ CampaignID, AdID string }
+	q := `SELECT campaign_id, ad_id FROM campaign_meta_ads WHERE tenant_id = ? AND ad_id <> ''
+		UNION SELECT campaign_id, ad_id FROM campaign_meta_runs WHERE tenant_id = ? AND ad_id <> ''`
+	if err := s.DB.R.WithContext(ctx).Raw(q, sc.TenantID, sc.TenantID).Scan(&ads).Error; err != nil {
+		return fmt.Errorf("web: dashboard ads: %w", err)
+	}
+	var mine []string
+	for _, a := range ads {
+		owner[a.AdID] = a.CampaignID
+		if a.CampaignID == sc.CampaignID {
+			mine = append(mine, a.AdID)
+		}
+	}
+	if sc.CampaignID != "" && len(mine) == 0 {
+		return nil
+	}
 	for _, table := range []string{"spend_days", "spend_adjustments"} {
-		var rows []struct {
-			CampaignID, BrandID, Currency, Day string
-			Spend                              int64
-		}
-		w, args := sc.where("s.")
-		args = append([]any{sc.TenantID, sc.TenantID}, args...)
-		q := `SELECT COALESCE(a.campaign_id, '') AS campaign_id, s.brand_id, s.currency, s.day, SUM(s.spend) AS spend
-			FROM ` + table + ` s LEFT JOIN (` + campaignAds + `) a ON a.ad_id = s.ad_id
-			WHERE ` + w + ` AND s.day >= ? AND s.day <= ?`
+		w, args := sc.where("")
+		// month bounds the read by the ledger's (tenant, month, brand) index; day is the exact range.
+		q := `SELECT ad_id, brand_id, currency, day, spend FROM ` + table + ` WHERE ` + w + ` AND day >= ? AND day <= ?`
 		args = append(args, from, to)
-		if sc.CampaignID != "" {
-			q += " AND a.campaign_id = ?"
-			args = append(args, sc.CampaignID)
+		if table == "spend_days" { // an adjustment's month is where it is booked, not its day's
+			q += " AND month >= ? AND month <= ?"
+			args = append(args, from[:7], to[:7])
 		}
-		q += " GROUP BY a.campaign_id, s.brand_id, s.currency, s.day"
-		if err := s.DB.R.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		if sc.CampaignID != "" {
+			q += " AND ad_id IN ?"
+			args = append(args, mine)
+		}
+		rows, err := s.DB.R.WithContext(ctx).Raw(q, args...).Rows()
+		if err != nil {
 			return fmt.Errorf("web: dashboard spend: %w", err)
 		}
-		for _, r := range rows {
-			if r.CampaignID != "" {
-				money[amountKey{r.CampaignID, r.BrandID, r.Currency, r.Day}] += r.Spend
+		var ad, brand, cur, day string
+		var v int64
+		for rows.Next() {
+			if err := rows.Scan(&ad, &brand, &cur, &day, &v); err != nil {
+				rows.Close()
+				return fmt.Errorf("web: dashboard spend: %w", err)
+			}
+			if c := owner[ad]; c != "" {
+				money[amountKey{c, brand, cur, day}] += v
 			}
 			if sc.CampaignID == "" {
-				money[amountKey{"", r.BrandID, r.Currency, r.Day}] += r.Spend
+				money[amountKey{"", brand, cur, day}] += v
 			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("web: dashboard spend: %w", err)
 		}
 	}
 	return nil

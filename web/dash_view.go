@@ -161,11 +161,7 @@ func (s *Server) overviewOf(c *fiber.Ctx, sc DashScope, cur, base, idPrefix stri
 		return nil, err
 	}
 	ctx, loc := c.UserContext(), requestLocale(c)
-	pts, err := s.dashDays(ctx, sc, from, to, cur)
-	if err != nil {
-		return nil, err
-	}
-	top, err := s.dashTopCampaigns(ctx, sc, from, to, cur, dashTopLimit)
+	pts, top, err := s.dashOverview(ctx, sc, from, to, cur, dashTopLimit)
 	if err != nil {
 		return nil, err
 	}
