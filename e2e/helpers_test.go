@@ -50,6 +50,8 @@ type relance struct {
 	AdminPassword string // the bootstrap one-time password
 	// Sandbox is the in-process Meta sandbox (register the people of its Facebook Login dialog there).
 	Sandbox *sandbox.Sandbox
+	// DBURL is the server's database, for tests that seed figures no screen writes (the spend ledger).
+	DBURL string
 }
 
 // startRelance runs app.Serve on a fresh database and a loopback port; the server stops when the test ends.
@@ -111,7 +113,7 @@ func startRelance(t *testing.T, opts ...func(*app.ServeOptions)) relance {
 	if m == nil {
 		t.Fatalf("no bootstrap login line in the output:\n%s", out.String())
 	}
-	return relance{URL: m[1], AdminPassword: m[2], Sandbox: sb}
+	return relance{URL: m[1], AdminPassword: m[2], Sandbox: sb, DBURL: cfg.Database.URL}
 }
 
 // newBrowser starts a headless Chromium with its own profile, offline but for 127.0.0.1. The returned

@@ -23,6 +23,8 @@ type brandView struct {
 	Backfills map[string]backfillLine
 	// KeptAside counts the webhook entries waiting for a Page nobody connected, for those who connect Pages.
 	KeptAside *keptAsideLine
+	// Overview is the brand's spend and results, for those who read its reports.
+	Overview *overviewView
 }
 
 // keptAsideLine is the kept-aside count shown where Pages are connected.
@@ -62,6 +64,9 @@ func (s *Server) brandPage(c *fiber.Ctx) error {
 		if err := s.brandBackfills(c, &v); err != nil {
 			return err
 		}
+	}
+	if err := s.brandOverview(c, &v); err != nil {
+		return err
 	}
 	return s.renderPage(c, "brands/show", b.Name, v)
 }

@@ -51,6 +51,8 @@ type campaignView struct {
 	// Page (settings.test_contacts).
 	CanTest      bool
 	TestContacts []campaigns.TestContact
+	// Perf is the campaign's funnel and figures per day, for those who read the brand's reports.
+	Perf *campaignPerf
 }
 
 // actionPerm is the permission each lifecycle action needs, as the route table says.
@@ -65,6 +67,9 @@ var actionPerm = map[string]string{
 func (s *Server) campaignPage(c *fiber.Ctx) error {
 	v, err := s.campaignViewOf(c)
 	if err != nil {
+		return err
+	}
+	if v.Perf, err = s.campaignPerfOf(c, v.Brand, v.Campaign.ID); err != nil {
 		return err
 	}
 	return s.renderPage(c, "campaigns/show", v.Campaign.Name, v)

@@ -15,6 +15,9 @@ type dashboardView struct {
 	Recent   []tenancy.AuditEntry
 	CanAudit bool
 	CanNew   bool
+	// Overview is the spend and results of the brands the user may read reports of; nil when none.
+	Overview      *overviewView
+	OverviewTitle string
 }
 
 // dashboard shows what the agency has in relance (GET /).
@@ -55,5 +58,8 @@ func (s *Server) dashboard(c *fiber.Ctx) error {
 		}
 	}
 	v.CanNew = az.Can(p.TenantID, p.User.ID, "", tenancy.PermBrandsWrite)
+	if err := s.agencyOverview(c, &v); err != nil {
+		return err
+	}
 	return s.renderPage(c, "dashboard", "Dashboard", v)
 }

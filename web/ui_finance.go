@@ -33,6 +33,8 @@ type financeView struct {
 	From, To  string
 	Exports   []reports.ScheduleView
 	CanExport bool
+	// Chart is each brand's spend in the reporting currency over the twelve months to Month.
+	Chart *chartData
 }
 
 // fixedFeeRow is a brand's fixed monthly fee, written out.
@@ -99,6 +101,9 @@ func (s *Server) financePage(c *fiber.Ctx) error {
 	v.From, v.To = month+"-01", start.AddDate(0, 1, -1).Format(time.DateOnly)
 	v.CanExport = az.Can(p.TenantID, p.User.ID, "", tenancy.PermExports)
 	if v.Exports, err = s.exportsOf(c).List(c.UserContext()); err != nil {
+		return err
+	}
+	if v.Chart, err = s.financeChart(c, month, mv.Spend.Reporting, names); err != nil {
 		return err
 	}
 	if id := c.Query("job"); id != "" {
