@@ -121,6 +121,7 @@ func TestSendPlans(t *testing.T) {
 			"campaign_sends USING INDEX campaign_sends_gone (status=? AND slot>?)",
 			"campaign_sends USING INDEX campaign_sends_gone (status=? AND slot>?)",
 			"campaign_sends USING INDEX campaign_sends_gone (status=? AND slot>?)",
+			"campaign_sends USING INDEX campaign_sends_holdout (slot>?)", // held-out members who wrote (A/B results)
 		}},
 		{"cap", run("cap", func() error {
 			_, err := st.capped(ctx, c, 0, e.now)
