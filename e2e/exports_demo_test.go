@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,6 +146,22 @@ func TestDemoSpendExportsDownload(t *testing.T) {
 			t.Errorf("XLSX: %s spend %d, the ledger %d", cur, gotX[cur], v)
 		}
 	}
+
+	// The dashboards on the demo's figures: the agency overview draws its charts over the last 90 days with
+	// spend, conversations and the demo's ads campaigns on top; the finance screen draws spend by brand.
+	b.open("/?days=90", 200)
+	b.chartsDrawn(2)
+	if s := b.text("#total-spend"); s == "" || strings.Contains(s, "missing") || strings.Trim(s, "€$0.,  ") == "" {
+		t.Errorf("the agency dashboard's spend over 90 days: %q", s)
+	}
+	if s := b.text("#total-conversations"); s == "" || s == "0" {
+		t.Errorf("the agency dashboard's conversations over 90 days: %q", s)
+	}
+	if s := b.text("#top-campaigns"); !strings.Contains(s, "Spring menu") {
+		t.Errorf("the demo's ads campaigns are not among the top campaigns: %q", s)
+	}
+	b.open("/finance?month="+month, 200)
+	b.chartsDrawn(1)
 }
 
 func ptrTrue() *bool { v := true; return &v }
