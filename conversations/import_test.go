@@ -69,3 +69,19 @@ func TestImportJSONLinesAndCSV(t *testing.T) {
 		t.Error("a CSV with unknown columns was accepted")
 	}
 }
+
+// TestImportFoldsItsContacts: an import answers with its people already in the contacts list, even when
+// contacts are folded after the commit (ingest.fold_interval; the environment folds only every hour).
+func TestImportFoldsItsContacts(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	jsonl := `{"page_id":"` + fixturePage + `","psid":"7700","sent_at":"2025-06-01T10:00:00Z","text":"Bonjour"}` + "\n" +
+		`{"page_id":"` + fixturePage + `","psid":"7701","sent_at":"2025-06-01T11:00:00Z","text":"Hello"}`
+	if res, err := e.in.Import(ctx, strings.NewReader(jsonl), "jsonl", map[string]bool{fixturePage: true}); err != nil || res.Imported != 2 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	page, err := e.reader.Contacts(ctx, "meta-current", conversations.Filter{}, "", 50)
+	if err != nil || len(page.Contacts) != 2 {
+		t.Fatalf("contacts right after the import: %d %v", len(page.Contacts), err)
+	}
+}

@@ -80,7 +80,7 @@ func (in *Ingester) Import(ctx context.Context, r io.Reader, format string, page
 	if err != nil {
 		return im.res, err
 	}
-	return im.res, im.flush(ctx)
+	return im.finish(ctx)
 }
 
 // ImportRecords stores records already in memory through the same path as Import (the history backfill
@@ -98,7 +98,18 @@ func (in *Ingester) importRecords(ctx context.Context, tenantID string, recs []I
 			return im.res, err
 		}
 	}
-	return im.res, im.flush(ctx)
+	return im.finish(ctx)
+}
+
+// finish stores the last batch and folds the contacts the import queued (ingest.fold_interval): whoever
+// imported history looks at its people next, and should not find them a fold interval later. A failed fold
+// loses nothing (the rows stay queued for the fold loop), so it does not fail the import.
+func (im *importBatch) finish(ctx context.Context) (ImportResult, error) {
+	if err := im.flush(ctx); err != nil {
+		return im.res, err
+	}
+	_ = im.in.Fold(ctx)
+	return im.res, nil
 }
 
 // importBatchSize is how many records go to the ingester at once: big enough for group commit, small
