@@ -28,7 +28,6 @@ func (s *Server) apiSpendExportXLSX(c *fiber.Ctx) error { return s.spendExport(c
 func (s *Server) spendExportQuery(c *fiber.Ctx) (reports.SpendExport, reports.CSVOptions, error) {
 	q := reports.SpendExport{From: c.Query("from"), To: c.Query("to"), BrandID: c.Query("brand"), AdAccountID: c.Query("ad_account"),
 		Reporting: c.Query("currency")}
-	var o reports.CSVOptions
 	bad := map[string]string{}
 	if m := c.Query("month"); m != "" {
 		if !reports.ValidMonth(m) || q.From != "" || q.To != "" {
@@ -38,27 +37,7 @@ func (s *Server) spendExportQuery(c *fiber.Ctx) (reports.SpendExport, reports.CS
 			q.From, q.To = start.Format(time.DateOnly), start.AddDate(0, 1, -1).Format(time.DateOnly)
 		}
 	}
-	switch c.Query("bom") {
-	case "", "0":
-	case "1":
-		o.BOM = true
-	default:
-		bad["bom"] = "must be 1 or 0"
-	}
-	switch c.Query("sep") {
-	case "", ",":
-	case ";":
-		o.Sep = ';'
-	default:
-		bad["sep"] = "must be , or ;"
-	}
-	switch c.Query("decimal") {
-	case "", "point":
-	case "comma":
-		o.DecimalComma = true
-	default:
-		bad["decimal"] = "must be point or comma"
-	}
+	o := csvOptionsOf(c, bad)
 	if len(bad) > 0 {
 		return q, o, &tenancy.ValidationError{Fields: bad}
 	}
