@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -120,18 +119,7 @@ func (e *Engine) Check(ctx context.Context, tenantID string, q Query) (Query, er
 
 func (e *Engine) check(ctx context.Context, tenantID string, q Query) (Query, scopeInfo, error) {
 	bad := map[string]string{}
-	f, err1 := time.Parse(time.DateOnly, q.From)
-	t, err2 := time.Parse(time.DateOnly, q.To)
-	switch {
-	case err1 != nil:
-		bad["from"] = "must be a date YYYY-MM-DD"
-	case err2 != nil:
-		bad["to"] = "must be a date YYYY-MM-DD"
-	case t.Before(f):
-		bad["to"] = "is before from"
-	case t.Sub(f) > MaxReportDays*24*time.Hour:
-		bad["to"] = fmt.Sprintf("at most %d days after from", MaxReportDays)
-	}
+	checkDays(q.From, q.To, MaxReportDays, bad)
 	if q.Group == "" {
 		q.Group = GroupCampaign
 	}

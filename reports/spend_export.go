@@ -36,18 +36,7 @@ type SpendExport struct {
 // Check validates an export's parameters; errors name the field.
 func (q SpendExport) Check() error {
 	bad := map[string]string{}
-	f, err1 := time.Parse(time.DateOnly, q.From)
-	t, err2 := time.Parse(time.DateOnly, q.To)
-	switch {
-	case err1 != nil:
-		bad["from"] = "must be a date YYYY-MM-DD"
-	case err2 != nil:
-		bad["to"] = "must be a date YYYY-MM-DD"
-	case t.Before(f):
-		bad["to"] = "is before from"
-	case t.Sub(f) > MaxExportDays*24*time.Hour:
-		bad["to"] = fmt.Sprintf("at most %d days after from", MaxExportDays)
-	}
+	checkDays(q.From, q.To, MaxExportDays, bad)
 	if len(q.Reporting) != 3 || strings.ToUpper(q.Reporting) != q.Reporting || meta.ISOMinorDigits(q.Reporting) < 0 {
 		bad["currency"] = "must be an ISO 4217 currency code"
 	}
@@ -241,4 +230,20 @@ func (l *Ledger) brandNames(ctx context.Context) (map[string]string, error) {
 		out[b.ID] = b.Name
 	}
 	return out, nil
+}
+
+// checkDays names in bad what is wrong with a range of days from..to (YYYY-MM-DD) at most max days long.
+func checkDays(from, to string, max int, bad map[string]string) {
+	f, err1 := time.Parse(time.DateOnly, from)
+	t, err2 := time.Parse(time.DateOnly, to)
+	switch {
+	case err1 != nil:
+		bad["from"] = "must be a date YYYY-MM-DD"
+	case err2 != nil:
+		bad["to"] = "must be a date YYYY-MM-DD"
+	case t.Before(f):
+		bad["to"] = "is before from"
+	case t.Sub(f) > time.Duration(max)*24*time.Hour:
+		bad["to"] = fmt.Sprintf("at most %d days after from", max)
+	}
 }
